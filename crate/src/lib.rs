@@ -1,0 +1,15 @@
+//! diffedge: the scenarios of five edge-AIGC scheduling papers and the diffusion soft actor-critic
+//! learners that all of them use, as one library that runs natively (the `diffedge` command) and in the
+//! browser (WebAssembly, module [`web`]).
+//!
+//! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`rng`], [`error`].
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod rng;
+pub mod scenario;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,199 @@
+//! Portable random numbers.
+//!
+//! Every random draw in diffedge comes from a [`Rng`]: ChaCha8 keyed by a `u64` seed, with a separate
+//! stream per purpose ([`Stream`]) so that, for example, drawing the world never shifts the episode's draws.
+//! The samplers are written out here on integer arithmetic and `libm` (not a distribution library and not
+//! the platform's maths library), so a seed gives the same bits natively and in WebAssembly, on every
+//! version of every dependency we pin.
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng as _, SeedableRng};
+
+/// What a random stream is for. Each purpose gets its own ChaCha stream of the same seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Stream {
+    /// The fixed world of a scenario (capacities, positions, fitted curves drawn from ranges).
+    World = 1,
+    /// Everything that happens during one episode (arrivals, task sizes, fading).
+    Episode = 2,
+    /// Randomised heuristic policies (for example `random`).
+    Heuristic = 3,
+}
+
+/// A seeded, portable generator with the samplers the simulators need.
+#[derive(Debug, Clone)]
+pub struct Rng {
+    inner: ChaCha8Rng,
+}
+
+impl Rng {
+    /// The generator for `purpose` under `seed`.
+    pub fn new(seed: u64, purpose: Stream) -> Self {
+        let mut inner = ChaCha8Rng::seed_from_u64(seed);
+        inner.set_stream(purpose as u64);
+        Self { inner }
+    }
+
+    /// 64 uniformly random bits.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+
+    /// Uniform on `[0, 1)` with 53 random bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform on `[lo, hi)`.
+    #[inline]
+    pub fn uniform_in(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.uniform()
+    }
+
+    /// Uniform integer in `0..n` without modulo bias (Lemire's multiply-shift with rejection).
+    /// `n` must be positive.
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        debug_assert!(n > 0, "below(0)");
+        let threshold = n.wrapping_neg() % n;
+        loop {
+            let product = u128::from(self.next_u64()) * u128::from(n);
+            if (product as u64) >= threshold {
+                return (product >> 64) as u64;
+            }
+        }
+    }
+
+    /// Uniform integer on the inclusive range `lo..=hi` (`lo <= hi`).
+    #[inline]
+    pub fn int_inclusive(&mut self, lo: i64, hi: i64) -> i64 {
+        debug_assert!(lo <= hi);
+        let span = (hi - lo) as u64 + 1;
+        lo + self.below(span) as i64
+    }
+
+    /// Standard normal draw (Box–Muller, one value per call so no hidden state).
+    pub fn normal(&mut self) -> f64 {
+        // 1 - u lies in (0, 1], so the logarithm is finite.
+        let radius = libm::sqrt(-2.0 * libm::log(1.0 - self.uniform()));
+        radius * libm::cos(core::f64::consts::TAU * self.uniform())
+    }
+
+    /// Exponential draw with rate 1.
+    pub fn exponential(&mut self) -> f64 {
+        -libm::log(1.0 - self.uniform())
+    }
+
+    /// Poisson draw with mean `lambda` (`lambda >= 0`, finite).
+    ///
+    /// Below 10 it multiplies uniforms (Knuth); above it uses Hörmann's transformed rejection (PTRS,
+    /// 1993), the algorithm NumPy uses, so large means cost O(1).
+    pub fn poisson(&mut self, lambda: f64) -> u64 {
+        if lambda <= 0.0 {
+            return 0;
+        }
+        if lambda < 10.0 {
+            let limit = libm::exp(-lambda);
+            let mut k = 0u64;
+            let mut product = self.uniform();
+            while product > limit {
+                k += 1;
+                product *= self.uniform();
+            }
+            return k;
+        }
+        let sqrt_lambda = libm::sqrt(lambda);
+        let log_lambda = libm::log(lambda);
+        let b = 0.931 + 2.53 * sqrt_lambda;
+        let a = -0.059 + 0.02483 * b;
+        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        let v_r = 0.9277 - 3.6224 / (b - 2.0);
+        loop {
+            let u = self.uniform() - 0.5;
+            let v = self.uniform();
+            let us = 0.5 - libm::fabs(u);
+            let k = libm::floor((2.0 * a / us + b) * u + lambda + 0.43);
+            if us >= 0.07 && v <= v_r {
+                return k as u64;
+            }
+            if k < 0.0 || (us < 0.013 && v > us) {
+                continue;
+            }
+            let lhs = libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b);
+            let rhs = -lambda + k * log_lambda - libm::lgamma(k + 1.0);
+            if lhs <= rhs {
+                return k as u64;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_of_one_seed_differ_and_repeat() {
+        let mut world = Rng::new(7, Stream::World);
+        let mut episode = Rng::new(7, Stream::Episode);
+        let a: Vec<u64> = (0..4).map(|_| world.next_u64()).collect();
+        let b: Vec<u64> = (0..4).map(|_| episode.next_u64()).collect();
+        assert_ne!(a, b);
+        let mut again = Rng::new(7, Stream::World);
+        assert_eq!(a, (0..4).map(|_| again.next_u64()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn below_and_int_inclusive_stay_in_range_and_cover_it() {
+        let mut rng = Rng::new(1, Stream::Episode);
+        let mut seen = [0u32; 7];
+        for _ in 0..7000 {
+            let k = rng.int_inclusive(3, 9);
+            assert!((3..=9).contains(&k));
+            seen[(k - 3) as usize] += 1;
+        }
+        assert!(seen.iter().all(|&c| c > 800), "{seen:?}");
+    }
+
+    fn mean_and_variance(samples: &[f64]) -> (f64, f64) {
+        let n = samples.len() as f64;
+        let mean = samples.iter().sum::<f64>() / n;
+        let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+        (mean, var)
+    }
+
+    #[test]
+    fn poisson_moments_match_for_small_and_large_means() {
+        let mut rng = Rng::new(3, Stream::Episode);
+        for &lambda in &[0.5, 4.0, 25.0, 1000.0] {
+            let draws: Vec<f64> = (0..20_000).map(|_| rng.poisson(lambda) as f64).collect();
+            let (mean, var) = mean_and_variance(&draws);
+            // Standard error of the mean is sqrt(lambda/n); allow five of them.
+            assert!(
+                (mean - lambda).abs() < 5.0 * (lambda / 20_000.0).sqrt(),
+                "λ={lambda} mean={mean}"
+            );
+            assert!((var / lambda - 1.0).abs() < 0.06, "λ={lambda} var={var}");
+        }
+    }
+
+    #[test]
+    fn normal_and_exponential_moments() {
+        let mut rng = Rng::new(4, Stream::Episode);
+        let normal: Vec<f64> = (0..50_000).map(|_| rng.normal()).collect();
+        let (mean, var) = mean_and_variance(&normal);
+        assert!(
+            mean.abs() < 0.02 && (var - 1.0).abs() < 0.03,
+            "{mean} {var}"
+        );
+        let exp: Vec<f64> = (0..50_000).map(|_| rng.exponential()).collect();
+        let (mean, var) = mean_and_variance(&exp);
+        assert!(
+            (mean - 1.0).abs() < 0.02 && (var - 1.0).abs() < 0.05,
+            "{mean} {var}"
+        );
+    }
+}

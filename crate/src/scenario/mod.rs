@@ -1,0 +1,342 @@
+//! The simulated systems of the five papers, behind one Gymnasium-shaped interface.
+//!
+//! A scenario knows nothing about learning: an agent sees it only through [`Env`] (its observation
+//! vector, its [`ActionSpace`], rewards) and the front end only through [`Snapshot`] and [`Metrics`].
+//! Each scenario also carries its paper's heuristic baselines ([`Env::heuristic_action`]).
+//!
+//! A scenario is built from its [`ScenarioConfig`], which holds its world seed; the episode seed is given
+//! to [`Env::reset`]. Both seeds together determine every number of an episode.
+
+pub mod asp;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::rng::{Rng, Stream};
+
+/// Names of the scenarios, as used in configs, URLs and on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioId {
+    /// AIGC service-provider selection (D2SAC paper).
+    Asp,
+}
+
+impl ScenarioId {
+    /// Every scenario, in the order the front end lists them.
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+
+    /// The scenario's id string.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScenarioId::Asp => "asp",
+        }
+    }
+
+    /// Parses an id string; `field` names where it came from, for the error.
+    pub fn parse(field: &str, name: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|id| id.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|id| id.name()).collect();
+                Error::new(
+                    field,
+                    format!(
+                        "unknown scenario '{name}' (expected one of: {})",
+                        known.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// What an agent may do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActionSpace {
+    /// One of `n` choices, `0..n`.
+    Discrete {
+        /// Number of choices.
+        n: usize,
+    },
+}
+
+impl std::fmt::Display for ActionSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionSpace::Discrete { n } => write!(f, "Discrete({n})"),
+        }
+    }
+}
+
+impl ActionSpace {
+    /// Number of choices of a discrete space.
+    pub fn discrete_n(&self) -> Option<usize> {
+        match self {
+            ActionSpace::Discrete { n } => Some(*n),
+        }
+    }
+}
+
+/// One action, shaped by the scenario's [`ActionSpace`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Action {
+    /// An index into a discrete space.
+    Discrete(usize),
+}
+
+/// What one [`Env::step`] returned besides the new observation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Step {
+    /// Reward of the decision just taken.
+    pub reward: f64,
+    /// The episode reached its natural end.
+    pub terminated: bool,
+    /// The episode was cut off by a limit outside the task (time limit).
+    pub truncated: bool,
+}
+
+/// Named episode figures in a fixed order (the order a scenario's paper reports them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metrics(pub Vec<(&'static str, f64)>);
+
+impl Metrics {
+    /// The value of `name`, if this scenario reports it.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> core::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// What the front end draws: the scenario's state after the last decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "scenario", rename_all = "snake_case")]
+pub enum Snapshot {
+    /// See [`asp::AspSnapshot`].
+    Asp(asp::AspSnapshot),
+}
+
+/// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
+/// (round robin).
+#[derive(Debug, Clone)]
+pub struct HeuristicState {
+    /// Random draws of randomised heuristics, seeded from the episode seed.
+    pub rng: Rng,
+    /// Decisions taken so far this episode.
+    pub decisions: u64,
+}
+
+/// A heuristic baseline of a scenario, ready to act episode after episode.
+#[derive(Debug, Clone)]
+pub struct Heuristic {
+    index: usize,
+    state: HeuristicState,
+}
+
+impl Heuristic {
+    /// The heuristic called `name` of `env`'s scenario, for the episode with `episode_seed`.
+    pub fn new(env: &dyn Env, name: &str, episode_seed: u64) -> Result<Self> {
+        let index = env.heuristic_index(name)?;
+        Ok(Self {
+            index,
+            state: HeuristicState {
+                rng: Rng::new(episode_seed, Stream::Heuristic),
+                decisions: 0,
+            },
+        })
+    }
+
+    /// The heuristic's name.
+    pub fn name(&self, env: &dyn Env) -> &'static str {
+        env.heuristics()[self.index]
+    }
+
+    /// Starts over for a new episode.
+    pub fn reset(&mut self, episode_seed: u64) {
+        self.state = HeuristicState {
+            rng: Rng::new(episode_seed, Stream::Heuristic),
+            decisions: 0,
+        };
+    }
+
+    /// The action for `env`'s pending decision.
+    pub fn act(&mut self, env: &dyn Env) -> Action {
+        let action = env.heuristic_action(self.index, &mut self.state);
+        self.state.decisions += 1;
+        action
+    }
+}
+
+/// A simulated scenario, Gymnasium-shaped.
+pub trait Env {
+    /// Which scenario this is.
+    fn id(&self) -> ScenarioId;
+    /// Length of the observation vector.
+    fn observation_dim(&self) -> usize;
+    /// The action space.
+    fn action_space(&self) -> ActionSpace;
+    /// Starts an episode; every draw of it comes from `episode_seed`.
+    fn reset(&mut self, episode_seed: u64);
+    /// The current observation (after `reset` or the last `step`).
+    fn observation(&self) -> &[f32];
+    /// Applies `action` to the pending decision. Errors if the action is outside the space or the episode
+    /// has ended (nothing changes then).
+    fn step(&mut self, action: &Action) -> Result<Step>;
+    /// The episode has ended; `reset` starts another.
+    fn is_done(&self) -> bool;
+    /// The episode's figures so far.
+    fn metrics(&self) -> Metrics;
+    /// What the front end draws.
+    fn snapshot(&self) -> Snapshot;
+    /// Names of the paper's heuristic baselines for this scenario.
+    fn heuristics(&self) -> &'static [&'static str];
+    /// The action heuristic number `heuristic` (an index into [`Env::heuristics`]) takes now.
+    fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action;
+
+    /// The index of the heuristic called `name`, or an error listing the known ones.
+    fn heuristic_index(&self, name: &str) -> Result<usize> {
+        let names = self.heuristics();
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            Error::new(
+                "policy",
+                format!(
+                    "unknown policy '{name}' for scenario {} (expected one of: {})",
+                    self.id().name(),
+                    names.join(", ")
+                ),
+            )
+        })
+    }
+}
+
+/// The config of any scenario, tagged by its id (`{"scenario": "asp", ...}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "scenario", rename_all = "snake_case")]
+pub enum ScenarioConfig {
+    /// See [`asp::AspConfig`].
+    Asp(asp::AspConfig),
+}
+
+impl ScenarioConfig {
+    /// The paper's default config of `id`.
+    pub fn default_for(id: ScenarioId) -> Self {
+        match id {
+            ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+        }
+    }
+
+    /// Parses the config of scenario `id` from JSON holding only that scenario's fields (missing fields take
+    /// their defaults) and validates it.
+    pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
+        let config = match id {
+            ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Which scenario this configures.
+    pub fn id(&self) -> ScenarioId {
+        match self {
+            ScenarioConfig::Asp(_) => ScenarioId::Asp,
+        }
+    }
+
+    /// Checks every field; errors name the field.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            ScenarioConfig::Asp(c) => c.validate(),
+        }
+        .map_err(|e| e.within("config"))
+    }
+
+    /// Sets the seed from which the world is drawn (used when no fixed world is given).
+    pub fn set_world_seed(&mut self, seed: u64) {
+        match self {
+            ScenarioConfig::Asp(c) => c.world_seed = seed,
+        }
+    }
+
+    /// Replaces the drawn world by the exact world of the paper's published experiments.
+    pub fn use_paper_world(&mut self) -> Result<()> {
+        match self {
+            ScenarioConfig::Asp(c) => c.world = Some(asp::AspWorld::paper()),
+        }
+        Ok(())
+    }
+
+    /// Replaces the drawn world by a parameter file's world (JSON), validated.
+    pub fn set_world_json(&mut self, json: &str) -> Result<()> {
+        match self {
+            ScenarioConfig::Asp(c) => {
+                let world: asp::AspWorld = crate::error::from_json("world", json)?;
+                world.validate().map_err(|e| e.within("world"))?;
+                c.world = Some(world);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the world is fixed (a parameter file or the paper's) rather than drawn from the seed.
+    pub fn has_fixed_world(&self) -> bool {
+        match self {
+            ScenarioConfig::Asp(c) => c.world.is_some(),
+        }
+    }
+
+    /// Builds the scenario (validating first).
+    pub fn build(&self) -> Result<Box<dyn Env>> {
+        self.validate()?;
+        Ok(match self {
+            ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+        })
+    }
+}
+
+/// The outcome of one episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeSummary {
+    /// The episode seed.
+    pub episode_seed: u64,
+    /// Decisions taken.
+    pub steps: u64,
+    /// The scenario's figures at the end (including its total reward).
+    pub metrics: Metrics,
+}
+
+/// Runs one whole episode of `env` under the heuristic called `policy`.
+pub fn run_heuristic_episode(
+    env: &mut dyn Env,
+    policy: &str,
+    episode_seed: u64,
+) -> Result<EpisodeSummary> {
+    let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
+    env.reset(episode_seed);
+    let mut steps = 0;
+    while !env.is_done() {
+        let action = heuristic.act(env);
+        env.step(&action)?;
+        steps += 1;
+    }
+    Ok(EpisodeSummary {
+        episode_seed,
+        steps,
+        metrics: env.metrics(),
+    })
+}

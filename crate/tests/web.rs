@@ -1,0 +1,91 @@
+//! Browser tests (`wasm-pack test --headless --chrome crate`): the wasm API in a real Chromium, and
+//! native = WebAssembly determinism against the fixture the native golden test checks.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use diffedge::web::Simulator;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn stored() -> Vec<common::Golden> {
+    serde_json::from_str(include_str!("fixtures/golden.json")).unwrap()
+}
+
+fn message(e: wasm_bindgen::JsError) -> String {
+    JsValue::from(e)
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message()
+        .into()
+}
+
+#[wasm_bindgen_test]
+fn golden_episodes_are_bit_identical_to_native() {
+    assert_eq!(common::compute_golden(), stored());
+}
+
+#[wasm_bindgen_test]
+fn simulator_replays_the_native_crash_avoid_episode() {
+    let golden = stored()
+        .into_iter()
+        .find(|g| g.policy == "crash_avoid")
+        .unwrap();
+    let config = format!("{{\"world_seed\": {}}}", golden.world_seed);
+    let mut sim = Simulator::new("asp", &config).unwrap();
+    sim.reset(golden.episode_seed as f64).unwrap();
+    let mut steps = 0;
+    while !sim.done() {
+        sim.step_policy("crash_avoid").unwrap();
+        steps += 1;
+    }
+    assert_eq!(steps, golden.steps);
+    let metrics = sim.metrics().unwrap();
+    let total = js_sys::Reflect::get(&metrics, &"total_reward".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(
+        format!("{:016x}", total.to_bits()),
+        golden.total_reward_bits
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_input_gives_errors_naming_the_field_and_changes_nothing() {
+    assert!(
+        message(Simulator::new("nope", "{}").err().unwrap())
+            .starts_with("scenario: unknown scenario 'nope'")
+    );
+    assert_eq!(
+        message(Simulator::new("asp", r#"{"providers": 0}"#).err().unwrap()),
+        "config.providers: must be between 1 and 1000, got 0"
+    );
+    assert!(
+        message(
+            Simulator::new("asp", r#"{"horizon_s": "long"}"#)
+                .err()
+                .unwrap()
+        )
+        .starts_with("config.horizon_s:")
+    );
+    assert!(message(Simulator::new("asp", "{oops").err().unwrap()).starts_with("config:"));
+
+    let mut sim = Simulator::new("asp", "{}").unwrap();
+    sim.reset(1.0).unwrap();
+    let before = sim.observation();
+    assert!(message(sim.reset(-1.0).unwrap_err()).starts_with("seed:"));
+    assert!(message(sim.reset(f64::NAN).unwrap_err()).starts_with("seed:"));
+    assert!(message(sim.step(20.0).unwrap_err()).starts_with("action:"));
+    assert!(message(sim.step(1.5).unwrap_err()).starts_with("action:"));
+    assert!(
+        message(sim.step_policy("greedy").unwrap_err())
+            .starts_with("policy: unknown policy 'greedy'")
+    );
+    assert_eq!(sim.observation(), before);
+    // Still alive and stepping after all of that.
+    sim.step(3.0).unwrap();
+    assert_eq!(sim.run_policy("random", 5).unwrap(), 5);
+}

@@ -90,11 +90,13 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
+            // One line: clap's first line, plus the list of allowed values when it gives one.
             let text = e.render().to_string();
-            eprintln!(
-                "{}",
-                text.lines().next().unwrap_or("error: invalid arguments")
-            );
+            let mut line = text.lines().next().unwrap_or("error: invalid arguments").to_owned();
+            if let Some(values) = text.lines().map(str::trim).find(|l| l.starts_with("[possible values:")) {
+                line = format!("{line} {values}");
+            }
+            eprintln!("{line}");
             return ExitCode::from(2);
         }
     };
@@ -115,8 +117,7 @@ pub fn main() -> ExitCode {
 }
 
 fn read_file(field: &str, path: &str) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))
+    std::fs::read_to_string(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))
 }
 
 /// Which world an episode ran on.
@@ -164,25 +165,19 @@ struct EvalReport {
 fn eval(args: &EvalArgs) -> Result<String> {
     let id = ScenarioId::parse("--scenario", &args.scenario)?;
     let mut config = match &args.config {
-        Some(path) => ScenarioConfig::from_json(id, &read_file("--config", path)?)
-            .map_err(|e| e.within("--config"))?,
+        Some(path) => ScenarioConfig::from_json(id, &read_file("--config", path)?).map_err(|e| e.within("--config"))?,
         None => ScenarioConfig::default_for(id),
     };
     let worlds: Vec<WorldLabel> = match args.world.as_deref() {
         Some(fixed) => {
             if args.worlds != 1 {
-                return Err(Error::new(
-                    "--worlds",
-                    "draws several worlds; it cannot be combined with --world",
-                ));
+                return Err(Error::new("--worlds", "draws several worlds; it cannot be combined with --world"));
             }
             if fixed == "paper" {
                 config.use_paper_world().map_err(|e| e.within("--world"))?;
                 vec![WorldLabel::Fixed("paper")]
             } else {
-                config
-                    .set_world_json(&read_file("--world", fixed)?)
-                    .map_err(|e| e.within("--world"))?;
+                config.set_world_json(&read_file("--world", fixed)?).map_err(|e| e.within("--world"))?;
                 vec![WorldLabel::Fixed("file")]
             }
         }
@@ -193,10 +188,7 @@ fn eval(args: &EvalArgs) -> Result<String> {
             .ok_or_else(|| Error::new("--world-seed", "plus --worlds overflows a 64-bit seed"))?,
     };
     if args.seed.checked_add(args.episodes).is_none() {
-        return Err(Error::new(
-            "--seed",
-            "plus --episodes overflows a 64-bit seed",
-        ));
+        return Err(Error::new("--seed", "plus --episodes overflows a 64-bit seed"));
     }
 
     let mut episodes = Vec::new();
@@ -209,30 +201,18 @@ fn eval(args: &EvalArgs) -> Result<String> {
         env.heuristic_index(&args.policy)?;
         for k in 0..args.episodes {
             let summary = run_heuristic_episode(env.as_mut(), &args.policy, args.seed + k)?;
-            episodes.push(EpisodeRow {
-                world: world.clone(),
-                summary,
-            });
+            episodes.push(EpisodeRow { world: world.clone(), summary });
         }
     }
     if let WorldLabel::Seed(first) = worlds[0] {
         config.set_world_seed(first);
     }
 
-    let names: Vec<&'static str> = episodes[0]
-        .summary
-        .metrics
-        .0
-        .iter()
-        .map(|&(n, _)| n)
-        .collect();
+    let names: Vec<&'static str> = episodes[0].summary.metrics.0.iter().map(|&(n, _)| n).collect();
     let stats: Vec<(&str, Stats)> = names
         .iter()
         .map(|&name| {
-            let values: Vec<f64> = episodes
-                .iter()
-                .map(|e| e.summary.metrics.get(name).unwrap_or(f64::NAN))
-                .collect();
+            let values: Vec<f64> = episodes.iter().map(|e| e.summary.metrics.get(name).unwrap_or(f64::NAN)).collect();
             (name, stats_of(&values))
         })
         .collect();
@@ -241,21 +221,10 @@ fn eval(args: &EvalArgs) -> Result<String> {
         Format::Json => {
             let summary = stats
                 .iter()
-                .map(|(name, s)| {
-                    (
-                        (*name).to_owned(),
-                        serde_json::to_value(s).expect("stats serialise"),
-                    )
-                })
+                .map(|(name, s)| ((*name).to_owned(), serde_json::to_value(s).expect("stats serialise")))
                 .collect();
-            let report = EvalReport {
-                scenario: id.name(),
-                policy: args.policy.clone(),
-                config,
-                worlds,
-                episodes,
-                summary,
-            };
+            let report =
+                EvalReport { scenario: id.name(), policy: args.policy.clone(), config, worlds, episodes, summary };
             serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
         }
         Format::Table => eval_table(id, &args.policy, &names, &episodes, &stats),
@@ -294,12 +263,7 @@ fn eval_table(
     stats: &[(&str, Stats)],
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} · {policy} · {} episodes",
-        id.name(),
-        episodes.len()
-    );
+    let _ = writeln!(out, "{} · {policy} · {} episodes", id.name(), episodes.len());
     let widths: Vec<usize> = names.iter().map(|n| n.len().max(10)).collect();
     let _ = write!(out, "{:>8} {:>8} {:>8}", "world", "episode", "steps");
     for (name, w) in names.iter().zip(&widths) {
@@ -307,23 +271,13 @@ fn eval_table(
     }
     out.push('\n');
     for e in episodes {
-        let _ = write!(
-            out,
-            "{:>8} {:>8} {:>8}",
-            e.world.to_string(),
-            e.summary.episode_seed,
-            e.summary.steps
-        );
+        let _ = write!(out, "{:>8} {:>8} {:>8}", e.world.to_string(), e.summary.episode_seed, e.summary.steps);
         for ((_, v), w) in e.summary.metrics.0.iter().zip(&widths) {
             let _ = write!(out, " {:>w$}", short(*v));
         }
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "\n{:<20} {:>12} {:>12} {:>12} {:>12}",
-        "metric", "mean", "sd", "min", "max"
-    );
+    let _ = writeln!(out, "\n{:<20} {:>12} {:>12} {:>12} {:>12}", "metric", "mean", "sd", "min", "max");
     for (name, s) in stats {
         let _ = writeln!(
             out,
@@ -340,9 +294,7 @@ fn eval_table(
 fn scenarios() -> String {
     let mut out = String::new();
     for &id in ScenarioId::ALL {
-        let env = ScenarioConfig::default_for(id)
-            .build()
-            .expect("default configs are valid");
+        let env = ScenarioConfig::default_for(id).build().expect("default configs are valid");
         let _ = writeln!(
             out,
             "{:<8} observation {:>4}  action {:<14} heuristics: {}",

@@ -19,19 +19,12 @@ pub struct Error {
 impl Error {
     /// An error about `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            problem: problem.into(),
-        }
+        Self { field: field.into(), problem: problem.into() }
     }
 
     /// The same error with `prefix.` put before its field path.
     pub fn within(mut self, prefix: &str) -> Self {
-        self.field = if self.field.is_empty() {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}.{}", self.field)
-        };
+        self.field = if self.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", self.field) };
         self
     }
 }
@@ -44,11 +37,7 @@ pub fn from_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." || path == "?" {
-            what.to_owned()
-        } else {
-            format!("{what}.{path}")
-        };
+        let field = if path == "." || path == "?" { what.to_owned() } else { format!("{what}.{path}") };
         Error::new(field, e.into_inner().to_string())
     })
 }
@@ -56,16 +45,10 @@ pub fn from_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
 /// `value` must be finite and in `lo..=hi`.
 pub fn check_range(field: &str, value: f64, lo: f64, hi: f64) -> Result<()> {
     if !value.is_finite() {
-        return Err(Error::new(
-            field,
-            format!("must be a finite number, got {value}"),
-        ));
+        return Err(Error::new(field, format!("must be a finite number, got {value}")));
     }
     if value < lo || value > hi {
-        return Err(Error::new(
-            field,
-            format!("must be between {lo} and {hi}, got {value}"),
-        ));
+        return Err(Error::new(field, format!("must be between {lo} and {hi}, got {value}")));
     }
     Ok(())
 }
@@ -82,10 +65,7 @@ pub fn check_positive(field: &str, value: f64, hi: f64) -> Result<()> {
 /// Integer `value` must be in `lo..=hi`.
 pub fn check_count(field: &str, value: u64, lo: u64, hi: u64) -> Result<()> {
     if value < lo || value > hi {
-        return Err(Error::new(
-            field,
-            format!("must be between {lo} and {hi}, got {value}"),
-        ));
+        return Err(Error::new(field, format!("must be between {lo} and {hi}, got {value}")));
     }
     Ok(())
 }
@@ -120,17 +100,9 @@ mod tests {
 
     #[test]
     fn range_checks_reject_nan_infinity_and_out_of_range() {
-        assert!(
-            check_range("a", f64::NAN, 0.0, 1.0)
-                .unwrap_err()
-                .problem
-                .contains("finite")
-        );
+        assert!(check_range("a", f64::NAN, 0.0, 1.0).unwrap_err().problem.contains("finite"));
         assert!(check_range("a", f64::INFINITY, 0.0, 1.0).is_err());
-        assert_eq!(
-            check_range("a", 2.0, 0.0, 1.0).unwrap_err().to_string(),
-            "a: must be between 0 and 1, got 2"
-        );
+        assert_eq!(check_range("a", 2.0, 0.0, 1.0).unwrap_err().to_string(), "a: must be between 0 and 1, got 2");
         assert!(check_positive("a", 0.0, 1.0).is_err());
         assert!(check_count("n", 0, 1, 5).is_err());
         assert!(check_range("a", 0.5, 0.0, 1.0).is_ok());

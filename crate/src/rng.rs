@@ -172,10 +172,7 @@ mod tests {
             let draws: Vec<f64> = (0..20_000).map(|_| rng.poisson(lambda) as f64).collect();
             let (mean, var) = mean_and_variance(&draws);
             // Standard error of the mean is sqrt(lambda/n); allow five of them.
-            assert!(
-                (mean - lambda).abs() < 5.0 * (lambda / 20_000.0).sqrt(),
-                "λ={lambda} mean={mean}"
-            );
+            assert!((mean - lambda).abs() < 5.0 * (lambda / 20_000.0).sqrt(), "λ={lambda} mean={mean}");
             assert!((var / lambda - 1.0).abs() < 0.06, "λ={lambda} var={var}");
         }
     }
@@ -185,15 +182,9 @@ mod tests {
         let mut rng = Rng::new(4, Stream::Episode);
         let normal: Vec<f64> = (0..50_000).map(|_| rng.normal()).collect();
         let (mean, var) = mean_and_variance(&normal);
-        assert!(
-            mean.abs() < 0.02 && (var - 1.0).abs() < 0.03,
-            "{mean} {var}"
-        );
+        assert!(mean.abs() < 0.02 && (var - 1.0).abs() < 0.03, "{mean} {var}");
         let exp: Vec<f64> = (0..50_000).map(|_| rng.exponential()).collect();
         let (mean, var) = mean_and_variance(&exp);
-        assert!(
-            (mean - 1.0).abs() < 0.02 && (var - 1.0).abs() < 0.05,
-            "{mean} {var}"
-        );
+        assert!((mean - 1.0).abs() < 0.02 && (var - 1.0).abs() < 0.05, "{mean} {var}");
     }
 }

@@ -21,11 +21,7 @@ fn js_error(e: Error) -> JsError {
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            JsError::new(&format!(
-                "internal: cannot convert a result to JavaScript: {e}"
-            ))
-        })
+        .map_err(|e| JsError::new(&format!("internal: cannot convert a result to JavaScript: {e}")))
 }
 
 /// Largest integer a JavaScript number holds exactly; seeds are limited to it.
@@ -36,20 +32,14 @@ fn seed_from_js(field: &str, value: f64) -> Result<u64, Error> {
     if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
-        Err(Error::new(
-            field,
-            format!("must be a whole number from 0 to {MAX_SAFE_INTEGER}, got {value}"),
-        ))
+        Err(Error::new(field, format!("must be a whole number from 0 to {MAX_SAFE_INTEGER}, got {value}")))
     }
 }
 
 /// The scenario ids, in display order.
 #[wasm_bindgen(js_name = scenarioIds)]
 pub fn scenario_ids() -> Vec<String> {
-    ScenarioId::ALL
-        .iter()
-        .map(|id| id.name().to_owned())
-        .collect()
+    ScenarioId::ALL.iter().map(|id| id.name().to_owned()).collect()
 }
 
 /// The paper's default config of `scenario`, as JSON.
@@ -87,12 +77,7 @@ impl Simulator {
         let config = ScenarioConfig::from_json(id, config_json).map_err(js_error)?;
         let mut env = config.build().map_err(js_error)?;
         env.reset(0);
-        Ok(Simulator {
-            env,
-            config,
-            episode_seed: 0,
-            heuristic: None,
-        })
+        Ok(Simulator { env, config, episode_seed: 0, heuristic: None })
     }
 
     /// The config in use (with every field), as JSON tagged with the scenario id.
@@ -102,11 +87,7 @@ impl Simulator {
 
     /// Names of the scenario's heuristics.
     pub fn heuristics(&self) -> Vec<String> {
-        self.env
-            .heuristics()
-            .iter()
-            .map(|h| (*h).to_owned())
-            .collect()
+        self.env.heuristics().iter().map(|h| (*h).to_owned()).collect()
     }
 
     /// Number of choices of a discrete action space.
@@ -138,15 +119,8 @@ impl Simulator {
 
     /// Takes discrete action `action`; returns `{action, reward, terminated, truncated}`.
     pub fn step(&mut self, action: f64) -> Result<JsValue, JsError> {
-        if !(action.is_finite()
-            && action >= 0.0
-            && action.fract() == 0.0
-            && action <= u32::MAX as f64)
-        {
-            return Err(js_error(Error::new(
-                "action",
-                format!("must be a whole number from 0, got {action}"),
-            )));
+        if !(action.is_finite() && action >= 0.0 && action.fract() == 0.0 && action <= u32::MAX as f64) {
+            return Err(js_error(Error::new("action", format!("must be a whole number from 0, got {action}"))));
         }
         self.apply(Action::Discrete(action as usize))
     }
@@ -185,15 +159,9 @@ impl Simulator {
 impl Simulator {
     fn policy_action(&mut self, name: &str) -> Result<Action, Error> {
         if self.env.is_done() {
-            return Err(Error::new(
-                "action",
-                "the episode has ended; reset to start another",
-            ));
+            return Err(Error::new("action", "the episode has ended; reset to start another"));
         }
-        let same = self
-            .heuristic
-            .as_ref()
-            .is_some_and(|h| h.name(self.env.as_ref()) == name);
+        let same = self.heuristic.as_ref().is_some_and(|h| h.name(self.env.as_ref()) == name);
         if !same {
             self.heuristic = Some(Heuristic::new(self.env.as_ref(), name, self.episode_seed)?);
         }
@@ -203,11 +171,6 @@ impl Simulator {
 
     fn apply(&mut self, action: Action) -> Result<JsValue, JsError> {
         let step = self.env.step(&action).map_err(js_error)?;
-        to_js(&StepResult {
-            action,
-            reward: step.reward,
-            terminated: step.terminated,
-            truncated: step.truncated,
-        })
+        to_js(&StepResult { action, reward: step.reward, terminated: step.terminated, truncated: step.truncated })
     }
 }

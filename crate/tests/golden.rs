@@ -10,13 +10,8 @@ fn golden_episodes_match_the_fixture() {
     let computed = common::compute_golden();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/golden.json");
     if std::env::var_os("DIFFEDGE_UPDATE_GOLDEN").is_some() {
-        std::fs::write(
-            path,
-            serde_json::to_string_pretty(&computed).unwrap() + "\n",
-        )
-        .unwrap();
+        std::fs::write(path, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
     }
-    let stored: Vec<common::Golden> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let stored: Vec<common::Golden> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(stored, computed);
 }

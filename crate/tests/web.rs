@@ -15,11 +15,7 @@ fn stored() -> Vec<common::Golden> {
 }
 
 fn message(e: wasm_bindgen::JsError) -> String {
-    JsValue::from(e)
-        .dyn_into::<js_sys::Error>()
-        .unwrap()
-        .message()
-        .into()
+    JsValue::from(e).dyn_into::<js_sys::Error>().unwrap().message().into()
 }
 
 #[wasm_bindgen_test]
@@ -29,10 +25,7 @@ fn golden_episodes_are_bit_identical_to_native() {
 
 #[wasm_bindgen_test]
 fn simulator_replays_the_native_crash_avoid_episode() {
-    let golden = stored()
-        .into_iter()
-        .find(|g| g.policy == "crash_avoid")
-        .unwrap();
+    let golden = stored().into_iter().find(|g| g.policy == "crash_avoid").unwrap();
     let config = format!("{{\"world_seed\": {}}}", golden.world_seed);
     let mut sim = Simulator::new("asp", &config).unwrap();
     sim.reset(golden.episode_seed as f64).unwrap();
@@ -43,34 +36,18 @@ fn simulator_replays_the_native_crash_avoid_episode() {
     }
     assert_eq!(steps, golden.steps);
     let metrics = sim.metrics().unwrap();
-    let total = js_sys::Reflect::get(&metrics, &"total_reward".into())
-        .unwrap()
-        .as_f64()
-        .unwrap();
-    assert_eq!(
-        format!("{:016x}", total.to_bits()),
-        golden.total_reward_bits
-    );
+    let total = js_sys::Reflect::get(&metrics, &"total_reward".into()).unwrap().as_f64().unwrap();
+    assert_eq!(format!("{:016x}", total.to_bits()), golden.total_reward_bits);
 }
 
 #[wasm_bindgen_test]
 fn bad_input_gives_errors_naming_the_field_and_changes_nothing() {
-    assert!(
-        message(Simulator::new("nope", "{}").err().unwrap())
-            .starts_with("scenario: unknown scenario 'nope'")
-    );
+    assert!(message(Simulator::new("nope", "{}").err().unwrap()).starts_with("scenario: unknown scenario 'nope'"));
     assert_eq!(
         message(Simulator::new("asp", r#"{"providers": 0}"#).err().unwrap()),
         "config.providers: must be between 1 and 1000, got 0"
     );
-    assert!(
-        message(
-            Simulator::new("asp", r#"{"horizon_s": "long"}"#)
-                .err()
-                .unwrap()
-        )
-        .starts_with("config.horizon_s:")
-    );
+    assert!(message(Simulator::new("asp", r#"{"horizon_s": "long"}"#).err().unwrap()).starts_with("config.horizon_s:"));
     assert!(message(Simulator::new("asp", "{oops").err().unwrap()).starts_with("config:"));
 
     let mut sim = Simulator::new("asp", "{}").unwrap();
@@ -80,10 +57,7 @@ fn bad_input_gives_errors_naming_the_field_and_changes_nothing() {
     assert!(message(sim.reset(f64::NAN).unwrap_err()).starts_with("seed:"));
     assert!(message(sim.step(20.0).unwrap_err()).starts_with("action:"));
     assert!(message(sim.step(1.5).unwrap_err()).starts_with("action:"));
-    assert!(
-        message(sim.step_policy("greedy").unwrap_err())
-            .starts_with("policy: unknown policy 'greedy'")
-    );
+    assert!(message(sim.step_policy("greedy").unwrap_err()).starts_with("policy: unknown policy 'greedy'"));
     assert_eq!(sim.observation(), before);
     // Still alive and stepping after all of that.
     sim.step(3.0).unwrap();

@@ -35,20 +35,10 @@ impl ScenarioId {
 
     /// Parses an id string; `field` names where it came from, for the error.
     pub fn parse(field: &str, name: &str) -> Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|id| id.name() == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|id| id.name()).collect();
-                Error::new(
-                    field,
-                    format!(
-                        "unknown scenario '{name}' (expected one of: {})",
-                        known.join(", ")
-                    ),
-                )
-            })
+        Self::ALL.iter().copied().find(|id| id.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|id| id.name()).collect();
+            Error::new(field, format!("unknown scenario '{name}' (expected one of: {})", known.join(", ")))
+        })
     }
 }
 
@@ -111,10 +101,7 @@ impl Metrics {
 }
 
 impl Serialize for Metrics {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> core::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (name, value) in &self.0 {
@@ -153,13 +140,7 @@ impl Heuristic {
     /// The heuristic called `name` of `env`'s scenario, for the episode with `episode_seed`.
     pub fn new(env: &dyn Env, name: &str, episode_seed: u64) -> Result<Self> {
         let index = env.heuristic_index(name)?;
-        Ok(Self {
-            index,
-            state: HeuristicState {
-                rng: Rng::new(episode_seed, Stream::Heuristic),
-                decisions: 0,
-            },
-        })
+        Ok(Self { index, state: HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 } })
     }
 
     /// The heuristic's name.
@@ -169,10 +150,7 @@ impl Heuristic {
 
     /// Starts over for a new episode.
     pub fn reset(&mut self, episode_seed: u64) {
-        self.state = HeuristicState {
-            rng: Rng::new(episode_seed, Stream::Heuristic),
-            decisions: 0,
-        };
+        self.state = HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 };
     }
 
     /// The action for `env`'s pending decision.
@@ -321,11 +299,7 @@ pub struct EpisodeSummary {
 }
 
 /// Runs one whole episode of `env` under the heuristic called `policy`.
-pub fn run_heuristic_episode(
-    env: &mut dyn Env,
-    policy: &str,
-    episode_seed: u64,
-) -> Result<EpisodeSummary> {
+pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
     env.reset(episode_seed);
     let mut steps = 0;
@@ -334,9 +308,5 @@ pub fn run_heuristic_episode(
         env.step(&action)?;
         steps += 1;
     }
-    Ok(EpisodeSummary {
-        episode_seed,
-        steps,
-        metrics: env.metrics(),
-    })
+    Ok(EpisodeSummary { episode_seed, steps, metrics: env.metrics() })
 }

@@ -68,22 +68,13 @@ impl Grid {
         check_range(&format!("{field}.max"), self.max, lo, hi)?;
         check_positive(&format!("{field}.step"), self.step, hi - lo + 1.0)?;
         if self.max < self.min {
-            return Err(Error::new(
-                field,
-                format!("max ({}) is below min ({})", self.max, self.min),
-            ));
+            return Err(Error::new(field, format!("max ({}) is below min ({})", self.max, self.min)));
         }
         if (self.max - self.min) / self.step > 100_000.0 {
-            return Err(Error::new(
-                field,
-                "has more than 100000 values; use a larger step",
-            ));
+            return Err(Error::new(field, "has more than 100000 values; use a larger step"));
         }
         if integral && (self.min.fract() != 0.0 || self.step.fract() != 0.0) {
-            return Err(Error::new(
-                field,
-                "min and step must be whole numbers (they count denoising steps)",
-            ));
+            return Err(Error::new(field, "min and step must be whole numbers (they count denoising steps)"));
         }
         Ok(())
     }
@@ -119,12 +110,7 @@ impl Provider {
     }
 
     fn validate(&self, field: &str) -> Result<()> {
-        check_count(
-            &format!("{field}.capacity_steps"),
-            u64::from(self.capacity_steps),
-            1,
-            10_000_000,
-        )?;
+        check_count(&format!("{field}.capacity_steps"), u64::from(self.capacity_steps), 1, 10_000_000)?;
         for (name, value) in [("a_x", self.a_x), ("b_x", self.b_x)] {
             check_range(&format!("{field}.{name}"), value, 0.0, 1.0e6)?;
         }
@@ -161,8 +147,7 @@ impl AspWorld {
     /// The 20 providers the D2SAC paper's experiments ran on (drawn by the AGOD reference code with numpy
     /// seed 0; `shared/fixtures/paper-worlds/asp.json`).
     pub fn paper() -> Self {
-        serde_json::from_str(include_str!("../../../params/asp-paper.json"))
-            .expect("the shipped paper world parses")
+        serde_json::from_str(include_str!("../../../params/asp-paper.json")).expect("the shipped paper world parses")
     }
 
     /// Draws a world from the config's ranges with `seed`.
@@ -176,29 +161,16 @@ impl AspWorld {
                 let b_x = config.b_x.draw(&mut rng);
                 let b_y = config.b_y.draw(&mut rng);
                 let capacity_steps = config.capacity_steps.draw(&mut rng) as u32;
-                Provider {
-                    capacity_steps,
-                    a_x,
-                    a_y,
-                    b_x,
-                    b_y,
-                }
+                Provider { capacity_steps, a_x, a_y, b_x, b_y }
             })
             .collect();
-        Self {
-            schema: WORLD_SCHEMA.to_owned(),
-            source: Some(format!("drawn with world seed {seed}")),
-            providers,
-        }
+        Self { schema: WORLD_SCHEMA.to_owned(), source: Some(format!("drawn with world seed {seed}")), providers }
     }
 
     /// Checks the schema tag, the provider count and every provider.
     pub fn validate(&self) -> Result<()> {
         if self.schema != WORLD_SCHEMA {
-            return Err(Error::new(
-                "schema",
-                format!("must be \"{WORLD_SCHEMA}\", got \"{}\"", self.schema),
-            ));
+            return Err(Error::new("schema", format!("must be \"{WORLD_SCHEMA}\", got \"{}\"", self.schema)));
         }
         if let Some(source) = &self.source
             && source.len() > 1000
@@ -268,8 +240,7 @@ impl AspConfig {
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         check_count("providers", u64::from(self.providers), 1, MAX_PROVIDERS)?;
-        self.capacity_steps
-            .validate("capacity_steps", 1.0, 1.0e7, true)?;
+        self.capacity_steps.validate("capacity_steps", 1.0, 1.0e7, true)?;
         self.a_x.validate("a_x", 0.0, 1.0e6, false)?;
         self.a_y.validate("a_y", -1.0e6, 1.0e6, false)?;
         self.b_x.validate("b_x", 0.0, 1.0e6, false)?;
@@ -277,11 +248,7 @@ impl AspConfig {
         if self.b_x.min <= self.a_x.last() {
             return Err(Error::new(
                 "b_x.min",
-                format!(
-                    "must be greater than the largest a_x ({}), got {}",
-                    self.a_x.last(),
-                    self.b_x.min
-                ),
+                format!("must be greater than the largest a_x ({}), got {}", self.a_x.last(), self.b_x.min),
             ));
         }
         self.task_steps.validate("task_steps", 1.0, 1.0e6, true)?;
@@ -305,9 +272,7 @@ impl AspConfig {
 
     /// The world this config runs on: the fixed one if given, else the draw from `world_seed`.
     pub fn resolve_world(&self) -> AspWorld {
-        self.world
-            .clone()
-            .unwrap_or_else(|| AspWorld::draw(self, self.world_seed))
+        self.world.clone().unwrap_or_else(|| AspWorld::draw(self, self.world_seed))
     }
 }
 
@@ -350,9 +315,7 @@ impl PartialOrd for Finish {
 }
 impl Ord for Finish {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.time_s
-            .total_cmp(&other.time_s)
-            .then(self.task.cmp(&other.task))
+        self.time_s.total_cmp(&other.time_s).then(self.task.cmp(&other.task))
     }
 }
 
@@ -533,10 +496,7 @@ impl AspEnv {
         let t = &self.tasks[task as usize];
         self.available[provider] -= t.steps;
         self.running[provider].push(task);
-        self.finishing.push(Reverse(Finish {
-            time_s: t.arrival_s + t.runtime_s,
-            task,
-        }));
+        self.finishing.push(Reverse(Finish { time_s: t.arrival_s + t.runtime_s, task }));
         self.counters.running += 1;
     }
 
@@ -577,10 +537,7 @@ impl AspEnv {
             let provider = t.provider as usize;
             self.available[provider] += t.steps;
             let list = &mut self.running[provider];
-            let at = list
-                .iter()
-                .position(|&k| k == task)
-                .expect("a running task is listed on its provider");
+            let at = list.iter().position(|&k| k == task).expect("a running task is listed on its provider");
             list.remove(at);
             self.provider_finished[provider] += 1;
             self.counters.finished += 1;
@@ -598,10 +555,7 @@ impl AspEnv {
         }
         let n = self.providers.len();
         let (steps, runtime) = match self.tasks.get(self.next) {
-            Some(t) => (
-                f64::from(t.steps) / self.steps_norm,
-                t.runtime_s / self.runtime_norm,
-            ),
+            Some(t) => (f64::from(t.steps) / self.steps_norm, t.runtime_s / self.runtime_norm),
             None => (0.0, 0.0),
         };
         self.obs[2 * n] = steps as f32;
@@ -639,9 +593,7 @@ impl Env for AspEnv {
     }
 
     fn action_space(&self) -> ActionSpace {
-        ActionSpace::Discrete {
-            n: self.providers.len(),
-        }
+        ActionSpace::Discrete { n: self.providers.len() }
     }
 
     fn reset(&mut self, episode_seed: u64) {
@@ -670,17 +622,11 @@ impl Env for AspEnv {
         if provider >= self.providers.len() {
             return Err(Error::new(
                 "action",
-                format!(
-                    "provider index must be below {}, got {provider}",
-                    self.providers.len()
-                ),
+                format!("provider index must be below {}, got {provider}", self.providers.len()),
             ));
         }
         if self.is_done() {
-            return Err(Error::new(
-                "action",
-                "the episode has ended; reset to start another",
-            ));
+            return Err(Error::new("action", "the episode has ended; reset to start another"));
         }
         let index = self.next as u32;
         let steps = self.tasks[self.next].steps;
@@ -700,14 +646,7 @@ impl Env for AspEnv {
             (-(self.config.crash_penalty + penalty), killed)
         };
         self.counters.total_reward += reward;
-        self.last = Some(Decision {
-            task: index,
-            provider: provider as u32,
-            steps,
-            crashed,
-            killed,
-            reward,
-        });
+        self.last = Some(Decision { task: index, provider: provider as u32, steps, crashed, killed, reward });
         self.next += 1;
         let terminated = self.is_done();
         if terminated {
@@ -717,11 +656,7 @@ impl Env for AspEnv {
             self.release_finished();
         }
         self.write_observation();
-        Ok(Step {
-            reward,
-            terminated,
-            truncated: false,
-        })
+        Ok(Step { reward, terminated, truncated: false })
     }
 
     fn is_done(&self) -> bool {
@@ -764,9 +699,7 @@ impl Env for AspEnv {
                 running: self.running[i].len() as u32,
                 finished: self.provider_finished[i],
                 crashes: self.provider_crashes[i],
-                utility: pending
-                    .as_ref()
-                    .map_or(0.0, |t| p.utility(f64::from(t.steps))),
+                utility: pending.as_ref().map_or(0.0, |t| p.utility(f64::from(t.steps))),
                 curve: [p.a_x, p.a_y, p.b_x, p.b_y],
             })
             .collect();

@@ -2,27 +2,13 @@ use super::*;
 use crate::scenario::{Heuristic, run_heuristic_episode};
 
 fn provider(capacity_steps: u32, a_x: f64, a_y: f64, b_x: f64, b_y: f64) -> Provider {
-    Provider {
-        capacity_steps,
-        a_x,
-        a_y,
-        b_x,
-        b_y,
-    }
+    Provider { capacity_steps, a_x, a_y, b_x, b_y }
 }
 
 /// An environment on a fixed world whose episode is the given `(arrival_s, steps)` list.
 fn built(providers: Vec<Provider>, tasks: &[(f64, u32)]) -> AspEnv {
-    let world = AspWorld {
-        schema: WORLD_SCHEMA.to_owned(),
-        source: None,
-        providers,
-    };
-    let mut env = AspEnv::new(AspConfig {
-        world: Some(world),
-        ..AspConfig::default()
-    })
-    .unwrap();
+    let world = AspWorld { schema: WORLD_SCHEMA.to_owned(), source: None, providers };
+    let mut env = AspEnv::new(AspConfig { world: Some(world), ..AspConfig::default() }).unwrap();
     env.tasks = tasks
         .iter()
         .map(|&(arrival_s, steps)| Task {
@@ -61,31 +47,19 @@ fn runtime_formula() {
 
 #[test]
 fn observation_layout_and_normalisation() {
-    let env = built(
-        vec![
-            provider(900, 0.0, 0.0, 150.0, 0.5),
-            provider(450, 0.0, 0.0, 150.0, 0.5),
-        ],
-        &[(0.0, 125)],
-    );
+    let env = built(vec![provider(900, 0.0, 0.0, 150.0, 0.5), provider(450, 0.0, 0.0, 150.0, 0.5)], &[(0.0, 125)]);
     let obs = env.observation();
     assert_eq!(obs.len(), 2 * 2 + 2);
     assert_eq!(&obs[..4], &[1.0, 1.0, 0.5, 1.0]);
     assert_eq!(obs[4], 0.5); // 125 / 250
     assert_eq!(obs[5], (runtime_s(125.0) / runtime_s(250.0)) as f32);
-    assert_eq!(
-        AspEnv::new(AspConfig::default()).unwrap().observation_dim(),
-        42
-    );
+    assert_eq!(AspEnv::new(AspConfig::default()).unwrap().observation_dim(), 42);
 }
 
 #[test]
 fn crash_penalty_on_a_built_state() {
     let p = provider(300, 0.0, 0.0, 200.0, 1.0);
-    let mut env = built(
-        vec![p, p],
-        &[(0.0, 100), (1000.0, 150), (5000.0, 200), (6000.0, 100)],
-    );
+    let mut env = built(vec![p, p], &[(0.0, 100), (1000.0, 150), (5000.0, 200), (6000.0, 100)]);
     let r1 = env.step(&Action::Discrete(0)).unwrap().reward;
     assert!(close(r1, 0.5)); // utility of 100 steps: 1.0 / 200 · 100
     env.step(&Action::Discrete(0)).unwrap();
@@ -93,38 +67,20 @@ fn crash_penalty_on_a_built_state() {
     // 200 steps do not fit into 50: provider 0 crashes at t = 5000 s, killing both tasks.
     let step = env.step(&Action::Discrete(0)).unwrap();
     let expected = -(2.0 + 2.0 * (1.0 - 5000.0 / 14_760.0) + 2.0 * (1.0 - 4000.0 / 23_010.0));
-    assert!(
-        close(step.reward, expected),
-        "{} vs {expected}",
-        step.reward
-    );
+    assert!(close(step.reward, expected), "{} vs {expected}", step.reward);
     assert_eq!(env.available_steps(0), 300);
     let c = env.counters();
-    assert_eq!(
-        (c.crashed, c.rejected, c.crash_events, c.running),
-        (2, 1, 1, 0)
-    );
+    assert_eq!((c.crashed, c.rejected, c.crash_events, c.running), (2, 1, 1, 0));
     assert!(close(c.lost_utility, 0.5 + 0.75));
     let states: Vec<TaskState> = env.task_states().collect();
-    assert_eq!(
-        states,
-        [
-            TaskState::Killed,
-            TaskState::Killed,
-            TaskState::Rejected,
-            TaskState::Pending
-        ]
-    );
+    assert_eq!(states, [TaskState::Killed, TaskState::Killed, TaskState::Rejected, TaskState::Pending]);
 }
 
 #[test]
 fn finished_tasks_are_released_in_time_order_at_arrival() {
     let p = provider(1000, 0.0, 0.0, 200.0, 1.0);
     // Task 0 (250 steps) finishes at 40410 s, task 1 (100 steps, arriving at 100 s) at 14860 s.
-    let mut env = built(
-        vec![p],
-        &[(0.0, 250), (100.0, 100), (14_859.0, 100), (40_410.0, 100)],
-    );
+    let mut env = built(vec![p], &[(0.0, 250), (100.0, 100), (14_859.0, 100), (40_410.0, 100)]);
     env.step(&Action::Discrete(0)).unwrap();
     env.step(&Action::Discrete(0)).unwrap();
     // The clock is at 14859 s: task 1 needs one more second.
@@ -141,12 +97,7 @@ fn finished_tasks_are_released_in_time_order_at_arrival() {
     // The last step terminates the episode; nothing more can be decided.
     let last = env.step(&Action::Discrete(0)).unwrap();
     assert!(last.terminated && env.is_done());
-    assert!(
-        env.step(&Action::Discrete(0))
-            .unwrap_err()
-            .problem
-            .contains("ended")
-    );
+    assert!(env.step(&Action::Discrete(0)).unwrap_err().problem.contains("ended"));
 }
 
 #[test]
@@ -169,21 +120,12 @@ fn heuristics_choose_as_specified() {
     let mut env = built(providers, &[(0.0, 250), (1.0, 250), (2.0, 200), (3.0, 100)]);
     let ca = env.heuristic_index("crash_avoid").unwrap();
     let prophet = env.heuristic_index("prophet").unwrap();
-    let mut state = HeuristicState {
-        rng: Rng::new(0, Stream::Heuristic),
-        decisions: 0,
-    };
+    let mut state = HeuristicState { rng: Rng::new(0, Stream::Heuristic), decisions: 0 };
     assert_eq!(env.heuristic_action(ca, &mut state), Action::Discrete(1));
-    assert_eq!(
-        env.heuristic_action(prophet, &mut state),
-        Action::Discrete(0)
-    );
+    assert_eq!(env.heuristic_action(prophet, &mut state), Action::Discrete(0));
     env.step(&Action::Discrete(0)).unwrap(); // provider 0 now has 150 free
     // 250 steps no longer fit on provider 0: prophet takes the best of the rest.
-    assert_eq!(
-        env.heuristic_action(prophet, &mut state),
-        Action::Discrete(2)
-    );
+    assert_eq!(env.heuristic_action(prophet, &mut state), Action::Discrete(2));
     env.step(&Action::Discrete(2)).unwrap(); // provider 2: 350 free
     env.step(&Action::Discrete(1)).unwrap(); // provider 1: 600 free
     // Ties in room go to the lowest index (like numpy.argmax).
@@ -191,33 +133,13 @@ fn heuristics_choose_as_specified() {
     let env2 = built(vec![tie, tie], &[(0.0, 100)]);
     assert_eq!(env2.heuristic_action(ca, &mut state), Action::Discrete(0));
     // With room nowhere, prophet falls back to the most room.
-    let full = built(
-        vec![
-            provider(100, 0.0, 0.0, 150.0, 0.9),
-            provider(200, 0.0, 0.0, 150.0, 0.1),
-        ],
-        &[(0.0, 250)],
-    );
-    assert_eq!(
-        full.heuristic_action(prophet, &mut state),
-        Action::Discrete(1)
-    );
+    let full = built(vec![provider(100, 0.0, 0.0, 150.0, 0.9), provider(200, 0.0, 0.0, 150.0, 0.1)], &[(0.0, 250)]);
+    assert_eq!(full.heuristic_action(prophet, &mut state), Action::Discrete(1));
     let rr = env.heuristic_index("round_robin").unwrap();
-    let mut h = Heuristic {
-        index: rr,
-        state: HeuristicState {
-            rng: Rng::new(0, Stream::Heuristic),
-            decisions: 0,
-        },
-    };
+    let mut h = Heuristic { index: rr, state: HeuristicState { rng: Rng::new(0, Stream::Heuristic), decisions: 0 } };
     let picks: Vec<Action> = (0..4).map(|_| h.act(&env)).collect();
     assert_eq!(picks, [0, 1, 2, 0].map(Action::Discrete));
-    assert!(
-        env.heuristic_index("greedy")
-            .unwrap_err()
-            .problem
-            .contains("crash_avoid")
-    );
+    assert!(env.heuristic_index("greedy").unwrap_err().problem.contains("crash_avoid"));
 }
 
 #[test]
@@ -228,21 +150,12 @@ fn config_errors_name_the_field() {
         c.validate().unwrap_err()
     };
     assert_eq!(bad(|c| c.providers = 0).field, "providers");
-    assert_eq!(
-        bad(|c| c.arrival_rate_per_s = f64::NAN).field,
-        "arrival_rate_per_s"
-    );
+    assert_eq!(bad(|c| c.arrival_rate_per_s = f64::NAN).field, "arrival_rate_per_s");
     assert_eq!(bad(|c| c.horizon_s = -1.0).field, "horizon_s");
     assert_eq!(bad(|c| c.b_x.min = 80.0).field, "b_x.min");
-    assert_eq!(
-        bad(|c| c.capacity_steps.step = 0.0).field,
-        "capacity_steps.step"
-    );
+    assert_eq!(bad(|c| c.capacity_steps.step = 0.0).field, "capacity_steps.step");
     assert_eq!(bad(|c| c.task_steps.min = 10.5).field, "task_steps");
-    assert_eq!(
-        bad(|c| c.arrival_rate_per_s = 10.0).field,
-        "arrival_rate_per_s"
-    );
+    assert_eq!(bad(|c| c.arrival_rate_per_s = 10.0).field, "arrival_rate_per_s");
     let mut world = AspWorld::paper();
     world.providers[3].b_x = world.providers[3].a_x;
     assert_eq!(bad_world(world), "world.providers[3].b_x");
@@ -252,13 +165,7 @@ fn config_errors_name_the_field() {
 }
 
 fn bad_world(world: AspWorld) -> String {
-    AspConfig {
-        world: Some(world),
-        ..AspConfig::default()
-    }
-    .validate()
-    .unwrap_err()
-    .field
+    AspConfig { world: Some(world), ..AspConfig::default() }.validate().unwrap_err().field
 }
 
 #[test]
@@ -293,17 +200,11 @@ fn trajectory(config: &AspConfig, episode_seed: u64, policy: &str) -> (Vec<f64>,
 
 #[test]
 fn same_seeds_same_trajectory_other_seeds_other_trajectory() {
-    let config = AspConfig {
-        horizon_s: 2.0e5,
-        ..AspConfig::default()
-    };
+    let config = AspConfig { horizon_s: 2.0e5, ..AspConfig::default() };
     let a = trajectory(&config, 5, "random");
     assert_eq!(a, trajectory(&config, 5, "random"));
     assert_ne!(a.0, trajectory(&config, 6, "random").0);
-    let other_world = AspConfig {
-        world_seed: 1,
-        ..config.clone()
-    };
+    let other_world = AspConfig { world_seed: 1, ..config.clone() };
     assert_ne!(a.1[0], trajectory(&other_world, 5, "random").1[0]);
 }
 
@@ -314,21 +215,9 @@ fn episode_length_is_poisson_plus_one_and_first_arrival_is_zero() {
     for seed in 0..20 {
         env.reset(seed);
         assert_eq!(env.tasks[0].arrival_s, 0.0);
-        assert!(
-            env.tasks
-                .windows(2)
-                .all(|w| w[0].arrival_s <= w[1].arrival_s)
-        );
-        assert!(
-            env.tasks
-                .iter()
-                .all(|t| t.arrival_s.fract() == 0.0 && t.arrival_s < 1.0e6)
-        );
-        assert!(
-            env.tasks
-                .iter()
-                .all(|t| (100..=250).contains(&t.steps) && t.steps % 10 == 0)
-        );
+        assert!(env.tasks.windows(2).all(|w| w[0].arrival_s <= w[1].arrival_s));
+        assert!(env.tasks.iter().all(|t| t.arrival_s.fract() == 0.0 && t.arrival_s < 1.0e6));
+        assert!(env.tasks.iter().all(|t| (100..=250).contains(&t.steps) && t.steps % 10 == 0));
         total += env.tasks.len();
     }
     let mean = total as f64 / 20.0;
@@ -347,24 +236,13 @@ fn heuristic_means_over_drawn_worlds() {
     for (policy, lo, hi) in expected {
         let mut sum = 0.0;
         for world_seed in 0..12 {
-            let mut env = AspEnv::new(AspConfig {
-                world_seed,
-                ..AspConfig::default()
-            })
-            .unwrap();
+            let mut env = AspEnv::new(AspConfig { world_seed, ..AspConfig::default() }).unwrap();
             for episode in 0..4 {
-                sum += run_heuristic_episode(&mut env, policy, episode)
-                    .unwrap()
-                    .metrics
-                    .get("total_reward")
-                    .unwrap();
+                sum += run_heuristic_episode(&mut env, policy, episode).unwrap().metrics.get("total_reward").unwrap();
             }
         }
         let mean = sum / 48.0;
-        assert!(
-            (lo..=hi).contains(&mean),
-            "{policy}: {mean} not in {lo}..{hi}"
-        );
+        assert!((lo..=hi).contains(&mean), "{policy}: {mean} not in {lo}..{hi}");
     }
 }
 

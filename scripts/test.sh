@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test, in the order a failure is cheapest to find: native Rust, browser (wasm), front end, e2e.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+section() { printf '\n=== %s (%s)\n' "$1" "$(date +%T)"; }
+
+section "cargo test (native)"
+cargo test --workspace
+
+section "wasm-pack test --headless --chrome (WebAssembly in Chromium)"
+(cd crate && wasm-pack test --headless --chrome)
+
+section "build: wasm package + page"
+bash scripts/build.sh
+
+section "front end: type check and unit tests"
+npm run --silent typecheck
+vitest run
+
+section "end to end: the built page in headless Chromium"
+playwright test
+
+section "all tests passed"

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The page lives in www/; the wasm package is built into pkg/ at the repository root.
+export default defineConfig({
+  root: 'www',
+  base: './',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+  },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', fs: { allow: ['..'] } },
+  preview: { host: '127.0.0.1' },
+  test: {
+    root: '.',
+    include: ['www/src/**/*.test.ts'],
+    environment: 'node',
+  },
+});

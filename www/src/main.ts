@@ -1,0 +1,307 @@
+// The playground page: controls, the scenario's topology view, counters and the decision log. The page
+// only renders; the simulation runs in a worker (runtime.ts) on the wasm core.
+import { h } from './dom';
+import { duration, parseSeed, percent, signed } from './format';
+import type { Reply, SimState } from './protocol';
+import { Runtime } from './runtime';
+import type { AspDecision, Snapshot } from './types';
+import { createView } from './views';
+import type { ScenarioView } from './views/view';
+
+/** Decisions per second for each speed setting; Infinity = as fast as the core goes. */
+const SPEEDS: { label: string; perSecond: number }[] = [
+  { label: '1 / s', perSecond: 1 },
+  { label: '5 / s', perSecond: 5 },
+  { label: '20 / s', perSecond: 20 },
+  { label: '100 / s', perSecond: 100 },
+  { label: '1000 / s', perSecond: 1000 },
+  { label: 'as fast as possible', perSecond: Number.POSITIVE_INFINITY },
+];
+/** Decisions per request when playing as fast as possible (one request per frame). */
+const MAX_BATCH = 2000;
+/** Decisions slower than this are animated. */
+const ANIMATE_UP_TO_PER_SECOND = 20;
+const LOG_LENGTH = 12;
+
+const SCENARIO = 'asp';
+const TITLE = 'asp — choosing an AIGC service provider for each task (D2SAC, Du et al.)';
+
+class Playground {
+  private readonly runtime = new Runtime();
+  private view: ScenarioView | null = null;
+  private state: SimState | null = null;
+  private playing = false;
+  private lastFrame = 0;
+  private budget = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private worldSeed = 0;
+  private episodeSeed = 0;
+
+  private readonly policy = h('select', { id: 'policy', name: 'policy' });
+  private readonly speed = h('select', { id: 'speed', name: 'speed' });
+  private readonly stepButton = h('button', { id: 'step', type: 'button', title: 'One decision (S or →)' }, 'Step');
+  private readonly playButton = h('button', { id: 'play', type: 'button', 'aria-pressed': 'false', title: 'Play or pause (Space)' }, 'Play');
+  private readonly resetButton = h('button', { id: 'reset', type: 'button', title: 'Back to the start of the episode (R)' }, 'Reset');
+  private readonly worldInput = h('input', { id: 'world-seed', name: 'world-seed', inputmode: 'numeric', value: '0', autocomplete: 'off' });
+  private readonly episodeInput = h('input', { id: 'episode-seed', name: 'episode-seed', inputmode: 'numeric', value: '0', autocomplete: 'off' });
+  private readonly applyButton = h('button', { id: 'apply-seeds', type: 'submit' }, 'Apply seeds');
+  private readonly message = h('p', { id: 'message', role: 'alert', 'aria-live': 'assertive' });
+  private readonly stage = h('div', { class: 'stage-view' });
+  private readonly log = h('ol', { id: 'decisions', class: 'decisions', 'aria-label': 'Recent decisions, newest first' });
+  private readonly counters = new Map<string, HTMLElement>();
+
+  mount(root: HTMLElement): void {
+    for (const [i, s] of SPEEDS.entries()) this.speed.append(h('option', { value: i, selected: i === 2 }, s.label));
+    const seeds = h(
+      'form',
+      { class: 'seeds', 'aria-label': 'Seeds' },
+      h('label', { for: 'world-seed' }, 'World seed'),
+      this.worldInput,
+      h('label', { for: 'episode-seed' }, 'Episode seed'),
+      this.episodeInput,
+      this.applyButton,
+    );
+    seeds.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.applySeeds();
+    });
+    const controls = h(
+      'aside',
+      { class: 'controls', 'aria-label': 'Controls' },
+      h('label', { for: 'policy' }, 'Policy'),
+      this.policy,
+      h('div', { class: 'buttons' }, this.stepButton, this.playButton, this.resetButton),
+      h('label', { for: 'speed' }, 'Speed'),
+      this.speed,
+      seeds,
+      this.message,
+      h('p', { class: 'hint' }, 'Keys: Space play/pause · S or → step · R reset'),
+    );
+    const counterList = h('dl', { class: 'counters', 'aria-label': 'Episode counters' });
+    const counterNames: [string, string][] = [
+      ['reward', 'Episode reward'],
+      ['finished', 'Finished'],
+      ['crashed', 'Crashed (killed)'],
+      ['rejected', 'Rejected'],
+      ['running', 'Running'],
+      ['decided', 'Decided'],
+      ['time', 'Clock'],
+      ['finished_rate', 'Finished rate'],
+    ];
+    for (const [key, label] of counterNames) {
+      const dd = h('dd', { 'data-counter': key }, '–');
+      this.counters.set(key, dd);
+      counterList.append(h('dt', {}, label), dd);
+    }
+    root.append(
+      h('header', { class: 'top' }, h('h1', {}, 'diffedge'), h('p', { class: 'scenario-title' }, TITLE), h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
+      h(
+        'main',
+        { class: 'layout' },
+        controls,
+        h('section', { class: 'stage', 'aria-label': 'Topology' }, this.stage, h('h2', {}, 'Recent decisions'), this.log),
+        h('aside', { class: 'side', 'aria-label': 'Counters' }, h('h2', {}, 'This episode'), counterList),
+      ),
+    );
+
+    this.stepButton.addEventListener('click', () => void this.stepOnce());
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    this.resetButton.addEventListener('click', () => void this.reset());
+    this.policy.addEventListener('change', () => this.announce(''));
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  async start(): Promise<void> {
+    this.setEnabled(false);
+    const ok = await this.create(this.worldSeed);
+    if (ok) await this.reset();
+    this.setEnabled(ok);
+  }
+
+  // --- requests to the worker, one at a time ---------------------------------------------------------
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
+    if (reply.kind === 'error') {
+      this.announce(reply.message);
+      return false;
+    }
+    return true;
+  }
+
+  private create(worldSeed: number): Promise<boolean> {
+    return this.serial(async () => {
+      const reply = await this.runtime.call({ kind: 'create', scenario: SCENARIO, config: JSON.stringify({ world_seed: worldSeed }) });
+      if (!this.accept(reply) || reply.kind !== 'created') return false;
+      const keep = this.policy.value;
+      this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
+      this.policy.value = reply.heuristics.includes(keep) ? keep : (reply.heuristics.includes('crash_avoid') ? 'crash_avoid' : reply.heuristics[0] ?? '');
+      this.view = createView(reply.state.snapshot);
+      this.stage.replaceChildren(this.view.element);
+      this.worldSeed = worldSeed;
+      this.show(reply.state, false);
+      return true;
+    });
+  }
+
+  private reset(): Promise<void> {
+    this.pause();
+    return this.serial(async () => {
+      const reply = await this.runtime.call({ kind: 'reset', seed: this.episodeSeed });
+      if (!this.accept(reply) || reply.kind !== 'state') return;
+      this.log.replaceChildren();
+      this.show(reply.state, false);
+    });
+  }
+
+  private advance(count: number, animate: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (this.state?.done) return;
+      const reply = await this.runtime.call({ kind: 'step', policy: this.policy.value, count });
+      if (!this.accept(reply) || reply.kind !== 'state') {
+        this.pause();
+        return;
+      }
+      this.show(reply.state, animate);
+    });
+  }
+
+  // --- user actions --------------------------------------------------------------------------------
+
+  private async stepOnce(): Promise<void> {
+    this.pause();
+    this.announce('');
+    await this.advance(1, true);
+  }
+
+  private async applySeeds(): Promise<void> {
+    const world = parseSeed('world seed', this.worldInput.value);
+    const episode = parseSeed('episode seed', this.episodeInput.value);
+    for (const parsed of [world, episode]) {
+      if (typeof parsed === 'string') {
+        this.announce(parsed);
+        return;
+      }
+    }
+    this.pause();
+    this.announce('');
+    if (world !== this.worldSeed && !(await this.create(world as number))) return;
+    this.episodeSeed = episode as number;
+    await this.reset();
+  }
+
+  private togglePlay(): void {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  private play(): void {
+    if (this.playing || this.state?.done) return;
+    this.announce('');
+    this.playing = true;
+    this.budget = 1; // the first decision right away
+    this.lastFrame = performance.now();
+    this.playButton.textContent = 'Pause';
+    this.playButton.setAttribute('aria-pressed', 'true');
+    requestAnimationFrame((t) => void this.frame(t));
+  }
+
+  private pause(): void {
+    this.playing = false;
+    this.playButton.textContent = 'Play';
+    this.playButton.setAttribute('aria-pressed', 'false');
+  }
+
+  private async frame(now: number): Promise<void> {
+    if (!this.playing) return;
+    const perSecond = SPEEDS[Number(this.speed.value)]?.perSecond ?? 20;
+    this.budget = Math.min(this.budget + ((now - this.lastFrame) / 1000) * perSecond, MAX_BATCH);
+    this.lastFrame = now;
+    const count = Number.isFinite(perSecond) ? Math.floor(this.budget) : MAX_BATCH;
+    if (count >= 1) {
+      this.budget -= Math.min(count, this.budget);
+      await this.advance(count, perSecond <= ANIMATE_UP_TO_PER_SECOND);
+    }
+    if (this.state?.done) this.pause();
+    if (this.playing) requestAnimationFrame((t) => void this.frame(t));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const target = e.target as HTMLElement | null;
+    if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      this.togglePlay();
+    } else if (e.key === 's' || e.key === 'ArrowRight') {
+      void this.stepOnce();
+    } else if (e.key === 'r') {
+      void this.reset();
+    }
+  }
+
+  // --- rendering -----------------------------------------------------------------------------------
+
+  private show(state: SimState, animate: boolean): void {
+    this.state = state;
+    this.view?.render(state.snapshot, animate);
+    this.showCounters(state.snapshot, state.metrics);
+    if (state.snapshot.last) this.logDecision(state.snapshot.last);
+    if (state.done) {
+      this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
+    }
+    this.stepButton.disabled = state.done;
+    this.playButton.disabled = state.done;
+  }
+
+  private showCounters(snap: Snapshot, metrics: Record<string, number>): void {
+    const t = snap.totals;
+    const values: Record<string, string> = {
+      reward: signed(t.total_reward),
+      finished: String(t.finished),
+      crashed: String(t.crashed),
+      rejected: String(t.rejected),
+      running: String(t.running),
+      decided: `${snap.decided} / ${snap.tasks_total}`,
+      time: duration(snap.time_s),
+      finished_rate: percent(metrics['finished_rate'] ?? Number.NaN),
+    };
+    for (const [key, text] of Object.entries(values)) {
+      const el = this.counters.get(key);
+      if (el) el.textContent = text;
+    }
+  }
+
+  private logDecision(d: AspDecision): void {
+    const first = this.log.firstElementChild;
+    if (first?.getAttribute('data-task') === String(d.task)) return;
+    const outcome = d.crashed ? `crashed it, ${d.killed} killed` : 'admitted';
+    const item = h(
+      'li',
+      { class: d.crashed ? 'crashed' : 'admitted', 'data-task': d.task, 'data-provider': d.provider },
+      `Task ${d.task + 1} (${d.steps} steps) → P${d.provider}: ${outcome}, ${signed(d.reward)}`,
+    );
+    this.log.prepend(item);
+    while (this.log.children.length > LOG_LENGTH) this.log.lastElementChild?.remove();
+  }
+
+  private announce(text: string, kind: 'alert' | 'status' = 'alert'): void {
+    this.message.textContent = text;
+    this.message.className = text ? kind : '';
+  }
+
+  private setEnabled(enabled: boolean): void {
+    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy]) el.disabled = !enabled;
+  }
+}
+
+const root = document.getElementById('app');
+if (root) {
+  const app = new Playground();
+  app.mount(root);
+  void app.start().then(() => root.setAttribute('data-ready', 'true'));
+}

@@ -1,0 +1,49 @@
+// The simulation worker: owns the wasm core so that the page never blocks on it.
+import init, { Simulator } from '../../pkg/diffedge.js';
+import type { Envelope, Reply, Request, SimState } from './protocol';
+
+const ready = init();
+let sim: Simulator | null = null;
+
+function current(): Simulator {
+  if (!sim) throw new Error('scenario: none created yet');
+  return sim;
+}
+
+function state(s: Simulator): SimState {
+  return { snapshot: s.snapshot(), metrics: s.metrics(), done: s.done() };
+}
+
+function handle(req: Request): Reply {
+  switch (req.kind) {
+    case 'create': {
+      // Build first: if the config is bad, the running scenario stays as it was.
+      const next = new Simulator(req.scenario, req.config);
+      sim?.free();
+      sim = next;
+      return { kind: 'created', heuristics: next.heuristics(), config: next.config(), state: state(next) };
+    }
+    case 'reset': {
+      const s = current();
+      s.reset(req.seed);
+      return { kind: 'state', state: state(s), taken: 0 };
+    }
+    case 'step': {
+      const s = current();
+      const taken = s.runPolicy(req.policy, req.count);
+      return { kind: 'state', state: state(s), taken };
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<Envelope<Request>>) => {
+  const { id, body } = event.data;
+  let reply: Reply;
+  try {
+    await ready;
+    reply = handle(body);
+  } catch (e) {
+    reply = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+  (self as unknown as Worker).postMessage({ id, body: reply } satisfies Envelope<Reply>);
+};

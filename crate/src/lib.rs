@@ -2,10 +2,11 @@
 //! learners that all of them use, as one library that runs natively (the `diffedge` command) and in the
 //! browser (WebAssembly, module [`web`]).
 //!
-//! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`rng`], [`error`].
+//! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`params`] → [`rng`], [`error`].
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod params;
 pub mod rng;
 pub mod scenario;
 

@@ -12,6 +12,7 @@ pub mod asp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::params;
 use crate::rng::{Rng, Stream};
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
@@ -46,10 +47,25 @@ impl ScenarioId {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActionSpace {
-    /// One of `n` choices, `0..n`.
+    /// One of `n` choices, `0..n` ([`Action::Discrete`]).
     Discrete {
         /// Number of choices.
         n: usize,
+    },
+    /// A vector of `dim` reals ([`Action::Vector`]); the scenario documents how it reads them.
+    Box {
+        /// Length of the vector.
+        dim: usize,
+    },
+    /// `groups` blocks of `choices` logits followed by `continuous` reals each ([`Action::Vector`] of
+    /// length `groups · (choices + continuous)`): the `ddc` per-user steps choice and offload ratio.
+    Hybrid {
+        /// Number of blocks (users).
+        groups: usize,
+        /// Logits per block (a categorical choice).
+        choices: usize,
+        /// Reals per block after the logits.
+        continuous: usize,
     },
 }
 
@@ -57,6 +73,10 @@ impl std::fmt::Display for ActionSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionSpace::Discrete { n } => write!(f, "Discrete({n})"),
+            ActionSpace::Box { dim } => write!(f, "Box({dim})"),
+            ActionSpace::Hybrid { groups, choices, continuous } => {
+                write!(f, "Hybrid({groups}x({choices}+{continuous}))")
+            }
         }
     }
 }
@@ -66,6 +86,16 @@ impl ActionSpace {
     pub fn discrete_n(&self) -> Option<usize> {
         match self {
             ActionSpace::Discrete { n } => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Length of the vector an agent's network outputs for this space (the logits for a discrete space).
+    pub fn vector_dim(&self) -> usize {
+        match self {
+            ActionSpace::Discrete { n } => *n,
+            ActionSpace::Box { dim } => *dim,
+            ActionSpace::Hybrid { groups, choices, continuous } => groups * (choices + continuous),
         }
     }
 }
@@ -76,6 +106,43 @@ impl ActionSpace {
 pub enum Action {
     /// An index into a discrete space.
     Discrete(usize),
+    /// A vector for a `Box` or `Hybrid` space.
+    Vector(Vec<f32>),
+}
+
+impl Action {
+    /// The index of a discrete action, checked to be below `n`.
+    pub fn index_below(&self, n: usize) -> Result<usize> {
+        match *self {
+            Action::Discrete(i) if i < n => Ok(i),
+            Action::Discrete(i) => Err(Error::new("action", format!("must be an index below {n}, got {i}"))),
+            Action::Vector(_) => Err(Error::new("action", format!("must be an index below {n}, got a vector"))),
+        }
+    }
+
+    /// The values of a vector action, checked to have length `dim` and only finite entries.
+    pub fn vector_of_len(&self, dim: usize) -> Result<&[f32]> {
+        match self {
+            Action::Vector(v) if v.len() != dim => {
+                Err(Error::new("action", format!("must have {dim} values, got {}", v.len())))
+            }
+            Action::Vector(v) => match v.iter().position(|x| !x.is_finite()) {
+                Some(i) => Err(Error::new(format!("action[{i}]"), format!("must be a finite number, got {}", v[i]))),
+                None => Ok(v),
+            },
+            Action::Discrete(_) => Err(Error::new("action", format!("must be a vector of {dim} values, got an index"))),
+        }
+    }
+}
+
+/// Which agent takes the pending decision, and which position in the episode it is (LAD keeps a latent
+/// action per position, and one agent per base station).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DecisionKey {
+    /// The deciding agent, `0..agents`.
+    pub agent: usize,
+    /// The decision's position, `0..positions`, the same position in every episode.
+    pub position: usize,
 }
 
 /// What one [`Env::step`] returned besides the new observation.
@@ -187,6 +254,23 @@ pub trait Env {
     /// The action heuristic number `heuristic` (an index into [`Env::heuristics`]) takes now.
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action;
 
+    /// Number of agents that share the decisions (one per base station in `lad`); 1 unless a scenario
+    /// is multi-agent.
+    fn agents(&self) -> usize {
+        1
+    }
+
+    /// Number of decision positions of an episode (the latent-action store's size); 0 where the
+    /// scenario has no fixed positions.
+    fn positions(&self) -> usize {
+        0
+    }
+
+    /// Who takes the pending decision, and at which position.
+    fn decision_key(&self) -> DecisionKey {
+        DecisionKey { agent: 0, position: 0 }
+    }
+
     /// The index of the heuristic called `name`, or an error listing the known ones.
     fn heuristic_index(&self, name: &str) -> Result<usize> {
         let names = self.heuristics();
@@ -254,7 +338,7 @@ impl ScenarioConfig {
     /// Replaces the drawn world by the exact world of the paper's published experiments.
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
-            ScenarioConfig::Asp(c) => c.world = Some(asp::AspWorld::paper()),
+            ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
         }
         Ok(())
     }
@@ -263,12 +347,32 @@ impl ScenarioConfig {
     pub fn set_world_json(&mut self, json: &str) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => {
-                let world: asp::AspWorld = crate::error::from_json("world", json)?;
-                world.validate().map_err(|e| e.within("world"))?;
-                c.world = Some(world);
+                c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
             }
         }
         Ok(())
+    }
+
+    /// The world this config runs on (its fixed world, or the one drawn from its world seed), as the
+    /// parameter file the app downloads.
+    pub fn world_params_json(&self) -> String {
+        match self {
+            ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
+        }
+    }
+
+    /// The JSON Schema of scenario `id`'s config (the front end renders its form from it).
+    pub fn config_schema(id: ScenarioId) -> serde_json::Value {
+        match id {
+            ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+        }
+    }
+
+    /// The JSON Schema of scenario `id`'s parameter file.
+    pub fn params_schema(id: ScenarioId) -> serde_json::Value {
+        match id {
+            ScenarioId::Asp => params::schema::<asp::AspParams>(),
+        }
     }
 
     /// Whether the world is fixed (a parameter file or the paper's) rather than drawn from the seed.

@@ -9,14 +9,16 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::params::ParamFile;
+pub use crate::params::asp::{AspParams, Provider};
 use crate::rng::{Rng, Stream};
 
-/// Most providers a config may ask for (the observation has `2·I + 2` values).
-pub const MAX_PROVIDERS: u64 = 1000;
+pub use crate::params::asp::MAX_PROVIDERS;
 /// Most tasks an episode may expect (`λ·H`), to bound memory.
 pub const MAX_EXPECTED_TASKS: f64 = 2.0e6;
 
@@ -27,7 +29,7 @@ pub fn runtime_s(steps: f64) -> f64 {
 
 /// Values `min, min + step, …` up to `max` (inclusive), each equally likely: how the reference code draws a
 /// world parameter (`np.random.choice(np.arange(…))`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grid {
     /// First value.
@@ -43,7 +45,8 @@ impl Grid {
         Self { min, max, step }
     }
 
-    /// Number of values on the grid.
+    /// Number of values on the grid (never 0 for a valid grid).
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> u64 {
         // The small slack keeps `max` on the grid despite rounding in (max - min) / step.
         ((self.max - self.min) / self.step + 1e-9).floor() as u64 + 1
@@ -80,121 +83,15 @@ impl Grid {
     }
 }
 
-/// One AIGC service provider: its capacity and its quality curve.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Provider {
-    /// Denoising steps the provider can run at once (`T_i`).
-    pub capacity_steps: u32,
-    /// Steps below which the content is worthless (`a_x`).
-    pub a_x: f64,
-    /// Quality at `a_x` (`a_y`); the utility counts quality above it.
-    pub a_y: f64,
-    /// Steps from which quality no longer improves (`b_x`), above `a_x`.
-    pub b_x: f64,
-    /// Quality at and beyond `b_x` (`b_y`).
-    pub b_y: f64,
-}
-
-impl Provider {
-    /// Utility of a task needing `steps` on this provider: 0 below `a_x`, rising linearly to `b_y − a_y`
-    /// at `b_x`, flat beyond. (The reference code's curve: it starts at 0, not at `a_y`.)
-    pub fn utility(&self, steps: f64) -> f64 {
-        if steps < self.a_x {
-            0.0
-        } else if steps <= self.b_x {
-            (self.b_y - self.a_y) / (self.b_x - self.a_x) * (steps - self.a_x)
-        } else {
-            self.b_y - self.a_y
-        }
-    }
-
-    fn validate(&self, field: &str) -> Result<()> {
-        check_count(&format!("{field}.capacity_steps"), u64::from(self.capacity_steps), 1, 10_000_000)?;
-        for (name, value) in [("a_x", self.a_x), ("b_x", self.b_x)] {
-            check_range(&format!("{field}.{name}"), value, 0.0, 1.0e6)?;
-        }
-        for (name, value) in [("a_y", self.a_y), ("b_y", self.b_y)] {
-            check_range(&format!("{field}.{name}"), value, -1.0e6, 1.0e6)?;
-        }
-        if self.b_x <= self.a_x {
-            return Err(Error::new(
-                format!("{field}.b_x"),
-                format!("must be greater than a_x ({}), got {}", self.a_x, self.b_x),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A fixed `asp` world: the parameter file `{"schema": "asp/v1", "providers": [...]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AspWorld {
-    /// Always `"asp/v1"`.
-    pub schema: String,
-    /// Where the numbers come from (free text).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// The providers, in action order.
-    pub providers: Vec<Provider>,
-}
-
-/// The schema tag of `asp` parameter files.
-pub const WORLD_SCHEMA: &str = "asp/v1";
-
-impl AspWorld {
-    /// The 20 providers the D2SAC paper's experiments ran on (drawn by the AGOD reference code with numpy
-    /// seed 0; `shared/fixtures/paper-worlds/asp.json`).
-    pub fn paper() -> Self {
-        serde_json::from_str(include_str!("../../../params/asp-paper.json")).expect("the shipped paper world parses")
-    }
-
-    /// Draws a world from the config's ranges with `seed`.
-    pub fn draw(config: &AspConfig, seed: u64) -> Self {
-        let mut rng = Rng::new(seed, Stream::World);
-        let providers = (0..config.providers)
-            .map(|_| {
-                // Same draw order as the reference: the curve first, then the capacity.
-                let a_x = config.a_x.draw(&mut rng);
-                let a_y = config.a_y.draw(&mut rng);
-                let b_x = config.b_x.draw(&mut rng);
-                let b_y = config.b_y.draw(&mut rng);
-                let capacity_steps = config.capacity_steps.draw(&mut rng) as u32;
-                Provider { capacity_steps, a_x, a_y, b_x, b_y }
-            })
-            .collect();
-        Self { schema: WORLD_SCHEMA.to_owned(), source: Some(format!("drawn with world seed {seed}")), providers }
-    }
-
-    /// Checks the schema tag, the provider count and every provider.
-    pub fn validate(&self) -> Result<()> {
-        if self.schema != WORLD_SCHEMA {
-            return Err(Error::new("schema", format!("must be \"{WORLD_SCHEMA}\", got \"{}\"", self.schema)));
-        }
-        if let Some(source) = &self.source
-            && source.len() > 1000
-        {
-            return Err(Error::new("source", "must be at most 1000 characters"));
-        }
-        check_count("providers", self.providers.len() as u64, 1, MAX_PROVIDERS)
-            .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;
-        for (i, p) in self.providers.iter().enumerate() {
-            p.validate(&format!("providers[{i}]"))?;
-        }
-        Ok(())
-    }
-}
-
 /// Everything that defines an `asp` run except the episode seed. Defaults are the paper's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AspConfig {
     /// Seed of the world draw (capacities and quality curves), used when `world` is absent.
     pub world_seed: u64,
     /// A fixed world (parameter file) instead of a drawn one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub world: Option<AspWorld>,
+    pub world: Option<AspParams>,
     /// Number of providers `I` of a drawn world.
     pub providers: u32,
     /// Capacity `T_i` in denoising steps; its largest value also normalises the observation.
@@ -271,8 +168,29 @@ impl AspConfig {
     }
 
     /// The world this config runs on: the fixed one if given, else the draw from `world_seed`.
-    pub fn resolve_world(&self) -> AspWorld {
-        self.world.clone().unwrap_or_else(|| AspWorld::draw(self, self.world_seed))
+    pub fn resolve_world(&self) -> AspParams {
+        self.world.clone().unwrap_or_else(|| self.draw_world(self.world_seed))
+    }
+
+    /// Draws a world from this config's ranges with `seed`.
+    pub fn draw_world(&self, seed: u64) -> AspParams {
+        let mut rng = Rng::new(seed, Stream::World);
+        let providers = (0..self.providers)
+            .map(|_| {
+                // Same draw order as the reference: the curve first, then the capacity.
+                let a_x = self.a_x.draw(&mut rng);
+                let a_y = self.a_y.draw(&mut rng);
+                let b_x = self.b_x.draw(&mut rng);
+                let b_y = self.b_y.draw(&mut rng);
+                let capacity_steps = self.capacity_steps.draw(&mut rng) as u32;
+                Provider { capacity_steps, a_x, a_y, b_x, b_y }
+            })
+            .collect();
+        AspParams {
+            schema: AspParams::SCHEMA.to_owned(),
+            source: Some(format!("drawn with world seed {seed}")),
+            providers,
+        }
     }
 }
 
@@ -618,13 +536,7 @@ impl Env for AspEnv {
     }
 
     fn step(&mut self, action: &Action) -> Result<Step> {
-        let Action::Discrete(provider) = *action;
-        if provider >= self.providers.len() {
-            return Err(Error::new(
-                "action",
-                format!("provider index must be below {}, got {provider}", self.providers.len()),
-            ));
-        }
+        let provider = action.index_below(self.providers.len())?;
         if self.is_done() {
             return Err(Error::new("action", "the episode has ended; reset to start another"));
         }

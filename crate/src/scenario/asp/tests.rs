@@ -7,7 +7,7 @@ fn provider(capacity_steps: u32, a_x: f64, a_y: f64, b_x: f64, b_y: f64) -> Prov
 
 /// An environment on a fixed world whose episode is the given `(arrival_s, steps)` list.
 fn built(providers: Vec<Provider>, tasks: &[(f64, u32)]) -> AspEnv {
-    let world = AspWorld { schema: WORLD_SCHEMA.to_owned(), source: None, providers };
+    let world = AspParams { schema: AspParams::SCHEMA.to_owned(), source: None, providers };
     let mut env = AspEnv::new(AspConfig { world: Some(world), ..AspConfig::default() }).unwrap();
     env.tasks = tasks
         .iter()
@@ -156,15 +156,15 @@ fn config_errors_name_the_field() {
     assert_eq!(bad(|c| c.capacity_steps.step = 0.0).field, "capacity_steps.step");
     assert_eq!(bad(|c| c.task_steps.min = 10.5).field, "task_steps");
     assert_eq!(bad(|c| c.arrival_rate_per_s = 10.0).field, "arrival_rate_per_s");
-    let mut world = AspWorld::paper();
+    let mut world = AspParams::paper();
     world.providers[3].b_x = world.providers[3].a_x;
     assert_eq!(bad_world(world), "world.providers[3].b_x");
-    let mut world = AspWorld::paper();
+    let mut world = AspParams::paper();
     world.schema = "lad/v1".into();
     assert_eq!(bad_world(world), "world.schema");
 }
 
-fn bad_world(world: AspWorld) -> String {
+fn bad_world(world: AspParams) -> String {
     AspConfig { world: Some(world), ..AspConfig::default() }.validate().unwrap_err().field
 }
 
@@ -179,7 +179,7 @@ fn grid_matches_numpy_arange_inclusive_of_max() {
 
 #[test]
 fn paper_world_is_the_fixture() {
-    let world = AspWorld::paper();
+    let world = AspParams::paper();
     world.validate().unwrap();
     assert_eq!(world.providers.len(), 20);
     assert_eq!(world.providers[3], provider(900, 0.0, 0.15, 170.0, 0.6));

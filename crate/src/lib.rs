@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod nn;
 pub mod params;
 pub mod rng;
 pub mod scenario;

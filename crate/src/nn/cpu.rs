@@ -1,0 +1,262 @@
+//! The reference backend: ndarray storage and the deterministic kernels of [`super::kernels`]. It serves
+//! single decisions and, natively and in the browser, training.
+
+use ndarray::{Array1, Array2};
+
+use super::kernels::{self, LinearOut};
+use super::{Activation, AdamConfig, Backend, LinearLayout, ReverseStep};
+
+/// The CPU backend. Its scratch space grows to the largest layer once and is reused after.
+#[derive(Debug, Default)]
+pub struct CpuBackend {
+    transposed: Vec<f32>,
+    row: Vec<f32>,
+}
+
+impl CpuBackend {
+    /// A backend with empty scratch space.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn data(m: &Array2<f32>) -> &[f32] {
+    m.as_slice().expect("backend matrices are contiguous")
+}
+
+fn data_mut(m: &mut Array2<f32>) -> &mut [f32] {
+    m.as_slice_mut().expect("backend matrices are contiguous")
+}
+
+fn vec_data(v: &Array1<f32>) -> &[f32] {
+    v.as_slice().expect("backend vectors are contiguous")
+}
+
+fn vec_data_mut(v: &mut Array1<f32>) -> &mut [f32] {
+    v.as_slice_mut().expect("backend vectors are contiguous")
+}
+
+impl Backend for CpuBackend {
+    type Matrix = Array2<f32>;
+    type Vector = Array1<f32>;
+
+    fn matrix(&mut self, rows: usize, cols: usize) -> Array2<f32> {
+        Array2::zeros((rows, cols))
+    }
+
+    fn vector(&mut self, len: usize) -> Array1<f32> {
+        Array1::zeros(len)
+    }
+
+    fn shape(&self, m: &Array2<f32>) -> (usize, usize) {
+        m.dim()
+    }
+
+    fn write_matrix(&mut self, m: &mut Array2<f32>, values: &[f32]) {
+        data_mut(m).copy_from_slice(values);
+    }
+
+    fn read_matrix(&mut self, m: &Array2<f32>) -> Vec<f32> {
+        data(m).to_vec()
+    }
+
+    fn write_vector(&mut self, v: &mut Array1<f32>, values: &[f32]) {
+        vec_data_mut(v).copy_from_slice(values);
+    }
+
+    fn read_vector(&mut self, v: &Array1<f32>) -> Vec<f32> {
+        vec_data(v).to_vec()
+    }
+
+    fn linear_forward(
+        &mut self,
+        x: &Array2<f32>,
+        params: &Array1<f32>,
+        layer: &LinearLayout,
+        act: Activation,
+        pre: Option<&mut Array2<f32>>,
+        out: &mut Array2<f32>,
+    ) {
+        let (m, k) = x.dim();
+        debug_assert_eq!(k, layer.inputs);
+        let n = layer.outputs;
+        let p = vec_data(params);
+        let mut dst = LinearOut { pre: pre.map(data_mut), out: data_mut(out) };
+        kernels::linear_forward(
+            data(x),
+            &p[layer.weight..layer.weight + k * n],
+            &p[layer.bias..layer.bias + n],
+            m,
+            k,
+            n,
+            act,
+            &mut dst,
+        );
+    }
+
+    fn linear_backward(
+        &mut self,
+        x: &Array2<f32>,
+        params: &Array1<f32>,
+        layer: &LinearLayout,
+        act: Activation,
+        pre: Option<&Array2<f32>>,
+        out: &Array2<f32>,
+        grad: &mut Array2<f32>,
+        grads: &mut Array1<f32>,
+        dx: Option<&mut Array2<f32>>,
+    ) {
+        let (m, n) = grad.dim();
+        let k = layer.inputs;
+        let dz = data_mut(grad);
+        if act != Activation::Identity {
+            let a = data(out);
+            match pre {
+                Some(z) => {
+                    for ((g, &z), &a) in dz.iter_mut().zip(data(z)).zip(a) {
+                        *g *= kernels::slope(act, z, a);
+                    }
+                }
+                None => {
+                    for (g, &a) in dz.iter_mut().zip(a) {
+                        *g *= kernels::slope(act, 0.0, a);
+                    }
+                }
+            }
+        }
+        let g = vec_data_mut(grads);
+        kernels::matmul_tn_acc(data(x), dz, &mut g[layer.weight..layer.weight + k * n], m, k, n);
+        // db: column sums of dZ, each summed over the rows in order, then added.
+        self.row.clear();
+        self.row.resize(n, 0.0);
+        for row in dz.chunks_exact(n) {
+            for (s, &v) in self.row.iter_mut().zip(row) {
+                *s += v;
+            }
+        }
+        for (b, s) in g[layer.bias..layer.bias + n].iter_mut().zip(&self.row) {
+            *b += s;
+        }
+        if let Some(dx) = dx {
+            // dX = dZ·Wᵀ for the first `cols` inputs: Wᵀ restricted to those rows of W.
+            let cols = dx.dim().1;
+            let w = &vec_data(params)[layer.weight..layer.weight + cols * n];
+            self.transposed.resize(n * cols, 0.0);
+            kernels::transpose(w, &mut self.transposed, cols, n);
+            kernels::matmul(dz, &self.transposed, data_mut(dx), m, n, cols);
+        }
+    }
+
+    fn concat_broadcast(&mut self, a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>, out: &mut Array2<f32>) {
+        let (ca, cb, cc) = (a.dim().1, b.dim().1, c.dim().1);
+        let width = ca + cb + cc;
+        let brow = data(b);
+        for ((row, ar), cr) in data_mut(out).chunks_exact_mut(width).zip(data(a).chunks_exact(ca)).zip(data(c).chunks_exact(cc)) {
+            row[..ca].copy_from_slice(ar);
+            row[ca..ca + cb].copy_from_slice(&brow[..cb]);
+            row[ca + cb..].copy_from_slice(cr);
+        }
+    }
+
+    fn concat_broadcast_backward(&mut self, dout: &Array2<f32>, da: &mut Array2<f32>, db: &mut Array2<f32>) {
+        let width = dout.dim().1;
+        let (ca, cb) = (da.dim().1, db.dim().1);
+        self.row.clear();
+        self.row.resize(cb, 0.0);
+        for (row, dar) in data(dout).chunks_exact(width).zip(data_mut(da).chunks_exact_mut(ca)) {
+            for (d, &g) in dar.iter_mut().zip(&row[..ca]) {
+                *d += g;
+            }
+            for (s, &g) in self.row.iter_mut().zip(&row[ca..ca + cb]) {
+                *s += g;
+            }
+        }
+        for (d, s) in data_mut(db).iter_mut().zip(&self.row) {
+            *d += s;
+        }
+    }
+
+    fn reverse_step(&mut self, step: &ReverseStep, x: &Array2<f32>, eps: &Array2<f32>, noise: &Array2<f32>, x_prev: &mut Array2<f32>) {
+        let s = *step;
+        for (((xp, &x), &e), &z) in data_mut(x_prev).iter_mut().zip(data(x)).zip(data(eps)).zip(data(noise)) {
+            let mut x0 = s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e;
+            if s.clip {
+                x0 = x0.clamp(-1.0, 1.0);
+            }
+            *xp = s.coef_x0 * x0 + s.coef_xt * x + s.sigma * z;
+        }
+    }
+
+    fn reverse_step_backward(
+        &mut self,
+        step: &ReverseStep,
+        x: &Array2<f32>,
+        eps: &Array2<f32>,
+        dx_prev: &Array2<f32>,
+        deps: &mut Array2<f32>,
+        dx: &mut Array2<f32>,
+    ) {
+        let s = *step;
+        let items = data_mut(deps).iter_mut().zip(data_mut(dx).iter_mut()).zip(data(dx_prev)).zip(data(x).iter().zip(data(eps)));
+        for (((de, dxo), &g), (&x, &e)) in items {
+            let mut dx0 = s.coef_x0 * g;
+            if s.clip {
+                let x0 = s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e;
+                if !(-1.0..=1.0).contains(&x0) {
+                    dx0 = 0.0;
+                }
+            }
+            *de = -s.recipm1_sqrt_alpha_bar * dx0;
+            *dxo = s.coef_xt * g + s.recip_sqrt_alpha_bar * dx0;
+        }
+    }
+
+    fn softmax_rows(&mut self, x: &Array2<f32>, out: &mut Array2<f32>) {
+        let n = x.dim().1;
+        for (row, o) in data(x).chunks_exact(n).zip(data_mut(out).chunks_exact_mut(n)) {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0.0;
+            for (o, &v) in o.iter_mut().zip(row) {
+                *o = kernels::exp(v - max);
+                sum += *o;
+            }
+            let inv = 1.0 / sum;
+            for o in o.iter_mut() {
+                *o *= inv;
+            }
+        }
+    }
+
+    fn fill(&mut self, v: &mut Array1<f32>, value: f32) {
+        v.fill(value);
+    }
+
+    fn fill_matrix(&mut self, m: &mut Array2<f32>, value: f32) {
+        m.fill(value);
+    }
+
+    fn copy(&mut self, dst: &mut Array1<f32>, src: &Array1<f32>) {
+        vec_data_mut(dst).copy_from_slice(vec_data(src));
+    }
+
+    fn soft_update(&mut self, target: &mut Array1<f32>, source: &Array1<f32>, tau: f32) {
+        for (t, &s) in vec_data_mut(target).iter_mut().zip(vec_data(source)) {
+            *t = tau * s + (1.0 - tau) * *t;
+        }
+    }
+
+    fn adam(&mut self, params: &mut Array1<f32>, grads: &Array1<f32>, m: &mut Array1<f32>, v: &mut Array1<f32>, t: u64, c: &AdamConfig) {
+        let t = t as f64;
+        let bias1 = 1.0 - libm::pow(f64::from(c.beta1), t);
+        let bias2_sqrt = libm::sqrt(1.0 - libm::pow(f64::from(c.beta2), t)) as f32;
+        let step_size = (f64::from(c.lr) / bias1) as f32;
+        let items = vec_data_mut(params).iter_mut().zip(vec_data(grads)).zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));
+        for ((p, &g), (m, v)) in items {
+            let g = g + c.weight_decay * *p;
+            *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+            *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+            let denom = v.sqrt() / bias2_sqrt + c.eps;
+            *p -= step_size * (*m / denom);
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Networks behind one numeric backend trait.
+//!
+//! [`Backend`] is the whole set of numeric operations the learners use: batch-major `f32` matrices,
+//! flat `f32` vectors (each network's parameters, gradients and Adam moments live in one flat vector, with
+//! [`LinearLayout`] views per layer), dense layers fused with their activation, the diffusion chain's
+//! elementwise steps, the loss kernels, Adam and soft updates. Model code ([`Mlp`], `diffusion`, `agent`)
+//! is written once against it; [`cpu::CpuBackend`] is the reference implementation (ndarray storage,
+//! deterministic kernels in [`kernels`]) and a GPU one can follow without changing callers.
+
+pub mod cpu;
+pub mod kernels;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+
+/// Activation of a dense layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// `z`.
+    Identity,
+    /// `max(z, 0)`.
+    Relu,
+    /// `z·tanh(softplus(z))` (Misra 2019), the papers' default.
+    Mish,
+    /// `tanh(z)`.
+    Tanh,
+}
+
+impl Activation {
+    /// Whether backward needs the pre-activation `z` (else the output suffices).
+    pub fn needs_pre(self) -> bool {
+        matches!(self, Activation::Relu | Activation::Mish)
+    }
+}
+
+/// Where one dense layer's parameters sit in its network's flat parameter vector: `W` (`inputs × outputs`,
+/// row-major) at `weight`, then `b` (`outputs`) at `bias`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinearLayout {
+    /// Input width.
+    pub inputs: usize,
+    /// Output width.
+    pub outputs: usize,
+    /// Offset of `W`.
+    pub weight: usize,
+    /// Offset of `b`.
+    pub bias: usize,
+}
+
+impl LinearLayout {
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.inputs * self.outputs + self.outputs
+    }
+
+    /// Always false: a layer has at least one bias.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Adam's hyper-parameters (PyTorch's `torch.optim.Adam`, weight decay added to the gradient).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdamConfig {
+    /// Learning rate.
+    pub lr: f32,
+    /// First-moment decay.
+    pub beta1: f32,
+    /// Second-moment decay.
+    pub beta2: f32,
+    /// Denominator guard.
+    pub eps: f32,
+    /// L2 weight decay added to the gradient.
+    pub weight_decay: f32,
+}
+
+impl AdamConfig {
+    /// PyTorch's defaults with learning rate `lr` and weight decay `weight_decay`.
+    pub fn new(lr: f32, weight_decay: f32) -> Self {
+        Self { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay }
+    }
+}
+
+/// How the diffusion chain steps from `x_t` to `x_{t−1}` (the scalars of one denoising step).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReverseStep {
+    /// `1/√ᾱ_t`.
+    pub recip_sqrt_alpha_bar: f32,
+    /// `√(1/ᾱ_t − 1)`.
+    pub recipm1_sqrt_alpha_bar: f32,
+    /// Posterior mean coefficient of `x̂_0`.
+    pub coef_x0: f32,
+    /// Posterior mean coefficient of `x_t`.
+    pub coef_xt: f32,
+    /// Posterior standard deviation (0 on the last step).
+    pub sigma: f32,
+    /// Clamp `x̂_0` to `[−1, 1]`.
+    pub clip: bool,
+}
+
+/// The numeric operations the learners use. Matrices are batch-major (`rows` = batch); vectors are flat.
+/// Every operation is deterministic: the same inputs give the same bits on every implementation of the
+/// CPU kind, natively and in WebAssembly.
+pub trait Backend {
+    /// A `rows × cols` matrix of `f32`.
+    type Matrix;
+    /// A flat vector of `f32` (parameters, gradients, moments).
+    type Vector;
+
+    /// A zero matrix.
+    fn matrix(&mut self, rows: usize, cols: usize) -> Self::Matrix;
+    /// A zero vector.
+    fn vector(&mut self, len: usize) -> Self::Vector;
+    /// Rows and columns of `m`.
+    fn shape(&self, m: &Self::Matrix) -> (usize, usize);
+    /// Sets `m` from row-major `data`.
+    fn write_matrix(&mut self, m: &mut Self::Matrix, data: &[f32]);
+    /// `m`'s contents, row-major.
+    fn read_matrix(&mut self, m: &Self::Matrix) -> Vec<f32>;
+    /// Sets `v` from `data`.
+    fn write_vector(&mut self, v: &mut Self::Vector, data: &[f32]);
+    /// `v`'s contents.
+    fn read_vector(&mut self, v: &Self::Vector) -> Vec<f32>;
+
+    /// `out = act(x·W + b)` (and `pre = x·W + b` when given) for the layer `layer` of `params`.
+    fn linear_forward(
+        &mut self,
+        x: &Self::Matrix,
+        params: &Self::Vector,
+        layer: &LinearLayout,
+        act: Activation,
+        pre: Option<&mut Self::Matrix>,
+        out: &mut Self::Matrix,
+    );
+
+    /// Backward through a layer: `grad` holds `∂L/∂out` and is turned into `∂L/∂z` in place; `∂L/∂W` and
+    /// `∂L/∂b` are added to `grads` at the layer's offsets; `∂L/∂x` is written to `dx` (its first
+    /// `cols(dx)` columns only) when given.
+    #[allow(clippy::too_many_arguments)]
+    fn linear_backward(
+        &mut self,
+        x: &Self::Matrix,
+        params: &Self::Vector,
+        layer: &LinearLayout,
+        act: Activation,
+        pre: Option<&Self::Matrix>,
+        out: &Self::Matrix,
+        grad: &mut Self::Matrix,
+        grads: &mut Self::Vector,
+        dx: Option<&mut Self::Matrix>,
+    );
+
+    /// `out = [a | b broadcast to every row | c]` (columns side by side; `b` has one row).
+    fn concat_broadcast(&mut self, a: &Self::Matrix, b: &Self::Matrix, c: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// Splits the gradient of a [`Backend::concat_broadcast`] output: adds its first `cols(da)` columns to
+    /// `da` and the column sums of the next `cols(db)` columns to `db` (one row).
+    fn concat_broadcast_backward(&mut self, dout: &Self::Matrix, da: &mut Self::Matrix, db: &mut Self::Matrix);
+
+    /// One reverse diffusion step: `x̂0 = r·x − q·eps` (clamped to ±1 if `clip`),
+    /// `x_prev = c0·x̂0 + ct·x + σ·noise`.
+    fn reverse_step(&mut self, step: &ReverseStep, x: &Self::Matrix, eps: &Self::Matrix, noise: &Self::Matrix, x_prev: &mut Self::Matrix);
+
+    /// Backward of [`Backend::reverse_step`]: from `∂L/∂x_prev` writes `∂L/∂eps` into `deps` and
+    /// `∂L/∂x` into `dx` (overwriting both). `x` and `eps` are the step's inputs.
+    #[allow(clippy::too_many_arguments)]
+    fn reverse_step_backward(
+        &mut self,
+        step: &ReverseStep,
+        x: &Self::Matrix,
+        eps: &Self::Matrix,
+        dx_prev: &Self::Matrix,
+        deps: &mut Self::Matrix,
+        dx: &mut Self::Matrix,
+    );
+
+    /// Row-wise softmax.
+    fn softmax_rows(&mut self, x: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `v = value` everywhere.
+    fn fill(&mut self, v: &mut Self::Vector, value: f32);
+    /// `m = value` everywhere.
+    fn fill_matrix(&mut self, m: &mut Self::Matrix, value: f32);
+    /// `dst = src`.
+    fn copy(&mut self, dst: &mut Self::Vector, src: &Self::Vector);
+    /// `target = τ·source + (1 − τ)·target`.
+    fn soft_update(&mut self, target: &mut Self::Vector, source: &Self::Vector, tau: f32);
+    /// One Adam step (PyTorch semantics) on `params` with `grads`, moments `m`, `v`, at step `t` (from 1).
+    fn adam(
+        &mut self,
+        params: &mut Self::Vector,
+        grads: &Self::Vector,
+        m: &mut Self::Vector,
+        v: &mut Self::Vector,
+        t: u64,
+        config: &AdamConfig,
+    );
+}
+
+/// One dense layer of an [`Mlp`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dense {
+    /// Where its parameters are.
+    pub layout: LinearLayout,
+    /// Its activation.
+    pub act: Activation,
+}
+
+/// A multilayer perceptron whose parameters occupy `offset..offset + len()` of a flat vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    /// The layers, input first.
+    pub layers: Vec<Dense>,
+}
+
+impl Mlp {
+    /// Layers of `widths[0] → widths[1] → …`, `hidden` after every layer but the last, `output` after the
+    /// last; parameters start at `offset` of the flat vector.
+    pub fn new(widths: &[usize], hidden: Activation, output: Activation, offset: usize) -> Self {
+        assert!(widths.len() >= 2, "an MLP needs an input and an output width");
+        let mut at = offset;
+        let layers = widths
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let layout = LinearLayout { inputs: w[0], outputs: w[1], weight: at, bias: at + w[0] * w[1] };
+                at += layout.len();
+                let act = if i + 2 == widths.len() { output } else { hidden };
+                Dense { layout, act }
+            })
+            .collect();
+        Self { layers }
+    }
+
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.layers.iter().map(|l| l.layout.len()).sum()
+    }
+
+    /// Always false: an MLP has at least one layer.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Input width.
+    pub fn inputs(&self) -> usize {
+        self.layers[0].layout.inputs
+    }
+
+    /// Output width.
+    pub fn outputs(&self) -> usize {
+        self.layers[self.layers.len() - 1].layout.outputs
+    }
+
+    /// First parameter index.
+    pub fn offset(&self) -> usize {
+        self.layers[0].layout.weight
+    }
+
+    /// PyTorch's `nn.Linear` initialisation: `W` and `b` uniform on `±1/√fan_in`.
+    pub fn init(&self, params: &mut [f32], rng: &mut Rng) {
+        for layer in &self.layers {
+            let l = layer.layout;
+            let bound = 1.0 / (l.inputs as f64).sqrt();
+            for p in &mut params[l.weight..l.weight + l.len()] {
+                *p = rng.uniform_in(-bound, bound) as f32;
+            }
+        }
+    }
+
+    /// Buffers for a batch of `rows`.
+    pub fn workspace<B: Backend>(&self, backend: &mut B, rows: usize) -> MlpWork<B> {
+        let mut pre = Vec::new();
+        let mut out = Vec::new();
+        let mut grad = Vec::new();
+        for layer in &self.layers {
+            let n = layer.layout.outputs;
+            pre.push(layer.act.needs_pre().then(|| backend.matrix(rows, n)));
+            out.push(backend.matrix(rows, n));
+            grad.push(backend.matrix(rows, n));
+        }
+        MlpWork { pre, out, grad }
+    }
+
+    /// Forward pass of `x`; the result is `work.output()`.
+    pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (before, after) = work.out.split_at_mut(l);
+            let input = if l == 0 { x } else { &before[l - 1] };
+            backend.linear_forward(input, params, &layer.layout, layer.act, work.pre[l].as_mut(), &mut after[0]);
+        }
+    }
+
+    /// Backward pass after [`Mlp::forward`] on the same `x`: the caller has put `∂L/∂output` into
+    /// `work.output_grad()`. Adds parameter gradients to `grads` and writes `∂L/∂x` (first `cols(dx)`
+    /// columns) into `dx` when given.
+    pub fn backward<B: Backend>(
+        &self,
+        backend: &mut B,
+        params: &B::Vector,
+        x: &B::Matrix,
+        work: &mut MlpWork<B>,
+        grads: &mut B::Vector,
+        dx: Option<&mut B::Matrix>,
+    ) {
+        let mut dx = dx;
+        for l in (0..self.layers.len()).rev() {
+            let layer = &self.layers[l];
+            let input = if l == 0 { x } else { &work.out[l - 1] };
+            let (lower, upper) = work.grad.split_at_mut(l);
+            let d_input = if l == 0 { dx.take() } else { Some(&mut lower[l - 1]) };
+            backend.linear_backward(
+                input,
+                params,
+                &layer.layout,
+                layer.act,
+                work.pre[l].as_ref(),
+                &work.out[l],
+                &mut upper[0],
+                grads,
+                d_input,
+            );
+        }
+    }
+}
+
+/// The saved activations and gradient buffers of one [`Mlp`] pass over a batch.
+pub struct MlpWork<B: Backend> {
+    pre: Vec<Option<B::Matrix>>,
+    out: Vec<B::Matrix>,
+    grad: Vec<B::Matrix>,
+}
+
+impl<B: Backend> MlpWork<B> {
+    /// The network's output after `forward`.
+    pub fn output(&self) -> &B::Matrix {
+        self.out.last().expect("an MLP has layers")
+    }
+
+    /// Where the caller puts `∂L/∂output` before `backward`.
+    pub fn output_grad(&mut self) -> &mut B::Matrix {
+        self.grad.last_mut().expect("an MLP has layers")
+    }
+
+    /// The output and its gradient buffer at once.
+    pub fn output_and_grad(&mut self) -> (&B::Matrix, &mut B::Matrix) {
+        (self.out.last().expect("an MLP has layers"), self.grad.last_mut().expect("an MLP has layers"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

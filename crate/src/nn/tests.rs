@@ -1,0 +1,250 @@
+//! Gradient checks against an independent f64 reference, and Adam against hand-computed steps.
+
+use super::cpu::CpuBackend;
+use super::*;
+use crate::rng::{Rng, Stream};
+
+/// f64 reference of an activation.
+pub(crate) fn act_f64(act: Activation, z: f64) -> f64 {
+    match act {
+        Activation::Identity => z,
+        Activation::Relu => z.max(0.0),
+        Activation::Mish => z * z.exp().ln_1p().tanh(),
+        Activation::Tanh => z.tanh(),
+    }
+}
+
+/// f64 reference forward of an MLP (parameters in the same flat layout).
+pub(crate) fn mlp_f64(mlp: &Mlp, params: &[f64], x: &[f64], rows: usize) -> Vec<f64> {
+    let mut cur = x.to_vec();
+    for layer in &mlp.layers {
+        let l = layer.layout;
+        let mut next = vec![0.0; rows * l.outputs];
+        for i in 0..rows {
+            for j in 0..l.outputs {
+                let mut z = params[l.bias + j];
+                for k in 0..l.inputs {
+                    z += cur[i * l.inputs + k] * params[l.weight + k * l.outputs + j];
+                }
+                next[i * l.outputs + j] = act_f64(layer.act, z);
+            }
+        }
+        cur = next;
+    }
+    cur
+}
+
+/// Central-difference gradient of `f` at `at` (f64).
+pub(crate) fn numeric_grad(at: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
+    let mut p = at.to_vec();
+    (0..at.len())
+        .map(|i| {
+            let h = 1e-6 * at[i].abs().max(1.0);
+            p[i] = at[i] + h;
+            let up = f(&p);
+            p[i] = at[i] - h;
+            let down = f(&p);
+            p[i] = at[i];
+            (up - down) / (2.0 * h)
+        })
+        .collect()
+}
+
+/// `‖a − b‖ / max(‖a‖, ‖b‖)`.
+pub(crate) fn relative_error(a: &[f64], b: &[f64]) -> f64 {
+    let diff: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
+    let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt().max(b.iter().map(|x| x * x).sum::<f64>().sqrt());
+    diff / norm.max(1e-30)
+}
+
+pub(crate) fn random_values(n: usize, scale: f64, rng: &mut Rng) -> Vec<f32> {
+    (0..n).map(|_| (rng.normal() * scale) as f32).collect()
+}
+
+fn widen(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|&x| f64::from(x)).collect()
+}
+
+/// Checks parameter and input gradients of `mlp` for the loss `Σ c ⊙ output`.
+fn check_mlp(mlp: &Mlp, rows: usize, seed: u64) {
+    let mut rng = Rng::new(seed, Stream::World);
+    let mut backend = CpuBackend::new();
+    let total = mlp.offset() + mlp.len();
+    let mut params32 = vec![0.0; total];
+    mlp.init(&mut params32, &mut rng);
+    let x32 = random_values(rows * mlp.inputs(), 1.0, &mut rng);
+    let c32 = random_values(rows * mlp.outputs(), 1.0, &mut rng);
+
+    let mut params = backend.vector(total);
+    backend.write_vector(&mut params, &params32);
+    let mut x = backend.matrix(rows, mlp.inputs());
+    backend.write_matrix(&mut x, &x32);
+    let mut work = mlp.workspace(&mut backend, rows);
+    mlp.forward(&mut backend, &params, &x, &mut work);
+    let out = backend.read_matrix(work.output());
+    let reference = mlp_f64(mlp, &widen(&params32), &widen(&x32), rows);
+    assert!(relative_error(&widen(&out), &reference) < 1e-5, "forward differs from the f64 reference");
+
+    backend.write_matrix(work.output_grad(), &c32);
+    let mut grads = backend.vector(total);
+    let mut dx = backend.matrix(rows, mlp.inputs());
+    mlp.backward(&mut backend, &params, &x, &mut work, &mut grads, Some(&mut dx));
+
+    let (p64, x64, c64) = (widen(&params32), widen(&x32), widen(&c32));
+    let loss = |p: &[f64], x: &[f64]| mlp_f64(mlp, p, x, rows).iter().zip(&c64).map(|(y, c)| y * c).sum::<f64>();
+    let dp = numeric_grad(&p64, |p| loss(p, &x64));
+    let err = relative_error(&widen(&backend.read_vector(&grads)), &dp);
+    assert!(err < 2e-3, "parameter gradient relative error {err}");
+    let dx_num = numeric_grad(&x64, |x| loss(&p64, x));
+    let err = relative_error(&widen(&backend.read_matrix(&dx)), &dx_num);
+    assert!(err < 2e-3, "input gradient relative error {err}");
+}
+
+#[test]
+fn every_activation_has_the_right_gradient() {
+    for (i, act) in [Activation::Identity, Activation::Relu, Activation::Mish, Activation::Tanh].into_iter().enumerate() {
+        check_mlp(&Mlp::new(&[7, 5], act, act, 0), 6, 10 + i as u64);
+    }
+}
+
+#[test]
+fn whole_mlps_have_the_right_gradient() {
+    check_mlp(&Mlp::new(&[9, 17, 16, 5], Activation::Mish, Activation::Tanh, 0), 7, 1);
+    check_mlp(&Mlp::new(&[4, 20, 20, 3], Activation::Relu, Activation::Identity, 0), 5, 2);
+    // A network placed after another one in a shared flat vector.
+    let offset = Mlp::new(&[3, 4], Activation::Mish, Activation::Mish, 0).len();
+    check_mlp(&Mlp::new(&[6, 8, 2], Activation::Mish, Activation::Identity, offset), 3, 3);
+}
+
+#[test]
+fn input_gradient_can_be_limited_to_the_leading_columns() {
+    let mlp = Mlp::new(&[6, 5, 4], Activation::Tanh, Activation::Identity, 0);
+    let mut rng = Rng::new(5, Stream::World);
+    let mut backend = CpuBackend::new();
+    let mut p = vec![0.0; mlp.len()];
+    mlp.init(&mut p, &mut rng);
+    let mut params = backend.vector(mlp.len());
+    backend.write_vector(&mut params, &p);
+    let mut x = backend.matrix(3, 6);
+    backend.write_matrix(&mut x, &random_values(18, 1.0, &mut rng));
+    let g = random_values(12, 1.0, &mut rng);
+    let mut input_grad = |cols: usize| {
+        let mut work = mlp.workspace(&mut backend, 3);
+        mlp.forward(&mut backend, &params, &x, &mut work);
+        backend.write_matrix(work.output_grad(), &g);
+        let mut grads = backend.vector(mlp.len());
+        let mut dx = backend.matrix(3, cols);
+        mlp.backward(&mut backend, &params, &x, &mut work, &mut grads, Some(&mut dx));
+        backend.read_matrix(&dx)
+    };
+    let (all, lead) = (input_grad(6), input_grad(2));
+    for r in 0..3 {
+        assert_eq!(&lead[r * 2..r * 2 + 2], &all[r * 6..r * 6 + 2]);
+    }
+}
+
+#[test]
+fn concat_broadcast_and_its_gradient() {
+    let mut b = CpuBackend::new();
+    let mut a = b.matrix(2, 2);
+    b.write_matrix(&mut a, &[1.0, 2.0, 3.0, 4.0]);
+    let mut e = b.matrix(1, 1);
+    b.write_matrix(&mut e, &[9.0]);
+    let mut c = b.matrix(2, 1);
+    b.write_matrix(&mut c, &[5.0, 6.0]);
+    let mut out = b.matrix(2, 4);
+    b.concat_broadcast(&a, &e, &c, &mut out);
+    assert_eq!(b.read_matrix(&out), [1.0, 2.0, 9.0, 5.0, 3.0, 4.0, 9.0, 6.0]);
+    let mut dout = b.matrix(2, 4);
+    b.write_matrix(&mut dout, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    let mut da = b.matrix(2, 2);
+    b.write_matrix(&mut da, &[1.0, 1.0, 1.0, 1.0]);
+    let mut de = b.matrix(1, 1);
+    b.concat_broadcast_backward(&dout, &mut da, &mut de);
+    assert_eq!(b.read_matrix(&da), [1.1, 1.2, 1.5, 1.6]);
+    assert_eq!(b.read_matrix(&de), [0.3 + 0.7]);
+}
+
+/// A reverse step on scalars worked by hand, and its gradient.
+#[test]
+fn reverse_step_worked_example_and_gradient() {
+    let step = ReverseStep { recip_sqrt_alpha_bar: 2.0, recipm1_sqrt_alpha_bar: 1.5, coef_x0: 0.25, coef_xt: 0.5, sigma: 0.1, clip: false };
+    let mut b = CpuBackend::new();
+    let m = |b: &mut CpuBackend, v: f32| {
+        let mut m = b.matrix(1, 1);
+        b.write_matrix(&mut m, &[v]);
+        m
+    };
+    let (x, eps, noise) = (m(&mut b, 0.8), m(&mut b, 0.2), m(&mut b, -1.0));
+    let mut prev = b.matrix(1, 1);
+    b.reverse_step(&step, &x, &eps, &noise, &mut prev);
+    // x̂0 = 2·0.8 − 1.5·0.2 = 1.3; x_prev = 0.25·1.3 + 0.5·0.8 + 0.1·(−1) = 0.625
+    assert!((b.read_matrix(&prev)[0] - 0.625).abs() < 1e-7);
+    let clipped = ReverseStep { clip: true, ..step };
+    b.reverse_step(&clipped, &x, &eps, &noise, &mut prev);
+    // x̂0 clamps to 1: 0.25 + 0.4 − 0.1 = 0.55
+    assert!((b.read_matrix(&prev)[0] - 0.55).abs() < 1e-7);
+
+    let g = m(&mut b, 1.0);
+    let (mut deps, mut dx) = (b.matrix(1, 1), b.matrix(1, 1));
+    b.reverse_step_backward(&step, &x, &eps, &g, &mut deps, &mut dx);
+    // ∂/∂eps = −0.25·1.5 = −0.375; ∂/∂x = 0.5 + 0.25·2 = 1.0
+    assert_eq!((b.read_matrix(&deps)[0], b.read_matrix(&dx)[0]), (-0.375, 1.0));
+    b.reverse_step_backward(&clipped, &x, &eps, &g, &mut deps, &mut dx);
+    // Clamped: x̂0 no longer depends on x or eps.
+    assert_eq!((b.read_matrix(&deps)[0], b.read_matrix(&dx)[0]), (0.0, 0.5));
+}
+
+#[test]
+fn softmax_rows_sum_to_one_and_match_exp() {
+    let mut b = CpuBackend::new();
+    let mut x = b.matrix(2, 3);
+    b.write_matrix(&mut x, &[1.0, 2.0, 3.0, -50.0, 0.0, 50.0]);
+    let mut out = b.matrix(2, 3);
+    b.softmax_rows(&x, &mut out);
+    let p = b.read_matrix(&out);
+    let e: Vec<f64> = [1.0f64, 2.0, 3.0].iter().map(|v| v.exp()).collect();
+    let s: f64 = e.iter().sum();
+    for j in 0..3 {
+        assert!((f64::from(p[j]) - e[j] / s).abs() < 1e-7);
+    }
+    assert!((p[3..].iter().sum::<f32>() - 1.0).abs() < 1e-6 && p[5] > 0.999_999);
+}
+
+/// Adam against the textbook formulas evaluated by hand in f64 for two steps.
+#[test]
+fn adam_matches_hand_computed_steps() {
+    let config = AdamConfig { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01 };
+    let mut b = CpuBackend::new();
+    let mut p = b.vector(2);
+    b.write_vector(&mut p, &[1.0, -2.0]);
+    let (mut m, mut v) = (b.vector(2), b.vector(2));
+    let mut g = b.vector(2);
+    b.write_vector(&mut g, &[0.5, 0.1]);
+    b.adam(&mut p, &g, &mut m, &mut v, 1, &config);
+    // Step 1 moves each parameter by lr·sign(g + wd·p) (up to eps): 0.9 and −2.1.
+    let after1 = b.read_vector(&p);
+    assert!((after1[0] - 0.9).abs() < 1e-6 && (after1[1] + 2.1).abs() < 1e-6, "{after1:?}");
+    b.write_vector(&mut g, &[-0.3, 0.2]);
+    b.adam(&mut p, &g, &mut m, &mut v, 2, &config);
+    // Step 2 by hand for parameter 0: g = −0.3 + 0.01·0.9 = −0.291; g1 = 0.51 from step 1;
+    // m = 0.9·0.051 + 0.1·(−0.291) = 0.0168; v = 0.999·0.0002601 + 0.001·0.084681 = 0.0003445209;
+    // p = 0.9 − 0.1/(1 − 0.81)·m / (√v/√(1 − 0.998001) + 1e-8).
+    let (m2, v2) = (0.9 * 0.051 + 0.1 * -0.291, 0.999 * 0.0002601 + 0.001 * 0.084681);
+    let expect = 0.9 - 0.1 / 0.19 * m2 / ((v2 as f64).sqrt() / (1.0f64 - 0.998001).sqrt() + 1e-8);
+    assert!((f64::from(b.read_vector(&p)[0]) - expect).abs() < 1e-6, "{} vs {expect}", b.read_vector(&p)[0]);
+    assert!((f64::from(b.read_vector(&m)[0]) - m2).abs() < 1e-8);
+}
+
+#[test]
+fn soft_update_and_copy() {
+    let mut b = CpuBackend::new();
+    let mut target = b.vector(2);
+    b.write_vector(&mut target, &[1.0, 0.0]);
+    let mut source = b.vector(2);
+    b.write_vector(&mut source, &[3.0, 2.0]);
+    b.soft_update(&mut target, &source, 0.25);
+    assert_eq!(b.read_vector(&target), [1.5, 0.5]);
+    b.copy(&mut target, &source);
+    assert_eq!(b.read_vector(&target), [3.0, 2.0]);
+}

@@ -5,6 +5,7 @@
 //! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`params`] → [`rng`], [`error`].
 #![warn(missing_docs)]
 
+pub mod diffusion;
 pub mod error;
 pub mod nn;
 pub mod params;

@@ -82,6 +82,18 @@ impl Rng {
         radius * libm::cos(core::f64::consts::TAU * self.uniform())
     }
 
+    /// Fills `out` with standard normal draws, two per pair of uniforms (Box–Muller's cosine and sine).
+    pub fn fill_normal_f32(&mut self, out: &mut [f32]) {
+        for pair in out.chunks_mut(2) {
+            let radius = libm::sqrt(-2.0 * libm::log(1.0 - self.uniform()));
+            let (sin, cos) = libm::sincos(core::f64::consts::TAU * self.uniform());
+            pair[0] = (radius * cos) as f32;
+            if let Some(second) = pair.get_mut(1) {
+                *second = (radius * sin) as f32;
+            }
+        }
+    }
+
     /// Exponential draw with rate 1.
     pub fn exponential(&mut self) -> f64 {
         -libm::log(1.0 - self.uniform())

@@ -36,6 +36,24 @@ fn vec_data_mut(v: &mut Array1<f32>) -> &mut [f32] {
     v.as_slice_mut().expect("backend vectors are contiguous")
 }
 
+/// For one row of logits `x`: writes `log softmax(x)` into `log_p` and returns `(H(π), Σ π·q)`.
+fn softmax_entropy_value(x: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for &v in x {
+        sum += kernels::exp(v - max);
+    }
+    let log_sum = libm::logf(sum);
+    let (mut entropy, mut value) = (0.0f32, 0.0f32);
+    for ((lp, &v), &qv) in log_p.iter_mut().zip(x).zip(q) {
+        *lp = v - max - log_sum;
+        let p = kernels::exp(*lp);
+        entropy -= p * *lp;
+        value += p * qv;
+    }
+    (entropy, value)
+}
+
 impl Backend for CpuBackend {
     type Matrix = Array2<f32>;
     type Vector = Array1<f32>;
@@ -147,18 +165,33 @@ impl Backend for CpuBackend {
         }
     }
 
-    fn concat_broadcast(&mut self, a: &Array2<f32>, b: &Array2<f32>, c: &Array2<f32>, out: &mut Array2<f32>) {
+    fn concat_broadcast(
+        &mut self,
+        a: &Array2<f32>,
+        b: &Array2<f32>,
+        row: usize,
+        c: &Array2<f32>,
+        out: &mut Array2<f32>,
+    ) {
         let (ca, cb, cc) = (a.dim().1, b.dim().1, c.dim().1);
         let width = ca + cb + cc;
-        let brow = data(b);
-        for ((row, ar), cr) in data_mut(out).chunks_exact_mut(width).zip(data(a).chunks_exact(ca)).zip(data(c).chunks_exact(cc)) {
+        let brow = &data(b)[row * cb..(row + 1) * cb];
+        for ((row, ar), cr) in
+            data_mut(out).chunks_exact_mut(width).zip(data(a).chunks_exact(ca)).zip(data(c).chunks_exact(cc))
+        {
             row[..ca].copy_from_slice(ar);
             row[ca..ca + cb].copy_from_slice(&brow[..cb]);
             row[ca + cb..].copy_from_slice(cr);
         }
     }
 
-    fn concat_broadcast_backward(&mut self, dout: &Array2<f32>, da: &mut Array2<f32>, db: &mut Array2<f32>) {
+    fn concat_broadcast_backward(
+        &mut self,
+        dout: &Array2<f32>,
+        da: &mut Array2<f32>,
+        db: &mut Array2<f32>,
+        row: usize,
+    ) {
         let width = dout.dim().1;
         let (ca, cb) = (da.dim().1, db.dim().1);
         self.row.clear();
@@ -171,12 +204,19 @@ impl Backend for CpuBackend {
                 *s += g;
             }
         }
-        for (d, s) in data_mut(db).iter_mut().zip(&self.row) {
+        for (d, s) in data_mut(db)[row * cb..(row + 1) * cb].iter_mut().zip(&self.row) {
             *d += s;
         }
     }
 
-    fn reverse_step(&mut self, step: &ReverseStep, x: &Array2<f32>, eps: &Array2<f32>, noise: &Array2<f32>, x_prev: &mut Array2<f32>) {
+    fn reverse_step(
+        &mut self,
+        step: &ReverseStep,
+        x: &Array2<f32>,
+        eps: &Array2<f32>,
+        noise: &Array2<f32>,
+        x_prev: &mut Array2<f32>,
+    ) {
         let s = *step;
         for (((xp, &x), &e), &z) in data_mut(x_prev).iter_mut().zip(data(x)).zip(data(eps)).zip(data(noise)) {
             let mut x0 = s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e;
@@ -197,7 +237,11 @@ impl Backend for CpuBackend {
         dx: &mut Array2<f32>,
     ) {
         let s = *step;
-        let items = data_mut(deps).iter_mut().zip(data_mut(dx).iter_mut()).zip(data(dx_prev)).zip(data(x).iter().zip(data(eps)));
+        let items = data_mut(deps)
+            .iter_mut()
+            .zip(data_mut(dx).iter_mut())
+            .zip(data(dx_prev))
+            .zip(data(x).iter().zip(data(eps)));
         for (((de, dxo), &g), (&x, &e)) in items {
             let mut dx0 = s.coef_x0 * g;
             if s.clip {
@@ -227,6 +271,90 @@ impl Backend for CpuBackend {
         }
     }
 
+    fn min_elementwise(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
+        for ((o, &a), &b) in data_mut(out).iter_mut().zip(data(a)).zip(data(b)) {
+            *o = a.min(b);
+        }
+    }
+
+    fn discrete_policy_loss(
+        &mut self,
+        logits: &Array2<f32>,
+        q: &Array2<f32>,
+        alpha: f32,
+        dlogits: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, n) = logits.dim();
+        let scale = 1.0 / rows as f32;
+        let (mut loss, mut entropy_sum, mut value_sum) = (0.0f32, 0.0f32, 0.0f32);
+        let items =
+            data(logits).chunks_exact(n).zip(data(q).chunks_exact(n)).zip(data_mut(dlogits).chunks_exact_mut(n));
+        for ((x, q), d) in items {
+            let (entropy, value) = softmax_entropy_value(x, q, d);
+            // d holds log π now; turn it into ∂L/∂x = p·(α(log p + H) − (q − E))/B.
+            for (d, &qj) in d.iter_mut().zip(q) {
+                let log_p = *d;
+                let p = kernels::exp(log_p);
+                *d = scale * p * (alpha * (log_p + entropy) - (qj - value));
+            }
+            loss -= alpha * entropy + value;
+            entropy_sum += entropy;
+            value_sum += value;
+        }
+        let s = vec_data_mut(stats);
+        s[slot] = loss * scale;
+        s[slot + 1] = entropy_sum * scale;
+        s[slot + 2] = value_sum * scale;
+    }
+
+    fn soft_td_target(
+        &mut self,
+        logits: &Array2<f32>,
+        q: &Array2<f32>,
+        alpha: f32,
+        returns: &Array2<f32>,
+        discounts: &Array2<f32>,
+        target: &mut Array2<f32>,
+    ) {
+        let n = logits.dim().1;
+        self.row.resize(n, 0.0);
+        let items =
+            data(logits).chunks_exact(n).zip(data(q).chunks_exact(n)).zip(data(returns).iter().zip(data(discounts)));
+        for (((x, q), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
+            let (entropy, value) = softmax_entropy_value(x, q, &mut self.row);
+            *y = r + g * (value + alpha * entropy);
+        }
+    }
+
+    fn critic_mse(
+        &mut self,
+        q: &Array2<f32>,
+        actions: &Array2<f32>,
+        target: &Array2<f32>,
+        dq: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, n) = q.dim();
+        let scale = 1.0 / rows as f32;
+        let (mut loss, mut q_sum) = (0.0f32, 0.0f32);
+        dq.fill(0.0);
+        let items =
+            data(q).chunks_exact(n).zip(data_mut(dq).chunks_exact_mut(n)).zip(data(actions).iter().zip(data(target)));
+        for ((q, d), (&a, &y)) in items {
+            let a = a as usize;
+            let err = q[a] - y;
+            loss += err * err;
+            q_sum += q[a];
+            d[a] = 2.0 * err * scale;
+        }
+        let s = vec_data_mut(stats);
+        s[slot] = loss * scale;
+        s[slot + 1] = q_sum * scale;
+    }
+
     fn fill(&mut self, v: &mut Array1<f32>, value: f32) {
         v.fill(value);
     }
@@ -245,12 +373,23 @@ impl Backend for CpuBackend {
         }
     }
 
-    fn adam(&mut self, params: &mut Array1<f32>, grads: &Array1<f32>, m: &mut Array1<f32>, v: &mut Array1<f32>, t: u64, c: &AdamConfig) {
+    fn adam(
+        &mut self,
+        params: &mut Array1<f32>,
+        grads: &Array1<f32>,
+        m: &mut Array1<f32>,
+        v: &mut Array1<f32>,
+        t: u64,
+        c: &AdamConfig,
+    ) {
         let t = t as f64;
         let bias1 = 1.0 - libm::pow(f64::from(c.beta1), t);
         let bias2_sqrt = libm::sqrt(1.0 - libm::pow(f64::from(c.beta2), t)) as f32;
         let step_size = (f64::from(c.lr) / bias1) as f32;
-        let items = vec_data_mut(params).iter_mut().zip(vec_data(grads)).zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));
+        let items = vec_data_mut(params)
+            .iter_mut()
+            .zip(vec_data(grads))
+            .zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));
         for ((p, &g), (m, v)) in items {
             let g = g + c.weight_decay * *p;
             *m = c.beta1 * *m + (1.0 - c.beta1) * g;

@@ -28,7 +28,7 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 0.5;
     p = p * r * r + r + 1.0;
     p * f32::from_bits(((k as i32 + 127) as u32) << 23)
 }
@@ -131,7 +131,17 @@ fn tile<const R: usize, const C: usize>(x: &[f32], w: &[f32], k: usize, n: usize
 
 /// The same sum for a tile of any size (the ragged edges of a matrix), in the same order.
 #[inline(always)]
-fn tile_edge(x: &[f32], w: &[f32], k: usize, n: usize, i: usize, j: usize, rows: usize, cols: usize, out: &mut [[f32; NR]; MR]) {
+fn tile_edge(
+    x: &[f32],
+    w: &[f32],
+    k: usize,
+    n: usize,
+    i: usize,
+    j: usize,
+    rows: usize,
+    cols: usize,
+    out: &mut [[f32; NR]; MR],
+) {
     for (r, out_row) in out.iter_mut().enumerate().take(rows) {
         out_row[..cols].fill(0.0);
         for kk in 0..k {
@@ -172,10 +182,10 @@ dispatch!(linear_forward_portable, linear_forward_avx2,
                     tile_edge(x, w, k, n, i, j, rows, cols, &mut edge);
                     edge
                 };
-                for r in 0..rows {
+                for (r, acc_row) in acc.iter().enumerate().take(rows) {
                     let row = (i + r) * n + j;
                     for c in 0..cols {
-                        let z = acc[r][c] + b[j + c];
+                        let z = acc_row[c] + b[j + c];
                         if let Some(pre) = dst.pre.as_deref_mut() {
                             pre[row + c] = z;
                         }
@@ -191,7 +201,16 @@ dispatch!(linear_forward_portable, linear_forward_avx2,
 
 /// `A = act(X·W + b)` for `X: m×k`, `W: k×n` (row-major), `b: n`; each `Z` element is
 /// `(Σ_k x·w in ascending k) + b`.
-pub fn linear_forward(x: &[f32], w: &[f32], b: &[f32], m: usize, k: usize, n: usize, act: Activation, dst: &mut LinearOut<'_>) {
+pub fn linear_forward(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    act: Activation,
+    dst: &mut LinearOut<'_>,
+) {
     debug_assert!(x.len() >= m * k && w.len() >= k * n && b.len() >= n && dst.out.len() >= m * n);
     #[cfg(target_arch = "x86_64")]
     if use_avx2() {
@@ -351,7 +370,9 @@ mod tests {
     }
 
     fn values(len: usize, seed: u32) -> Vec<f32> {
-        (0..len).map(|i| (((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) >> 8) as f32 / 16_777_216.0) - 0.5).collect()
+        (0..len)
+            .map(|i| (((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) >> 8) as f32 / 16_777_216.0) - 0.5)
+            .collect()
     }
 
     /// The tiled kernels add in exactly the naive order, so they agree bit for bit at every shape.
@@ -367,7 +388,16 @@ mod tests {
             let b = values(n, 3);
             let mut out = vec![0.0; m * n];
             let mut pre = vec![0.0; m * n];
-            linear_forward(&x, &w, &b, m, k, n, Activation::Identity, &mut LinearOut { pre: Some(&mut pre), out: &mut out });
+            linear_forward(
+                &x,
+                &w,
+                &b,
+                m,
+                k,
+                n,
+                Activation::Identity,
+                &mut LinearOut { pre: Some(&mut pre), out: &mut out },
+            );
             let expect: Vec<f32> = naive(&x, &w, m, k, n).iter().enumerate().map(|(i, v)| v + b[i % n]).collect();
             assert_eq!(out, expect);
             assert_eq!(pre, expect);

@@ -154,16 +154,36 @@ pub trait Backend {
         dx: Option<&mut Self::Matrix>,
     );
 
-    /// `out = [a | b broadcast to every row | c]` (columns side by side; `b` has one row).
-    fn concat_broadcast(&mut self, a: &Self::Matrix, b: &Self::Matrix, c: &Self::Matrix, out: &mut Self::Matrix);
+    /// `out = [a | row `row` of b, repeated on every row | c]` (columns side by side).
+    fn concat_broadcast(
+        &mut self,
+        a: &Self::Matrix,
+        b: &Self::Matrix,
+        row: usize,
+        c: &Self::Matrix,
+        out: &mut Self::Matrix,
+    );
 
     /// Splits the gradient of a [`Backend::concat_broadcast`] output: adds its first `cols(da)` columns to
-    /// `da` and the column sums of the next `cols(db)` columns to `db` (one row).
-    fn concat_broadcast_backward(&mut self, dout: &Self::Matrix, da: &mut Self::Matrix, db: &mut Self::Matrix);
+    /// `da`, and the column sums of the next `cols(db)` columns to row `row` of `db`.
+    fn concat_broadcast_backward(
+        &mut self,
+        dout: &Self::Matrix,
+        da: &mut Self::Matrix,
+        db: &mut Self::Matrix,
+        row: usize,
+    );
 
     /// One reverse diffusion step: `x̂0 = r·x − q·eps` (clamped to ±1 if `clip`),
     /// `x_prev = c0·x̂0 + ct·x + σ·noise`.
-    fn reverse_step(&mut self, step: &ReverseStep, x: &Self::Matrix, eps: &Self::Matrix, noise: &Self::Matrix, x_prev: &mut Self::Matrix);
+    fn reverse_step(
+        &mut self,
+        step: &ReverseStep,
+        x: &Self::Matrix,
+        eps: &Self::Matrix,
+        noise: &Self::Matrix,
+        x_prev: &mut Self::Matrix,
+    );
 
     /// Backward of [`Backend::reverse_step`]: from `∂L/∂x_prev` writes `∂L/∂eps` into `deps` and
     /// `∂L/∂x` into `dx` (overwriting both). `x` and `eps` are the step's inputs.
@@ -180,6 +200,47 @@ pub trait Backend {
 
     /// Row-wise softmax.
     fn softmax_rows(&mut self, x: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `out = min(a, b)` elementwise.
+    fn min_elementwise(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// The discrete soft actor loss on logits `x` (π = softmax(x)) against action values `q`:
+    /// `L = −mean_rows(α·H(π) + Σ_a π_a·q_a)`. Writes `∂L/∂x` into `dlogits`, and `L`, the mean entropy and
+    /// the mean `Σ_a π_a·q_a` into `stats[slot..slot + 3]`.
+    #[allow(clippy::too_many_arguments)]
+    fn discrete_policy_loss(
+        &mut self,
+        logits: &Self::Matrix,
+        q: &Self::Matrix,
+        alpha: f32,
+        dlogits: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+
+    /// The n-step target `y = returns + discounts ⊙ (Σ_a π'_a·q'_a + α·H(π'))` with `π' = softmax(logits)`
+    /// (`alpha` = 0 leaves the entropy out); `returns`, `discounts` and `target` are one column.
+    fn soft_td_target(
+        &mut self,
+        logits: &Self::Matrix,
+        q: &Self::Matrix,
+        alpha: f32,
+        returns: &Self::Matrix,
+        discounts: &Self::Matrix,
+        target: &mut Self::Matrix,
+    );
+
+    /// Mean squared error of `Q(s, a)` (row `i`, column `actions[i]`) to `target`: writes `∂L/∂q` (zero but
+    /// at the taken actions) into `dq`, and the loss and mean `Q(s, a)` into `stats[slot..slot + 2]`.
+    fn critic_mse(
+        &mut self,
+        q: &Self::Matrix,
+        actions: &Self::Matrix,
+        target: &Self::Matrix,
+        dq: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
 
     /// `v = value` everywhere.
     fn fill(&mut self, v: &mut Self::Vector, value: f32);
@@ -353,4 +414,4 @@ impl<B: Backend> MlpWork<B> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

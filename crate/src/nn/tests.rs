@@ -102,7 +102,8 @@ fn check_mlp(mlp: &Mlp, rows: usize, seed: u64) {
 
 #[test]
 fn every_activation_has_the_right_gradient() {
-    for (i, act) in [Activation::Identity, Activation::Relu, Activation::Mish, Activation::Tanh].into_iter().enumerate() {
+    for (i, act) in [Activation::Identity, Activation::Relu, Activation::Mish, Activation::Tanh].into_iter().enumerate()
+    {
         check_mlp(&Mlp::new(&[7, 5], act, act, 0), 6, 10 + i as u64);
     }
 }
@@ -148,27 +149,34 @@ fn concat_broadcast_and_its_gradient() {
     let mut b = CpuBackend::new();
     let mut a = b.matrix(2, 2);
     b.write_matrix(&mut a, &[1.0, 2.0, 3.0, 4.0]);
-    let mut e = b.matrix(1, 1);
-    b.write_matrix(&mut e, &[9.0]);
+    let mut e = b.matrix(2, 1);
+    b.write_matrix(&mut e, &[8.0, 9.0]);
     let mut c = b.matrix(2, 1);
     b.write_matrix(&mut c, &[5.0, 6.0]);
     let mut out = b.matrix(2, 4);
-    b.concat_broadcast(&a, &e, &c, &mut out);
+    b.concat_broadcast(&a, &e, 1, &c, &mut out);
     assert_eq!(b.read_matrix(&out), [1.0, 2.0, 9.0, 5.0, 3.0, 4.0, 9.0, 6.0]);
     let mut dout = b.matrix(2, 4);
     b.write_matrix(&mut dout, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
     let mut da = b.matrix(2, 2);
     b.write_matrix(&mut da, &[1.0, 1.0, 1.0, 1.0]);
-    let mut de = b.matrix(1, 1);
-    b.concat_broadcast_backward(&dout, &mut da, &mut de);
+    let mut de = b.matrix(2, 1);
+    b.concat_broadcast_backward(&dout, &mut da, &mut de, 1);
     assert_eq!(b.read_matrix(&da), [1.1, 1.2, 1.5, 1.6]);
-    assert_eq!(b.read_matrix(&de), [0.3 + 0.7]);
+    assert_eq!(b.read_matrix(&de), [0.0, 0.3 + 0.7]);
 }
 
 /// A reverse step on scalars worked by hand, and its gradient.
 #[test]
 fn reverse_step_worked_example_and_gradient() {
-    let step = ReverseStep { recip_sqrt_alpha_bar: 2.0, recipm1_sqrt_alpha_bar: 1.5, coef_x0: 0.25, coef_xt: 0.5, sigma: 0.1, clip: false };
+    let step = ReverseStep {
+        recip_sqrt_alpha_bar: 2.0,
+        recipm1_sqrt_alpha_bar: 1.5,
+        coef_x0: 0.25,
+        coef_xt: 0.5,
+        sigma: 0.1,
+        clip: false,
+    };
     let mut b = CpuBackend::new();
     let m = |b: &mut CpuBackend, v: f32| {
         let mut m = b.matrix(1, 1);
@@ -231,7 +239,7 @@ fn adam_matches_hand_computed_steps() {
     // m = 0.9·0.051 + 0.1·(−0.291) = 0.0168; v = 0.999·0.0002601 + 0.001·0.084681 = 0.0003445209;
     // p = 0.9 − 0.1/(1 − 0.81)·m / (√v/√(1 − 0.998001) + 1e-8).
     let (m2, v2) = (0.9 * 0.051 + 0.1 * -0.291, 0.999 * 0.0002601 + 0.001 * 0.084681);
-    let expect = 0.9 - 0.1 / 0.19 * m2 / ((v2 as f64).sqrt() / (1.0f64 - 0.998001).sqrt() + 1e-8);
+    let expect = 0.9 - 0.1 / 0.19 * m2 / (v2.sqrt() / (1.0f64 - 0.998001).sqrt() + 1e-8);
     assert!((f64::from(b.read_vector(&p)[0]) - expect).abs() < 1e-6, "{} vs {expect}", b.read_vector(&p)[0]);
     assert!((f64::from(b.read_vector(&m)[0]) - m2).abs() < 1e-8);
 }

@@ -23,8 +23,71 @@ enum Command {
     /// Run a policy for whole episodes and report each episode's figures and their mean ± sd.
     #[command(after_long_help = EVAL_JSON_HELP)]
     Eval(EvalArgs),
+    /// Train a learner on a scenario, evaluating it greedily after every epoch.
+    #[command(after_long_help = TRAIN_HELP)]
+    Train(TrainArgs),
     /// List the scenarios with their observation size, action space and heuristics.
     Scenarios,
+}
+
+const TRAIN_HELP: &str = "\
+Writes into --out (created if needed): config.json (the whole run: scenario, learner, schedule, seeds) and
+metrics.csv (one row per epoch: env_steps, updates, train_return, eval_return, eval_sd, the losses, then the
+scenario's evaluation metrics).
+
+With --target HEURISTIC the run evaluates the heuristic on the same evaluation episodes first and stops as
+soon as the greedy policy's mean evaluation return beats it, reporting the wall time and update count.
+JSON output (--format json): {\"algorithm\", \"scenario\", \"epochs\": [epoch records], \"target\": {\"policy\",
+\"mean_return\"} | null, \"reached\": bool, \"wall_s\", \"updates\", \"env_steps\"}.
+
+Examples:
+  diffedge train --scenario asp --algo d2sac --preset fast --target crash_avoid
+  diffedge train --scenario asp --algo d2sac --preset paper --world paper --epochs 200 --out runs/asp-paper";
+
+#[derive(Debug, Args)]
+struct TrainArgs {
+    /// Scenario id (see `diffedge scenarios`).
+    #[arg(long)]
+    scenario: String,
+    /// Algorithm: d2sac, lad, dsac, flowdiff or sac_discrete.
+    #[arg(long)]
+    algo: String,
+    /// Hyper-parameters to start from.
+    #[arg(long, value_enum, default_value_t = PresetArg::Fast)]
+    preset: PresetArg,
+    /// Run seed (initialisation, exploration, training episodes).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Epochs to run at most.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    epochs: u64,
+    /// World seed of a drawn world.
+    #[arg(long, default_value_t = 0, conflicts_with = "world")]
+    world_seed: u64,
+    /// A fixed world: `paper` or the path of a parameter file.
+    #[arg(long)]
+    world: Option<String>,
+    /// Scenario config (JSON with any of the scenario's fields).
+    #[arg(long)]
+    config: Option<String>,
+    /// Stop as soon as the greedy policy beats this heuristic's mean evaluation return.
+    #[arg(long)]
+    target: Option<String>,
+    /// Episodes per evaluation.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    eval_episodes: u64,
+    /// Directory for config.json and metrics.csv.
+    #[arg(long)]
+    out: Option<String>,
+    /// Output format of the final report.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PresetArg {
+    Paper,
+    Fast,
 }
 
 const EVAL_JSON_HELP: &str = "\
@@ -102,6 +165,7 @@ pub fn main() -> ExitCode {
     };
     let output = match cli.command {
         Command::Eval(args) => eval(&args),
+        Command::Train(args) => train(&args),
         Command::Scenarios => Ok(scenarios()),
     };
     match output {
@@ -162,27 +226,35 @@ struct EvalReport {
     summary: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The scenario config from `--config`, or the paper's default.
+fn scenario_config(id: ScenarioId, config: Option<&str>) -> Result<ScenarioConfig> {
+    match config {
+        Some(path) => ScenarioConfig::from_json(id, &read_file("--config", path)?).map_err(|e| e.within("--config")),
+        None => Ok(ScenarioConfig::default_for(id)),
+    }
+}
+
+/// Applies `--world paper|FILE`; returns whether a fixed world is in use.
+fn apply_world(config: &mut ScenarioConfig, world: Option<&str>) -> Result<bool> {
+    match world {
+        Some("paper") => config.use_paper_world().map_err(|e| e.within("--world"))?,
+        Some(path) => config.set_world_json(&read_file("--world", path)?).map_err(|e| e.within("--world"))?,
+        None => return Ok(config.has_fixed_world()),
+    }
+    Ok(true)
+}
+
 fn eval(args: &EvalArgs) -> Result<String> {
     let id = ScenarioId::parse("--scenario", &args.scenario)?;
-    let mut config = match &args.config {
-        Some(path) => ScenarioConfig::from_json(id, &read_file("--config", path)?).map_err(|e| e.within("--config"))?,
-        None => ScenarioConfig::default_for(id),
-    };
+    let mut config = scenario_config(id, args.config.as_deref())?;
+    if args.world.is_some() && args.worlds != 1 {
+        return Err(Error::new("--worlds", "draws several worlds; it cannot be combined with --world"));
+    }
     let worlds: Vec<WorldLabel> = match args.world.as_deref() {
-        Some(fixed) => {
-            if args.worlds != 1 {
-                return Err(Error::new("--worlds", "draws several worlds; it cannot be combined with --world"));
-            }
-            if fixed == "paper" {
-                config.use_paper_world().map_err(|e| e.within("--world"))?;
-                vec![WorldLabel::Fixed("paper")]
-            } else {
-                config.set_world_json(&read_file("--world", fixed)?).map_err(|e| e.within("--world"))?;
-                vec![WorldLabel::Fixed("file")]
-            }
+        _ if apply_world(&mut config, args.world.as_deref())? => {
+            vec![WorldLabel::Fixed(if args.world.as_deref() == Some("paper") { "paper" } else { "file" })]
         }
-        None if config.has_fixed_world() => vec![WorldLabel::Fixed("file")],
-        None => (0..args.worlds)
+        _ => (0..args.worlds)
             .map(|k| args.world_seed.checked_add(k).map(WorldLabel::Seed))
             .collect::<Option<_>>()
             .ok_or_else(|| Error::new("--world-seed", "plus --worlds overflows a 64-bit seed"))?,
@@ -305,4 +377,168 @@ fn scenarios() -> String {
         );
     }
     out
+}
+
+#[derive(Debug, Serialize)]
+struct TargetLevel {
+    policy: String,
+    mean_return: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct TrainReport<'a> {
+    algorithm: &'a str,
+    scenario: &'static str,
+    epochs: &'a [crate::train::EpochRecord],
+    target: Option<TargetLevel>,
+    reached: bool,
+    wall_s: f64,
+    updates: u64,
+    env_steps: u64,
+}
+
+fn train(args: &TrainArgs) -> Result<String> {
+    use crate::agent::presets::{Preset, train_config};
+    use crate::train::Trainer;
+
+    let id = ScenarioId::parse("--scenario", &args.scenario)?;
+    let mut scenario = scenario_config(id, args.config.as_deref())?;
+    if !apply_world(&mut scenario, args.world.as_deref())? {
+        scenario.set_world_seed(args.world_seed);
+    }
+    let preset = match args.preset {
+        PresetArg::Paper => Preset::Paper,
+        PresetArg::Fast => Preset::Fast,
+    };
+    let mut config =
+        train_config(scenario, &args.algo, preset, args.seed).map_err(|e| Error::new("--algo", e.problem))?;
+    config.eval_episodes = args.eval_episodes as usize;
+    let started = std::time::Instant::now();
+    let mut trainer = Trainer::new(config)?;
+    if let Some(policy) = &args.target {
+        // Checked before any training, so a typo fails at once.
+        trainer.config().scenario.build()?.heuristic_index(policy).map_err(|e| Error::new("--target", e.problem))?;
+    }
+    let target = match &args.target {
+        Some(policy) => {
+            Some(TargetLevel { policy: policy.clone(), mean_return: trainer.evaluate_heuristic(policy)?.mean_return })
+        }
+        None => None,
+    };
+    let out_dir = args.out.as_deref().map(std::path::Path::new);
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::new("--out", format!("cannot create '{}': {e}", dir.display())))?;
+        let json = serde_json::to_string_pretty(trainer.config()).expect("configs serialise");
+        write_file(&dir.join("config.json"), &json)?;
+    }
+    let bar = indicatif::ProgressBar::new(args.epochs);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] epoch {pos}/{len} {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    let mut reached = false;
+    let mut csv = String::new();
+    for _ in 0..args.epochs {
+        let record = trainer.run_epoch()?;
+        if csv.is_empty() {
+            csv = metrics_csv_header(&record);
+        }
+        csv.push_str(&metrics_csv_row(&record));
+        if let Some(dir) = out_dir {
+            write_file(&dir.join("metrics.csv"), &csv)?;
+        }
+        bar.set_message(format!("eval {:.1} ({} updates)", record.eval.mean_return, record.updates));
+        bar.inc(1);
+        if let Some(t) = &target
+            && record.eval.mean_return > t.mean_return
+        {
+            reached = true;
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    let report = TrainReport {
+        algorithm: &trainer.config().algorithm,
+        scenario: id.name(),
+        epochs: trainer.history(),
+        reached,
+        wall_s: started.elapsed().as_secs_f64(),
+        updates: trainer.updates(),
+        env_steps: trainer.env_steps(),
+        target,
+    };
+    Ok(match args.format {
+        Format::Json => serde_json::to_string_pretty(&report).expect("the report serialises") + "\n",
+        Format::Table => {
+            let mut out = String::new();
+            let _ = writeln!(
+                out,
+                "{:>6} {:>9} {:>8} {:>12} {:>12} {:>10}",
+                "epoch", "steps", "updates", "train_ret", "eval_ret", "entropy"
+            );
+            for r in trainer.history() {
+                let _ = writeln!(
+                    out,
+                    "{:>6} {:>9} {:>8} {:>12} {:>12} {:>10}",
+                    r.epoch,
+                    r.env_steps,
+                    r.updates,
+                    r.train_return.map_or("-".to_owned(), short),
+                    short(r.eval.mean_return),
+                    r.losses.map_or("-".to_owned(), |l| short(f64::from(l.entropy)))
+                );
+            }
+            if let Some(t) = &report.target {
+                let verdict = if reached { "beaten" } else { "not beaten" };
+                let _ = writeln!(
+                    out,
+                    "target {} ({}): {verdict} after {:.1} s, {} updates, {} environment steps",
+                    t.policy,
+                    short(t.mean_return),
+                    report.wall_s,
+                    report.updates,
+                    report.env_steps
+                );
+            }
+            out
+        }
+    })
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))
+}
+
+fn metrics_csv_header(record: &crate::train::EpochRecord) -> String {
+    let mut h = "epoch,env_steps,updates,train_return,eval_return,eval_sd,critic_loss,actor_loss,entropy,alpha,mean_q"
+        .to_owned();
+    for (name, _) in &record.eval.metrics {
+        let _ = write!(h, ",eval_{name}");
+    }
+    h + "\n"
+}
+
+fn metrics_csv_row(r: &crate::train::EpochRecord) -> String {
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let l = r.losses;
+    let mut row = format!(
+        "{},{},{},{},{},{},{},{},{},{},{}",
+        r.epoch,
+        r.env_steps,
+        r.updates,
+        opt(r.train_return),
+        r.eval.mean_return,
+        r.eval.sd_return,
+        opt(l.map(|l| f64::from(l.critic_loss))),
+        opt(l.map(|l| f64::from(l.actor_loss))),
+        opt(l.map(|l| f64::from(l.entropy))),
+        opt(l.map(|l| f64::from(l.alpha))),
+        opt(l.map(|l| f64::from(l.mean_q))),
+    );
+    for (_, v) in &r.eval.metrics {
+        let _ = write!(row, ",{v}");
+    }
+    row + "\n"
 }

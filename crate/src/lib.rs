@@ -5,12 +5,14 @@
 //! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`params`] → [`rng`], [`error`].
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod diffusion;
 pub mod error;
 pub mod nn;
 pub mod params;
 pub mod rng;
 pub mod scenario;
+pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -19,6 +19,12 @@ pub enum Stream {
     Episode = 2,
     /// Randomised heuristic policies (for example `random`).
     Heuristic = 3,
+    /// A learner's own draws: network initialisation and the diffusion noise of its updates.
+    Learner = 4,
+    /// Acting while training (exploration, the chains of those decisions) and replay sampling.
+    Exploration = 5,
+    /// Evaluation runs (the chains of greedy decisions), restarted for every evaluation.
+    Evaluation = 6,
 }
 
 /// A seeded, portable generator with the samplers the simulators need.
@@ -32,6 +38,19 @@ impl Rng {
     pub fn new(seed: u64, purpose: Stream) -> Self {
         let mut inner = ChaCha8Rng::seed_from_u64(seed);
         inner.set_stream(purpose as u64);
+        Self { inner }
+    }
+
+    /// The generator's exact position, to save in a checkpoint: (seed, stream, word position).
+    pub fn state(&self) -> ([u8; 32], u64, u128) {
+        (self.inner.get_seed(), self.inner.get_stream(), self.inner.get_word_pos())
+    }
+
+    /// A generator at a position saved by [`Rng::state`].
+    pub fn from_state(seed: [u8; 32], stream: u64, word_pos: u128) -> Self {
+        let mut inner = ChaCha8Rng::from_seed(seed);
+        inner.set_stream(stream);
+        inner.set_word_pos(word_pos);
         Self { inner }
     }
 

@@ -288,7 +288,7 @@ pub trait Env {
 }
 
 /// The config of any scenario, tagged by its id (`{"scenario": "asp", ...}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "scenario", rename_all = "snake_case")]
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
@@ -398,6 +398,8 @@ pub struct EpisodeSummary {
     pub episode_seed: u64,
     /// Decisions taken.
     pub steps: u64,
+    /// Sum of the rewards.
+    pub total_reward: f64,
     /// The scenario's figures at the end (including its total reward).
     pub metrics: Metrics,
 }
@@ -406,11 +408,11 @@ pub struct EpisodeSummary {
 pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
     env.reset(episode_seed);
-    let mut steps = 0;
+    let (mut steps, mut total_reward) = (0, 0.0);
     while !env.is_done() {
         let action = heuristic.act(env);
-        env.step(&action)?;
+        total_reward += env.step(&action)?.reward;
         steps += 1;
     }
-    Ok(EpisodeSummary { episode_seed, steps, metrics: env.metrics() })
+    Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics: env.metrics() })
 }

@@ -1,0 +1,184 @@
+//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), and the
+//! `fast` variant the playground starts with.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::sac::{ActorConfig, AlphaTuning, SacConfig};
+use crate::diffusion::{DiffusionConfig, Schedule};
+use crate::error::{Error, Result};
+use crate::nn::Activation;
+use crate::scenario::ScenarioConfig;
+use crate::train::{self, LearnerConfig, TrainConfig};
+
+/// Which hyper-parameters an algorithm starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// The paper's (and its reference code's) values.
+    Paper,
+    /// Smaller and quicker: what the playground starts with.
+    Fast,
+}
+
+/// The algorithms that can be trained, by name.
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
+
+/// The learner and schedule of `algorithm` under `preset`.
+pub fn learner(algorithm: &str, preset: Preset) -> Result<(LearnerConfig, train::Schedule)> {
+    let paper = match algorithm {
+        "d2sac" => d2sac(),
+        "lad" => lad(),
+        "dsac" => dsac(),
+        "flowdiff" => flowdiff(),
+        "sac_discrete" => sac_discrete(),
+        _ => {
+            return Err(Error::new(
+                "algorithm",
+                format!("unknown algorithm '{algorithm}' (expected one of: {})", ALGORITHMS.join(", ")),
+            ));
+        }
+    };
+    Ok(match preset {
+        // The papers' loop: collect 1000 steps, then 1000 updates (LAD: one update per step after 300).
+        Preset::Paper if algorithm == "lad" => (LearnerConfig::Sac(paper), schedule(1000, 1, 1, 300)),
+        Preset::Paper => (LearnerConfig::Sac(paper), schedule(1000, 1000, 1000, 0)),
+        Preset::Fast => (LearnerConfig::Sac(fast(paper)), schedule(1000, 1, 1, 1000)),
+    })
+}
+
+fn schedule(
+    epoch_steps: usize,
+    collect_steps: usize,
+    updates_per_collect: usize,
+    warmup_steps: usize,
+) -> train::Schedule {
+    train::Schedule { epoch_steps, collect_steps, updates_per_collect, warmup_steps }
+}
+
+/// A whole run of `algorithm` under `preset` on `scenario` with `seed`.
+pub fn train_config(scenario: ScenarioConfig, algorithm: &str, preset: Preset, seed: u64) -> Result<TrainConfig> {
+    let (learner, schedule) = learner(algorithm, preset)?;
+    Ok(TrainConfig {
+        scenario,
+        algorithm: algorithm.to_owned(),
+        learner,
+        schedule,
+        seed,
+        eval_episodes: 3,
+        eval_seed: 1_000_000,
+    })
+}
+
+/// The fast variant of a paper preset (algorithms.md's probe): width 64, batch 128, actor lr 3e−4, 1-step
+/// targets, one update per step after 1000 warm-up steps.
+fn fast(paper: SacConfig) -> SacConfig {
+    let actor = match paper.actor {
+        ActorConfig::Diffusion(d) => ActorConfig::Diffusion(DiffusionConfig { hidden: d.hidden.min(64), ..d }),
+        ActorConfig::Mlp { activation, .. } => ActorConfig::Mlp { hidden: vec![64, 64], activation },
+    };
+    SacConfig {
+        actor,
+        critic_hidden: paper.critic_hidden.iter().map(|&w| w.min(64)).collect(),
+        actor_lr: paper.actor_lr.max(3e-4),
+        batch_size: paper.batch_size.min(128),
+        buffer_size: paper.buffer_size.min(100_000),
+        n_step: 1,
+        ..paper
+    }
+}
+
+/// The diffusion actor of the d2sac-style presets: `T` steps, width `h`, Mish, time MLP, tanh output.
+fn diffusion(steps: usize, hidden: usize) -> ActorConfig {
+    ActorConfig::Diffusion(DiffusionConfig {
+        steps,
+        schedule: Schedule::Vp,
+        hidden,
+        activation: Activation::Mish,
+        time_mlp: true,
+        output: Activation::Tanh,
+        clip_denoised: false,
+    })
+}
+
+/// D2SAC (asp): T = 5, h = 256, Mish; critic 256-256; α 0.05; lrs 1e−4 / 1e−3 with weight decay 1e−4;
+/// γ 0.95; τ 0.005; batch 512; buffer 1e6; 3-step returns; target actor and critic; no entropy in the target.
+pub fn d2sac() -> SacConfig {
+    SacConfig {
+        actor: diffusion(5, 256),
+        critic_hidden: vec![256, 256],
+        critic_activation: Activation::Mish,
+        alpha: 0.05,
+        alpha_tuning: None,
+        actor_lr: 1e-4,
+        critic_lr: 1e-3,
+        weight_decay: 1e-4,
+        gamma: 0.95,
+        tau: 0.005,
+        batch_size: 512,
+        buffer_size: 1_000_000,
+        n_step: 3,
+        target_actor: true,
+        entropy_in_target: false,
+        latent_start: false,
+    }
+}
+
+/// DSAC (tot): T = 5, h = 400, critic 400-400, γ 0.99, batch 256, buffer 1e5, 1-step, entropy in the target
+/// (SAC-discrete style: π' from the current actor).
+pub fn dsac() -> SacConfig {
+    SacConfig {
+        actor: diffusion(5, 400),
+        critic_hidden: vec![400, 400],
+        weight_decay: 0.0,
+        gamma: 0.99,
+        batch_size: 256,
+        buffer_size: 100_000,
+        n_step: 1,
+        target_actor: false,
+        entropy_in_target: true,
+        ..d2sac()
+    }
+}
+
+/// The diffusion scheduler of the flow paper: T = 10, h = 256, both lrs 1e−4, otherwise as d2sac.
+pub fn flowdiff() -> SacConfig {
+    SacConfig { actor: diffusion(10, 256), critic_lr: 1e-4, ..d2sac() }
+}
+
+/// LAD-TS (lad): T = 5, h = 20, ReLU, no time MLP; critic 20-20 ReLU; α 0.05 auto-tuned (lr 3e−4, target
+/// entropy −1); lrs 1e−4 / 1e−3 without weight decay; batch 64, buffer 1000, 1-step; latent start;
+/// entropy in the target; no target actor.
+pub fn lad() -> SacConfig {
+    SacConfig {
+        actor: ActorConfig::Diffusion(DiffusionConfig {
+            steps: 5,
+            schedule: Schedule::Vp,
+            hidden: 20,
+            activation: Activation::Relu,
+            time_mlp: false,
+            output: Activation::Tanh,
+            clip_denoised: false,
+        }),
+        critic_hidden: vec![20, 20],
+        critic_activation: Activation::Relu,
+        alpha: 0.05,
+        alpha_tuning: Some(AlphaTuning { lr: 3e-4, target_entropy: -1.0 }),
+        actor_lr: 1e-4,
+        critic_lr: 1e-3,
+        weight_decay: 0.0,
+        gamma: 0.95,
+        tau: 0.005,
+        batch_size: 64,
+        buffer_size: 1000,
+        n_step: 1,
+        target_actor: false,
+        entropy_in_target: true,
+        latent_start: true,
+    }
+}
+
+/// Discrete SAC with an MLP actor (256-256, Mish) and everything else as d2sac.
+pub fn sac_discrete() -> SacConfig {
+    SacConfig { actor: ActorConfig::Mlp { hidden: vec![256, 256], activation: Activation::Mish }, ..d2sac() }
+}

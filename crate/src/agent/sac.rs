@@ -1,0 +1,457 @@
+//! Discrete soft actor-critic with a diffusion (or MLP) policy: D2SAC and its relatives.
+//!
+//! One implementation; the papers' variants are presets of [`SacConfig`] (`agent::presets`):
+//! `d2sac` (asp), `lad` (lad), `dsac` (tot), `flowdiff` (flow), and the MLP-actor baseline `sac_discrete`.
+//!
+//! An update, read top to bottom in [`Sac::update`]:
+//! 1. target: `y = R_n + γ^n·(Σ_a π'(a|s')·min Q'(s',a) + α·H(π'))` — π' from the target actor or the
+//!    current one, the entropy term only where the preset says so;
+//! 2. critics: MSE of `Q1(s,a)`, `Q2(s,a)` to `y`, one Adam step over both;
+//! 3. actor: `−mean(α·H(π) + Σ_a π(a|s)·min Q(s,a))` with the updated critics frozen, backward through
+//!    every denoising step, one Adam step;
+//! 4. α (when auto-tuned): LAD's rule, `log α −= lr·α·(H − H_target)` through Adam;
+//! 5. soft updates of the targets with τ.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::UpdateStats;
+use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
+use crate::error::{Error, Result};
+use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
+use crate::rng::Rng;
+use crate::train::replay::Batch;
+
+/// The policy network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActorConfig {
+    /// A conditional DDPM; π = softmax(x_0).
+    Diffusion(DiffusionConfig),
+    /// An MLP from the state to the logits (the `sac_discrete` baseline).
+    Mlp {
+        /// Hidden widths.
+        hidden: Vec<usize>,
+        /// Hidden activation.
+        activation: Activation,
+    },
+}
+
+/// Automatic tuning of the entropy temperature α (LAD).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlphaTuning {
+    /// Learning rate of `log α`.
+    pub lr: f32,
+    /// Target entropy.
+    pub target_entropy: f32,
+}
+
+/// Hyper-parameters of the discrete soft actor-critic family; presets in `agent::presets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SacConfig {
+    /// The policy network.
+    pub actor: ActorConfig,
+    /// Hidden widths of each critic (state → Q of every action).
+    pub critic_hidden: Vec<usize>,
+    /// Hidden activation of the critics.
+    pub critic_activation: Activation,
+    /// Entropy temperature α (the start value when tuned).
+    pub alpha: f32,
+    /// Tune α towards a target entropy.
+    pub alpha_tuning: Option<AlphaTuning>,
+    /// Actor learning rate.
+    pub actor_lr: f32,
+    /// Critic learning rate.
+    pub critic_lr: f32,
+    /// Adam weight decay (both networks).
+    pub weight_decay: f32,
+    /// Discount γ.
+    pub gamma: f32,
+    /// Soft-update rate τ.
+    pub tau: f32,
+    /// Transitions per update.
+    pub batch_size: usize,
+    /// Replay capacity.
+    pub buffer_size: usize,
+    /// n of the n-step return.
+    pub n_step: usize,
+    /// Use a target actor for π' (else the current actor).
+    pub target_actor: bool,
+    /// Add `α·H(π')` to the bootstrap value (SAC-discrete).
+    pub entropy_in_target: bool,
+    /// Start each chain from the stored latent action of the decision position (LAD).
+    pub latent_start: bool,
+}
+
+impl SacConfig {
+    /// Checks every field; errors name the field.
+    pub fn validate(&self) -> Result<()> {
+        use crate::error::{check_count, check_range};
+        match &self.actor {
+            ActorConfig::Diffusion(d) => {
+                check_count("actor.steps", d.steps as u64, 1, 100)?;
+                check_count("actor.hidden", d.hidden as u64, 1, 4096)?;
+            }
+            ActorConfig::Mlp { hidden, .. } => {
+                check_count("actor.hidden", hidden.len() as u64, 1, 8)?;
+                for (i, &w) in hidden.iter().enumerate() {
+                    check_count(&format!("actor.hidden[{i}]"), w as u64, 1, 4096)?;
+                }
+            }
+        }
+        check_count("critic_hidden", self.critic_hidden.len() as u64, 1, 8)?;
+        for (i, &w) in self.critic_hidden.iter().enumerate() {
+            check_count(&format!("critic_hidden[{i}]"), w as u64, 1, 4096)?;
+        }
+        check_range("alpha", f64::from(self.alpha), 0.0, 100.0)?;
+        if let Some(t) = &self.alpha_tuning {
+            check_range("alpha_tuning.lr", f64::from(t.lr), 0.0, 1.0)?;
+            check_range("alpha_tuning.target_entropy", f64::from(t.target_entropy), -1e3, 1e3)?;
+            if self.alpha <= 0.0 {
+                return Err(Error::new("alpha", "must be positive when it is tuned (its logarithm is learned)"));
+            }
+        }
+        check_range("actor_lr", f64::from(self.actor_lr), 0.0, 1.0)?;
+        check_range("critic_lr", f64::from(self.critic_lr), 0.0, 1.0)?;
+        check_range("weight_decay", f64::from(self.weight_decay), 0.0, 1.0)?;
+        check_range("gamma", f64::from(self.gamma), 0.0, 1.0)?;
+        check_range("tau", f64::from(self.tau), 0.0, 1.0)?;
+        check_count("batch_size", self.batch_size as u64, 1, 65_536)?;
+        check_count("buffer_size", self.buffer_size as u64, 1, 10_000_000)?;
+        check_count("n_step", self.n_step as u64, 1, 100)?;
+        if self.latent_start && !matches!(self.actor, ActorConfig::Diffusion(_)) {
+            return Err(Error::new("latent_start", "needs a diffusion actor"));
+        }
+        Ok(())
+    }
+}
+
+/// The policy: its network and the buffers of its forward/backward passes (one per learner, so the size
+/// difference between the variants does not matter).
+#[allow(clippy::large_enum_variant)]
+enum Policy<B: Backend> {
+    Diffusion { actor: DiffusionActor, act: ChainWork<B>, train: ChainWork<B>, next: ChainWork<B> },
+    Mlp { mlp: Mlp, act: MlpWork<B>, train: MlpWork<B>, next: MlpWork<B> },
+}
+
+/// A network's parameters with their gradient and Adam moments.
+struct Params<B: Backend> {
+    value: B::Vector,
+    grad: B::Vector,
+    m: B::Vector,
+    v: B::Vector,
+    target: Option<B::Vector>,
+}
+
+impl<B: Backend> Params<B> {
+    fn new(backend: &mut B, init: &[f32], with_target: bool) -> Self {
+        let mut value = backend.vector(init.len());
+        backend.write_vector(&mut value, init);
+        let target = with_target.then(|| {
+            let mut t = backend.vector(init.len());
+            backend.write_vector(&mut t, init);
+            t
+        });
+        Self {
+            grad: backend.vector(init.len()),
+            m: backend.vector(init.len()),
+            v: backend.vector(init.len()),
+            value,
+            target,
+        }
+    }
+}
+
+/// Stats slots written by the loss kernels.
+const CRITIC1: usize = 0;
+const CRITIC2: usize = 2;
+const ACTOR: usize = 4;
+
+/// A discrete soft actor-critic learner.
+pub struct Sac<B: Backend> {
+    config: SacConfig,
+    backend: B,
+    obs_dim: usize,
+    actions: usize,
+    policy: Policy<B>,
+    actor: Params<B>,
+    q1: Mlp,
+    q2: Mlp,
+    critic: Params<B>,
+    log_alpha: f32,
+    alpha_m: f32,
+    alpha_v: f32,
+    updates: u64,
+    rng: Rng,
+    // Batch buffers.
+    obs: B::Matrix,
+    next_obs: B::Matrix,
+    taken: B::Matrix,
+    returns: B::Matrix,
+    discounts: B::Matrix,
+    target: B::Matrix,
+    q_min: B::Matrix,
+    dlogits: B::Matrix,
+    q_work: [MlpWork<B>; 2],
+    act_obs: B::Matrix,
+    act_probs: B::Matrix,
+    stats: B::Vector,
+}
+
+impl<B: Backend> Sac<B> {
+    /// A learner for `obs_dim` observations and `actions` choices, initialised from `rng`.
+    pub fn new(config: SacConfig, mut backend: B, obs_dim: usize, actions: usize, mut rng: Rng) -> Result<Self> {
+        config.validate()?;
+        let rows = config.batch_size;
+        let (policy, init) = match &config.actor {
+            ActorConfig::Diffusion(d) => {
+                let actor = DiffusionActor::new(d.clone(), obs_dim, actions);
+                let mut init = vec![0.0; actor.len()];
+                actor.init(&mut init, &mut rng);
+                let act = actor.workspace(&mut backend, 1);
+                let train = actor.workspace(&mut backend, rows);
+                let next = actor.workspace(&mut backend, rows);
+                (Policy::Diffusion { actor, act, train, next }, init)
+            }
+            ActorConfig::Mlp { hidden, activation } => {
+                let widths: Vec<usize> =
+                    std::iter::once(obs_dim).chain(hidden.iter().copied()).chain([actions]).collect();
+                let mlp = Mlp::new(&widths, *activation, Activation::Identity, 0);
+                let mut init = vec![0.0; mlp.len()];
+                mlp.init(&mut init, &mut rng);
+                let act = mlp.workspace(&mut backend, 1);
+                let train = mlp.workspace(&mut backend, rows);
+                let next = mlp.workspace(&mut backend, rows);
+                (Policy::Mlp { mlp, act, train, next }, init)
+            }
+        };
+        let actor = Params::new(&mut backend, &init, config.target_actor);
+        let widths: Vec<usize> =
+            std::iter::once(obs_dim).chain(config.critic_hidden.iter().copied()).chain([actions]).collect();
+        let q1 = Mlp::new(&widths, config.critic_activation, Activation::Identity, 0);
+        let q2 = Mlp::new(&widths, config.critic_activation, Activation::Identity, q1.len());
+        let mut init = vec![0.0; q1.len() + q2.len()];
+        q1.init(&mut init, &mut rng);
+        q2.init(&mut init, &mut rng);
+        let critic = Params::new(&mut backend, &init, true);
+        let q_work = [q1.workspace(&mut backend, rows), q2.workspace(&mut backend, rows)];
+        Ok(Self {
+            log_alpha: libm::logf(config.alpha.max(f32::MIN_POSITIVE)),
+            alpha_m: 0.0,
+            alpha_v: 0.0,
+            updates: 0,
+            obs: backend.matrix(rows, obs_dim),
+            next_obs: backend.matrix(rows, obs_dim),
+            taken: backend.matrix(rows, 1),
+            returns: backend.matrix(rows, 1),
+            discounts: backend.matrix(rows, 1),
+            target: backend.matrix(rows, 1),
+            q_min: backend.matrix(rows, actions),
+            dlogits: backend.matrix(rows, actions),
+            act_obs: backend.matrix(1, obs_dim),
+            act_probs: backend.matrix(1, actions),
+            stats: backend.vector(8),
+            q_work,
+            q1,
+            q2,
+            critic,
+            actor,
+            policy,
+            obs_dim,
+            actions,
+            config,
+            backend,
+            rng,
+        })
+    }
+
+    /// The hyper-parameters.
+    pub fn config(&self) -> &SacConfig {
+        &self.config
+    }
+
+    /// Current α.
+    pub fn alpha(&self) -> f32 {
+        if self.config.alpha_tuning.is_some() { libm::expf(self.log_alpha) } else { self.config.alpha }
+    }
+
+    /// Gradient updates done.
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// π(·|obs) for one observation into `probs`; `latent` starts the chain (LAD) when given; the chain's
+    /// noise comes from `rng`.
+    pub fn policy_probs(&mut self, obs: &[f32], latent: Option<&[f32]>, rng: &mut Rng, probs: &mut Vec<f32>) {
+        let b = &mut self.backend;
+        b.write_matrix(&mut self.act_obs, obs);
+        let logits = match &mut self.policy {
+            Policy::Diffusion { actor, act, .. } => {
+                actor.draw_noise(b, act, rng, latent.is_some());
+                if let Some(start) = latent {
+                    b.write_matrix(act.start_mut(), start);
+                }
+                actor.forward(b, &self.actor.value, &self.act_obs, act);
+                act.output()
+            }
+            Policy::Mlp { mlp, act, .. } => {
+                mlp.forward(b, &self.actor.value, &self.act_obs, act);
+                act.output()
+            }
+        };
+        b.softmax_rows(logits, &mut self.act_probs);
+        probs.clear();
+        probs.extend(b.read_matrix(&self.act_probs));
+    }
+
+    /// An action for `obs`: sampled from π when `explore`, else its most likely action (the first on ties).
+    /// `probs` receives π; every draw comes from `rng`.
+    pub fn act(
+        &mut self,
+        obs: &[f32],
+        latent: Option<&[f32]>,
+        explore: bool,
+        rng: &mut Rng,
+        probs: &mut Vec<f32>,
+    ) -> usize {
+        self.policy_probs(obs, latent, rng, probs);
+        if explore {
+            let u = rng.uniform() as f32;
+            let mut acc = 0.0;
+            for (i, &p) in probs.iter().enumerate() {
+                acc += p;
+                if u < acc {
+                    return i;
+                }
+            }
+            probs.len() - 1
+        } else {
+            let mut best = 0;
+            for (i, &p) in probs.iter().enumerate() {
+                if p > probs[best] {
+                    best = i;
+                }
+            }
+            best
+        }
+    }
+
+    /// One gradient update from `batch` (of `batch_size` rows).
+    pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
+        let c = &self.config;
+        let b = &mut self.backend;
+        b.write_matrix(&mut self.obs, &batch.obs);
+        b.write_matrix(&mut self.next_obs, &batch.next_obs);
+        b.write_matrix(&mut self.taken, &batch.action);
+        b.write_matrix(&mut self.returns, &batch.ret);
+        b.write_matrix(&mut self.discounts, &batch.discount);
+        let alpha = if c.alpha_tuning.is_some() { libm::expf(self.log_alpha) } else { c.alpha };
+
+        // 1. Target: π' on s' (no gradient), target critics on s'.
+        let next_params = self.actor.target.as_ref().unwrap_or(&self.actor.value);
+        let next_logits = match &mut self.policy {
+            Policy::Diffusion { actor, next, .. } => {
+                actor.draw_noise(b, next, &mut self.rng, c.latent_start);
+                if c.latent_start {
+                    b.write_matrix(next.start_mut(), &batch.next_extra);
+                }
+                actor.forward(b, next_params, &self.next_obs, next);
+                next.output()
+            }
+            Policy::Mlp { mlp, next, .. } => {
+                mlp.forward(b, next_params, &self.next_obs, next);
+                next.output()
+            }
+        };
+        let critic_target = self.critic.target.as_ref().expect("critics always have targets");
+        let [w1, w2] = &mut self.q_work;
+        self.q1.forward(b, critic_target, &self.next_obs, w1);
+        self.q2.forward(b, critic_target, &self.next_obs, w2);
+        b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
+        let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
+        b.soft_td_target(next_logits, &self.q_min, entropy_weight, &self.returns, &self.discounts, &mut self.target);
+
+        // 2. Critics.
+        self.q1.forward(b, &self.critic.value, &self.obs, w1);
+        self.q2.forward(b, &self.critic.value, &self.obs, w2);
+        let (q, dq) = w1.output_and_grad();
+        b.critic_mse(q, &self.taken, &self.target, dq, &mut self.stats, CRITIC1);
+        let (q, dq) = w2.output_and_grad();
+        b.critic_mse(q, &self.taken, &self.target, dq, &mut self.stats, CRITIC2);
+        b.fill(&mut self.critic.grad, 0.0);
+        self.q1.backward(b, &self.critic.value, &self.obs, w1, &mut self.critic.grad, None);
+        self.q2.backward(b, &self.critic.value, &self.obs, w2, &mut self.critic.grad, None);
+        let step = self.updates + 1;
+        let critic_adam = AdamConfig::new(c.critic_lr, c.weight_decay);
+        b.adam(&mut self.critic.value, &self.critic.grad, &mut self.critic.m, &mut self.critic.v, step, &critic_adam);
+
+        // 3. Actor, against the updated critics.
+        self.q1.forward(b, &self.critic.value, &self.obs, w1);
+        self.q2.forward(b, &self.critic.value, &self.obs, w2);
+        b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
+        b.fill(&mut self.actor.grad, 0.0);
+        match &mut self.policy {
+            Policy::Diffusion { actor, train, .. } => {
+                actor.draw_noise(b, train, &mut self.rng, c.latent_start);
+                if c.latent_start {
+                    b.write_matrix(train.start_mut(), &batch.extra);
+                }
+                actor.forward(b, &self.actor.value, &self.obs, train);
+                b.discrete_policy_loss(train.output(), &self.q_min, alpha, &mut self.dlogits, &mut self.stats, ACTOR);
+                actor.backward(b, &self.actor.value, &self.dlogits, train, &mut self.actor.grad);
+            }
+            Policy::Mlp { mlp, train, .. } => {
+                mlp.forward(b, &self.actor.value, &self.obs, train);
+                let (logits, dlogits) = train.output_and_grad();
+                b.discrete_policy_loss(logits, &self.q_min, alpha, dlogits, &mut self.stats, ACTOR);
+                mlp.backward(b, &self.actor.value, &self.obs, train, &mut self.actor.grad, None);
+            }
+        }
+        let actor_adam = AdamConfig::new(c.actor_lr, c.weight_decay);
+        b.adam(&mut self.actor.value, &self.actor.grad, &mut self.actor.m, &mut self.actor.v, step, &actor_adam);
+
+        let stats = b.read_vector(&self.stats);
+        let entropy = stats[ACTOR + 1];
+
+        // 4. α: the gradient of α·(H − H_target) with respect to log α, through a scalar Adam step.
+        if let Some(tuning) = c.alpha_tuning {
+            let grad = alpha * (entropy - tuning.target_entropy);
+            let t = step as f64;
+            self.alpha_m = 0.9 * self.alpha_m + 0.1 * grad;
+            self.alpha_v = 0.999 * self.alpha_v + 0.001 * grad * grad;
+            let m_hat = self.alpha_m / (1.0 - libm::pow(0.9, t)) as f32;
+            let v_hat = self.alpha_v / (1.0 - libm::pow(0.999, t)) as f32;
+            self.log_alpha -= tuning.lr * m_hat / (v_hat.sqrt() + 1e-8);
+        }
+
+        // 5. Targets.
+        let critic_target = self.critic.target.as_mut().expect("critics always have targets");
+        b.soft_update(critic_target, &self.critic.value, c.tau);
+        if let Some(target) = self.actor.target.as_mut() {
+            b.soft_update(target, &self.actor.value, c.tau);
+        }
+        self.updates = step;
+
+        let out = UpdateStats {
+            critic_loss: stats[CRITIC1] + stats[CRITIC2],
+            actor_loss: stats[ACTOR],
+            entropy,
+            alpha,
+            mean_q: 0.5 * (stats[CRITIC1 + 1] + stats[CRITIC2 + 1]),
+        };
+        out.check(self.updates)?;
+        Ok(out)
+    }
+
+    /// Observation width.
+    pub fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    /// Number of actions.
+    pub fn actions(&self) -> usize {
+        self.actions
+    }
+}

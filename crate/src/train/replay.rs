@@ -1,0 +1,289 @@
+//! Experience replay with n-step returns.
+//!
+//! Transitions go in one step at a time; [`NStep`] turns them into n-step transitions
+//! `(s_t, a_t, R = Σ_{k<n} γ^k r_{t+k}, s_{t+n}, γ^n)` — shorter at the end of an episode, with discount 0
+//! when the episode terminated (no bootstrap) and `γ^k` when it was truncated (bootstrap from the last
+//! state) — and [`ReplayBuffer`] stores them in flat ring buffers and samples uniform batches.
+
+use crate::rng::Rng;
+
+/// One environment step as the learner saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// Observation before the step.
+    pub obs: Vec<f32>,
+    /// The action taken: its index (discrete) or its vector.
+    pub action: Vec<f32>,
+    /// The reward.
+    pub reward: f32,
+    /// Observation after the step.
+    pub next_obs: Vec<f32>,
+    /// The episode reached its natural end.
+    pub terminated: bool,
+    /// The episode was cut off (time limit): bootstrap from `next_obs`.
+    pub truncated: bool,
+    /// Extra per-transition inputs the learner needs at `obs` and at `next_obs` (LAD's latent starts).
+    pub extra: Vec<f32>,
+    /// The same at `next_obs`.
+    pub next_extra: Vec<f32>,
+}
+
+/// A transition as stored: n-step return and the discount of the bootstrap value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    /// `s_t`.
+    pub obs: Vec<f32>,
+    /// `a_t`.
+    pub action: Vec<f32>,
+    /// `Σ_{k<n} γ^k r_{t+k}`.
+    pub ret: f32,
+    /// `s_{t+n}` (or the last state of the episode).
+    pub next_obs: Vec<f32>,
+    /// `γ^n`, `γ^k` after a truncation at k steps, or 0 after a termination.
+    pub discount: f32,
+    /// Extra inputs at `s_t`.
+    pub extra: Vec<f32>,
+    /// Extra inputs at the bootstrap state.
+    pub next_extra: Vec<f32>,
+}
+
+/// Turns a stream of one-step transitions into n-step ones.
+#[derive(Debug, Clone)]
+pub struct NStep {
+    n: usize,
+    gamma: f64,
+    window: std::collections::VecDeque<Transition>,
+}
+
+impl NStep {
+    /// An accumulator for `n`-step returns with discount `gamma`.
+    pub fn new(n: usize, gamma: f64) -> Self {
+        Self { n: n.max(1), gamma, window: std::collections::VecDeque::new() }
+    }
+
+    /// Adds a step; returns the n-step transitions it completes (several at the end of an episode).
+    pub fn push(&mut self, t: Transition, out: &mut Vec<Stored>) {
+        let end = t.terminated || t.truncated;
+        self.window.push_back(t);
+        if self.window.len() == self.n {
+            out.push(self.emit());
+            self.window.pop_front();
+        }
+        if end {
+            while !self.window.is_empty() {
+                out.push(self.emit());
+                self.window.pop_front();
+            }
+        }
+    }
+
+    /// Forgets a partial window (when an episode is abandoned without its last step).
+    pub fn clear(&mut self) {
+        self.window.clear();
+    }
+
+    /// The n-step transition starting at the front of the window.
+    fn emit(&self) -> Stored {
+        let first = &self.window[0];
+        let last = self.window.back().expect("window holds a transition");
+        let mut ret = 0.0f64;
+        let mut scale = 1.0f64;
+        for t in &self.window {
+            ret += scale * f64::from(t.reward);
+            scale *= self.gamma;
+        }
+        let discount = if last.terminated { 0.0 } else { scale };
+        Stored {
+            obs: first.obs.clone(),
+            action: first.action.clone(),
+            ret: ret as f32,
+            next_obs: last.next_obs.clone(),
+            discount: discount as f32,
+            extra: first.extra.clone(),
+            next_extra: last.next_extra.clone(),
+        }
+    }
+}
+
+/// A batch sampled from the buffer, row-major.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Rows.
+    pub rows: usize,
+    /// `rows × obs_dim`.
+    pub obs: Vec<f32>,
+    /// `rows × action_width`.
+    pub action: Vec<f32>,
+    /// `rows`.
+    pub ret: Vec<f32>,
+    /// `rows × obs_dim`.
+    pub next_obs: Vec<f32>,
+    /// `rows`.
+    pub discount: Vec<f32>,
+    /// `rows × extra_width` (empty when there are no extras).
+    pub extra: Vec<f32>,
+    /// `rows × extra_width`.
+    pub next_extra: Vec<f32>,
+}
+
+/// A ring buffer of n-step transitions in flat arrays, grown up to its capacity as it fills.
+#[derive(Debug, Clone)]
+pub struct ReplayBuffer {
+    capacity: usize,
+    obs_dim: usize,
+    action_width: usize,
+    extra_width: usize,
+    len: usize,
+    next: usize,
+    obs: Vec<f32>,
+    action: Vec<f32>,
+    ret: Vec<f32>,
+    next_obs: Vec<f32>,
+    discount: Vec<f32>,
+    extra: Vec<f32>,
+    next_extra: Vec<f32>,
+}
+
+impl ReplayBuffer {
+    /// An empty buffer for `capacity` transitions.
+    pub fn new(capacity: usize, obs_dim: usize, action_width: usize, extra_width: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            obs_dim,
+            action_width,
+            extra_width,
+            len: 0,
+            next: 0,
+            obs: Vec::new(),
+            action: Vec::new(),
+            ret: Vec::new(),
+            next_obs: Vec::new(),
+            discount: Vec::new(),
+            extra: Vec::new(),
+            next_extra: Vec::new(),
+        }
+    }
+
+    /// Transitions stored.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is stored yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Stores `t`, overwriting the oldest when full.
+    pub fn push(&mut self, t: &Stored) {
+        fn put(dst: &mut Vec<f32>, at: usize, width: usize, src: &[f32]) {
+            if dst.len() < (at + 1) * width {
+                dst.extend_from_slice(src);
+            } else {
+                dst[at * width..(at + 1) * width].copy_from_slice(src);
+            }
+        }
+        let at = self.next;
+        put(&mut self.obs, at, self.obs_dim, &t.obs);
+        put(&mut self.action, at, self.action_width, &t.action);
+        put(&mut self.ret, at, 1, &[t.ret]);
+        put(&mut self.next_obs, at, self.obs_dim, &t.next_obs);
+        put(&mut self.discount, at, 1, &[t.discount]);
+        put(&mut self.extra, at, self.extra_width, &t.extra);
+        put(&mut self.next_extra, at, self.extra_width, &t.next_extra);
+        self.next = (self.next + 1) % self.capacity;
+        self.len = (self.len + 1).min(self.capacity);
+    }
+
+    /// Fills `batch` with `rows` transitions drawn uniformly (with replacement) by `rng`.
+    pub fn sample(&self, rows: usize, rng: &mut Rng, batch: &mut Batch) {
+        fn take(dst: &mut Vec<f32>, src: &[f32], at: usize, width: usize) {
+            dst.extend_from_slice(&src[at * width..(at + 1) * width]);
+        }
+        assert!(self.len > 0, "sampling an empty replay buffer");
+        batch.rows = rows;
+        for v in [
+            &mut batch.obs,
+            &mut batch.action,
+            &mut batch.ret,
+            &mut batch.next_obs,
+            &mut batch.discount,
+            &mut batch.extra,
+            &mut batch.next_extra,
+        ] {
+            v.clear();
+        }
+        for _ in 0..rows {
+            let i = rng.below(self.len as u64) as usize;
+            take(&mut batch.obs, &self.obs, i, self.obs_dim);
+            take(&mut batch.action, &self.action, i, self.action_width);
+            take(&mut batch.ret, &self.ret, i, 1);
+            take(&mut batch.next_obs, &self.next_obs, i, self.obs_dim);
+            take(&mut batch.discount, &self.discount, i, 1);
+            take(&mut batch.extra, &self.extra, i, self.extra_width);
+            take(&mut batch.next_extra, &self.next_extra, i, self.extra_width);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Stream;
+
+    fn step(r: f32, obs: f32, terminated: bool, truncated: bool) -> Transition {
+        Transition {
+            obs: vec![obs],
+            action: vec![0.0],
+            reward: r,
+            next_obs: vec![obs + 1.0],
+            terminated,
+            truncated,
+            extra: vec![],
+            next_extra: vec![],
+        }
+    }
+
+    #[test]
+    fn n_step_returns_and_discounts_by_hand() {
+        let mut acc = NStep::new(3, 0.5);
+        let mut out = Vec::new();
+        acc.push(step(1.0, 0.0, false, false), &mut out);
+        acc.push(step(2.0, 1.0, false, false), &mut out);
+        assert!(out.is_empty());
+        acc.push(step(4.0, 2.0, false, false), &mut out);
+        // 1 + 0.5·2 + 0.25·4 = 3, bootstrap from s_3 with 0.5³.
+        assert_eq!(out[0].ret, 3.0);
+        assert_eq!((out[0].obs[0], out[0].next_obs[0], out[0].discount), (0.0, 3.0, 0.125));
+        out.clear();
+        acc.push(step(8.0, 3.0, true, false), &mut out);
+        // The termination flushes the window: 2 + 0.5·4 + 0.25·8, then 4 + 0.5·8, then 8, none bootstrapped.
+        let got: Vec<(f32, f32, f32)> = out.iter().map(|s| (s.obs[0], s.ret, s.discount)).collect();
+        assert_eq!(got, [(1.0, 6.0, 0.0), (2.0, 8.0, 0.0), (3.0, 8.0, 0.0)]);
+        out.clear();
+        acc.push(step(1.0, 0.0, false, false), &mut out);
+        acc.push(step(1.0, 1.0, false, true), &mut out);
+        // A truncation bootstraps from the last state with γ^k.
+        let got: Vec<(f32, f32, f32)> = out.iter().map(|s| (s.ret, s.next_obs[0], s.discount)).collect();
+        assert_eq!(got, [(1.5, 2.0, 0.25), (1.0, 2.0, 0.5)]);
+    }
+
+    #[test]
+    fn ring_buffer_overwrites_the_oldest_and_samples_stored_rows() {
+        let mut buffer = ReplayBuffer::new(3, 1, 1, 0);
+        let mut acc = NStep::new(1, 0.9);
+        let mut out = Vec::new();
+        for i in 0..5 {
+            acc.push(step(i as f32, i as f32, false, false), &mut out);
+        }
+        for s in &out {
+            buffer.push(s);
+        }
+        assert_eq!(buffer.len(), 3);
+        let mut batch = Batch::default();
+        buffer.sample(64, &mut Rng::new(1, Stream::Episode), &mut batch);
+        assert!(batch.obs.iter().all(|&o| (2.0..=4.0).contains(&o)));
+        assert!(batch.obs.iter().zip(&batch.ret).all(|(o, r)| o == r));
+        assert!([2.0, 3.0, 4.0].iter().all(|v| batch.obs.contains(v)));
+    }
+}

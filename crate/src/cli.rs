@@ -398,8 +398,8 @@ struct TrainReport<'a> {
 }
 
 fn train(args: &TrainArgs) -> Result<String> {
-    use crate::agent::presets::{Preset, train_config};
-    use crate::train::Trainer;
+    use crate::agent::Preset;
+    use crate::train::{TrainConfig, Trainer};
 
     let id = ScenarioId::parse("--scenario", &args.scenario)?;
     let mut scenario = scenario_config(id, args.config.as_deref())?;
@@ -411,7 +411,7 @@ fn train(args: &TrainArgs) -> Result<String> {
         PresetArg::Fast => Preset::Fast,
     };
     let mut config =
-        train_config(scenario, &args.algo, preset, args.seed).map_err(|e| Error::new("--algo", e.problem))?;
+        TrainConfig::preset(scenario, &args.algo, preset, args.seed).map_err(|e| Error::new("--algo", e.problem))?;
     config.eval_episodes = args.eval_episodes as usize;
     let started = std::time::Instant::now();
     let mut trainer = Trainer::new(config)?;

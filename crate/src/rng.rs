@@ -54,6 +54,13 @@ impl Rng {
         Self { inner }
     }
 
+    /// A generator for sub-task `index` (for example agent `index`), derived from this one's next draw.
+    pub fn split(&mut self, index: u64) -> Rng {
+        let mut inner = ChaCha8Rng::seed_from_u64(self.next_u64() ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        inner.set_stream(self.inner.get_stream());
+        Rng { inner }
+    }
+
     /// 64 uniformly random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {

@@ -4,9 +4,108 @@
 pub mod presets;
 pub mod sac;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::nn::cpu::CpuBackend;
+use crate::rng::Rng;
+use crate::scenario::ActionSpace;
+use crate::train::replay::Transition;
+
+/// The algorithms that can be trained, by name.
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
+
+/// Which hyper-parameters an algorithm starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// The paper's (and its reference code's) values.
+    Paper,
+    /// Smaller and quicker: what the playground starts with.
+    Fast,
+}
+
+/// A learner's hyper-parameters, by family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LearnerConfig {
+    /// The discrete soft actor-critic family.
+    Sac(sac::SacConfig),
+}
+
+impl LearnerConfig {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            LearnerConfig::Sac(c) => c.validate(),
+        }
+    }
+
+    /// Whether chains start from stored latent actions (LAD).
+    pub fn latent_start(&self) -> bool {
+        match self {
+            LearnerConfig::Sac(c) => c.latent_start,
+        }
+    }
+
+    /// A learner on the CPU backend for observations of `obs_dim` and the action space `space`,
+    /// initialised from `rng`.
+    pub fn build(&self, obs_dim: usize, space: &ActionSpace, rng: Rng) -> Result<Box<dyn Learner>> {
+        match self {
+            LearnerConfig::Sac(c) => {
+                let n = space.discrete_n().ok_or_else(|| {
+                    Error::new("learner", format!("this soft actor-critic needs a discrete action space, not {space}"))
+                })?;
+                Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?))
+            }
+        }
+    }
+}
+
+/// What the training loop asks of a learner (one agent). Off-policy learners keep their replay buffer,
+/// on-policy ones their rollout; the loop only feeds transitions and calls `update` when the schedule says.
+pub trait Learner {
+    /// An action for `obs`: exploring (sampled, ε-greedy, …) when `explore`, else greedy. `latent` starts a
+    /// diffusion chain (LAD) when given. `probs` receives the policy's distribution over the actions (for
+    /// drawing; LAD stores it as the next latent). Every random draw comes from `rng`.
+    fn act(&mut self, obs: &[f32], latent: Option<&[f32]>, explore: bool, rng: &mut Rng, probs: &mut Vec<f32>)
+    -> usize;
+
+    /// Takes one environment transition (with `extra` = the latent starts, for LAD).
+    fn observe(&mut self, transition: Transition);
+
+    /// One update as the schedule calls it (a gradient step off-policy; the epochs over a full rollout
+    /// on-policy). `None` when there is not enough data yet. Errors stop training (the NaN guard).
+    fn update(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>>;
+
+    /// Updates done so far.
+    fn updates(&self) -> u64;
+}
+
+/// An index drawn from the distribution `probs` with one uniform draw of `rng`.
+pub fn sample_index(probs: &[f32], rng: &mut Rng) -> usize {
+    let u = rng.uniform() as f32;
+    let mut acc = 0.0;
+    for (i, &p) in probs.iter().enumerate() {
+        acc += p;
+        if u < acc {
+            return i;
+        }
+    }
+    probs.len() - 1
+}
+
+/// The index of the largest value (the first on ties).
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
 
 /// What one gradient update reports.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]

@@ -1,31 +1,14 @@
 //! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), and the
 //! `fast` variant the playground starts with.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
+use super::{ALGORITHMS, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, Schedule};
 use crate::error::{Error, Result};
 use crate::nn::Activation;
-use crate::scenario::ScenarioConfig;
-use crate::train::{self, LearnerConfig, TrainConfig};
 
-/// Which hyper-parameters an algorithm starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Preset {
-    /// The paper's (and its reference code's) values.
-    Paper,
-    /// Smaller and quicker: what the playground starts with.
-    Fast,
-}
-
-/// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
-
-/// The learner and schedule of `algorithm` under `preset`.
-pub fn learner(algorithm: &str, preset: Preset) -> Result<(LearnerConfig, train::Schedule)> {
+/// The learner of `algorithm` under `preset`.
+pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
     let paper = match algorithm {
         "d2sac" => d2sac(),
         "lad" => lad(),
@@ -39,35 +22,10 @@ pub fn learner(algorithm: &str, preset: Preset) -> Result<(LearnerConfig, train:
             ));
         }
     };
-    Ok(match preset {
-        // The papers' loop: collect 1000 steps, then 1000 updates (LAD: one update per step after 300).
-        Preset::Paper if algorithm == "lad" => (LearnerConfig::Sac(paper), schedule(1000, 1, 1, 300)),
-        Preset::Paper => (LearnerConfig::Sac(paper), schedule(1000, 1000, 1000, 0)),
-        Preset::Fast => (LearnerConfig::Sac(fast(paper)), schedule(1000, 1, 1, 1000)),
-    })
-}
-
-fn schedule(
-    epoch_steps: usize,
-    collect_steps: usize,
-    updates_per_collect: usize,
-    warmup_steps: usize,
-) -> train::Schedule {
-    train::Schedule { epoch_steps, collect_steps, updates_per_collect, warmup_steps }
-}
-
-/// A whole run of `algorithm` under `preset` on `scenario` with `seed`.
-pub fn train_config(scenario: ScenarioConfig, algorithm: &str, preset: Preset, seed: u64) -> Result<TrainConfig> {
-    let (learner, schedule) = learner(algorithm, preset)?;
-    Ok(TrainConfig {
-        scenario,
-        algorithm: algorithm.to_owned(),
-        learner,
-        schedule,
-        seed,
-        eval_episodes: 3,
-        eval_seed: 1_000_000,
-    })
+    Ok(LearnerConfig::Sac(match preset {
+        Preset::Paper => paper,
+        Preset::Fast => fast(paper),
+    }))
 }
 
 /// The fast variant of a paper preset (algorithms.md's probe): width 64, batch 128, actor lr 3e−4, 1-step

@@ -15,12 +15,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::UpdateStats;
+use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
 use crate::rng::Rng;
-use crate::train::replay::Batch;
+use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 
 /// The policy network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -185,6 +185,10 @@ pub struct Sac<B: Backend> {
     alpha_v: f32,
     updates: u64,
     rng: Rng,
+    replay: ReplayBuffer,
+    nstep: NStep,
+    completed: Vec<Stored>,
+    batch: Batch,
     // Batch buffers.
     obs: B::Matrix,
     next_obs: B::Matrix,
@@ -237,7 +241,12 @@ impl<B: Backend> Sac<B> {
         q2.init(&mut init, &mut rng);
         let critic = Params::new(&mut backend, &init, true);
         let q_work = [q1.workspace(&mut backend, rows), q2.workspace(&mut backend, rows)];
+        let extra = if config.latent_start { actions } else { 0 };
         Ok(Self {
+            replay: ReplayBuffer::new(config.buffer_size, obs_dim, 1, extra),
+            nstep: NStep::new(config.n_step, f64::from(config.gamma)),
+            completed: Vec::new(),
+            batch: Batch::default(),
             log_alpha: libm::logf(config.alpha.max(f32::MIN_POSITIVE)),
             alpha_m: 0.0,
             alpha_v: 0.0,
@@ -277,11 +286,6 @@ impl<B: Backend> Sac<B> {
         if self.config.alpha_tuning.is_some() { libm::expf(self.log_alpha) } else { self.config.alpha }
     }
 
-    /// Gradient updates done.
-    pub fn updates(&self) -> u64 {
-        self.updates
-    }
-
     /// π(·|obs) for one observation into `probs`; `latent` starts the chain (LAD) when given; the chain's
     /// noise comes from `rng`.
     pub fn policy_probs(&mut self, obs: &[f32], latent: Option<&[f32]>, rng: &mut Rng, probs: &mut Vec<f32>) {
@@ -306,9 +310,27 @@ impl<B: Backend> Sac<B> {
         probs.extend(b.read_matrix(&self.act_probs));
     }
 
-    /// An action for `obs`: sampled from π when `explore`, else its most likely action (the first on ties).
-    /// `probs` receives π; every draw comes from `rng`.
-    pub fn act(
+    /// Transitions in the replay buffer.
+    pub fn replay_len(&self) -> usize {
+        self.replay.len()
+    }
+
+    /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
+    pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
+        if self.replay.is_empty() {
+            return Ok(None);
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        self.replay.sample(self.config.batch_size, rng, &mut batch);
+        let stats = self.update(&batch);
+        self.batch = batch;
+        stats.map(Some)
+    }
+}
+
+impl<B: Backend> Learner for Sac<B> {
+    /// Sampled from π when `explore`, else π's most likely action.
+    fn act(
         &mut self,
         obs: &[f32],
         latent: Option<&[f32]>,
@@ -317,27 +339,26 @@ impl<B: Backend> Sac<B> {
         probs: &mut Vec<f32>,
     ) -> usize {
         self.policy_probs(obs, latent, rng, probs);
-        if explore {
-            let u = rng.uniform() as f32;
-            let mut acc = 0.0;
-            for (i, &p) in probs.iter().enumerate() {
-                acc += p;
-                if u < acc {
-                    return i;
-                }
-            }
-            probs.len() - 1
-        } else {
-            let mut best = 0;
-            for (i, &p) in probs.iter().enumerate() {
-                if p > probs[best] {
-                    best = i;
-                }
-            }
-            best
+        if explore { sample_index(probs, rng) } else { argmax(probs) }
+    }
+
+    fn observe(&mut self, transition: Transition) {
+        self.nstep.push(transition, &mut self.completed);
+        for s in self.completed.drain(..) {
+            self.replay.push(&s);
         }
     }
 
+    fn update(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
+        self.update_from_replay(rng)
+    }
+
+    fn updates(&self) -> u64 {
+        self.updates
+    }
+}
+
+impl<B: Backend> Sac<B> {
     /// One gradient update from `batch` (of `batch_size` rows).
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
         let c = &self.config;

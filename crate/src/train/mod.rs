@@ -11,13 +11,11 @@ pub mod replay;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::agent::UpdateStats;
-use crate::agent::sac::{Sac, SacConfig};
-use crate::error::{Error, Result, check_count};
-use crate::nn::cpu::CpuBackend;
+use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
+use crate::error::{Result, check_count};
 use crate::rng::{Rng, Stream};
-use crate::scenario::{Action, Env, Metrics, ScenarioConfig, run_heuristic_episode};
-use replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
+use crate::scenario::{Action, DecisionKey, Env, Metrics, ScenarioConfig, run_heuristic_episode};
+use replay::Transition;
 
 /// When updates happen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -34,6 +32,17 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per step after 300
+    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps.
+    pub fn preset(algorithm: &str, preset: Preset) -> Self {
+        let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
+            (Preset::Paper, "lad") => (1, 1, 300),
+            (Preset::Paper, _) => (1000, 1000, 0),
+            (Preset::Fast, _) => (1, 1, 1000),
+        };
+        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps }
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         check_count("epoch_steps", self.epoch_steps as u64, 1, 10_000_000)?;
@@ -42,14 +51,6 @@ impl Schedule {
         check_count("warmup_steps", self.warmup_steps as u64, 0, 100_000_000)?;
         Ok(())
     }
-}
-
-/// The learner's hyper-parameters, by family.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum LearnerConfig {
-    /// The discrete soft actor-critic family.
-    Sac(SacConfig),
 }
 
 /// A whole training run.
@@ -73,12 +74,23 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// A run of `algorithm` under `preset` on `scenario` with `seed`, evaluated on 3 episodes.
+    pub fn preset(scenario: ScenarioConfig, algorithm: &str, preset: Preset, seed: u64) -> Result<Self> {
+        Ok(Self {
+            scenario,
+            algorithm: algorithm.to_owned(),
+            learner: presets::learner(algorithm, preset)?,
+            schedule: Schedule::preset(algorithm, preset),
+            seed,
+            eval_episodes: 3,
+            eval_seed: 1_000_000,
+        })
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.scenario.validate()?;
-        match &self.learner {
-            LearnerConfig::Sac(c) => c.validate().map_err(|e| e.within("learner"))?,
-        }
+        self.learner.validate().map_err(|e| e.within("learner"))?;
         self.schedule.validate().map_err(|e| e.within("schedule"))?;
         check_count("eval_episodes", self.eval_episodes as u64, 1, 1000)?;
         Ok(())
@@ -136,12 +148,13 @@ pub struct Trainer {
     config: TrainConfig,
     env: Box<dyn Env>,
     eval_env: Box<dyn Env>,
-    learner: Sac<CpuBackend>,
-    buffer: ReplayBuffer,
-    nstep: NStep,
+    /// One learner per agent of the scenario (LAD: one per base station).
+    learners: Vec<Box<dyn Learner>>,
+    /// LAD's latent action per decision position: `N(0, I)` at the start of the run, then the agent's
+    /// last output for that position. Empty unless the learner starts chains from latents.
+    latents: Vec<f32>,
+    actions: usize,
     rng: Rng,
-    batch: Batch,
-    stored: Vec<Stored>,
     probs: Vec<f32>,
     episode: u64,
     episode_return: f64,
@@ -159,36 +172,26 @@ impl Trainer {
         config.validate()?;
         let env = config.scenario.build()?;
         let eval_env = config.scenario.build()?;
-        let actions = env.action_space().discrete_n().ok_or_else(|| {
-            Error::new(
-                "algorithm",
-                format!(
-                    "{} needs a discrete action space; {} has {}",
-                    config.algorithm,
-                    env.id().name(),
-                    env.action_space()
-                ),
-            )
-        })?;
-        let LearnerConfig::Sac(sac) = &config.learner;
-        let learner = Sac::new(
-            sac.clone(),
-            CpuBackend::new(),
-            env.observation_dim(),
-            actions,
-            Rng::new(config.seed, Stream::Learner),
-        )?;
-        let buffer = ReplayBuffer::new(sac.buffer_size, env.observation_dim(), 1, 0);
-        let nstep = NStep::new(sac.n_step, f64::from(sac.gamma));
+        let space = env.action_space();
+        let mut init = Rng::new(config.seed, Stream::Learner);
+        let learners = (0..env.agents())
+            .map(|agent| config.learner.build(env.observation_dim(), &space, init.split(agent as u64)))
+            .collect::<Result<Vec<_>>>()?;
+        let actions = space.vector_dim();
+        let latents = if config.learner.latent_start() {
+            let mut latents = vec![0.0; env.positions() * actions];
+            init.fill_normal_f32(&mut latents);
+            latents
+        } else {
+            Vec::new()
+        };
         let mut trainer = Self {
             rng: Rng::new(config.seed, Stream::Exploration),
             env,
             eval_env,
-            learner,
-            buffer,
-            nstep,
-            batch: Batch::default(),
-            stored: Vec::new(),
+            learners,
+            latents,
+            actions,
             probs: Vec::new(),
             episode: 0,
             episode_return: 0.0,
@@ -220,35 +223,52 @@ impl Trainer {
         self.steps
     }
 
-    /// Gradient updates done.
+    /// Gradient updates done (summed over the agents).
     pub fn updates(&self) -> u64 {
-        self.learner.updates()
+        self.learners.iter().map(|l| l.updates()).sum()
     }
 
     fn episode_seed(&self, k: u64) -> u64 {
         self.config.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k)
     }
 
+    /// The latent start of decision position `key` (empty without latents).
+    fn latent(&self, key: DecisionKey) -> &[f32] {
+        if self.latents.is_empty() {
+            return &[];
+        }
+        &self.latents[key.position * self.actions..(key.position + 1) * self.actions]
+    }
+
     /// One environment step with the exploring policy, then the updates the schedule calls for.
     pub fn step(&mut self) -> Result<()> {
+        let key = self.env.decision_key();
         let obs = self.env.observation().to_vec();
-        let action = self.learner.act(&obs, None, true, &mut self.rng, &mut self.probs);
+        let latent = self.latent(key).to_vec();
+        let learner = &mut self.learners[key.agent];
+        let action =
+            learner.act(&obs, (!latent.is_empty()).then_some(&latent[..]), true, &mut self.rng, &mut self.probs);
+        if !self.latents.is_empty() {
+            // LAD: the agent's output becomes this position's latent for the next episode.
+            self.latents[key.position * self.actions..(key.position + 1) * self.actions].copy_from_slice(&self.probs);
+        }
         let step = self.env.step(&Action::Discrete(action))?;
         self.episode_return += step.reward;
-        let transition = Transition {
+        let next_extra = if step.terminated || step.truncated {
+            latent.clone()
+        } else {
+            self.latent(self.env.decision_key()).to_vec()
+        };
+        self.learners[key.agent].observe(Transition {
             obs,
             action: vec![action as f32],
             reward: step.reward as f32,
             next_obs: self.env.observation().to_vec(),
             terminated: step.terminated,
             truncated: step.truncated,
-            extra: Vec::new(),
-            next_extra: Vec::new(),
-        };
-        self.nstep.push(transition, &mut self.stored);
-        for s in self.stored.drain(..) {
-            self.buffer.push(&s);
-        }
+            extra: latent,
+            next_extra,
+        });
         if step.terminated || step.truncated {
             self.epoch_returns.push(self.episode_return);
             self.episode_return = 0.0;
@@ -262,18 +282,12 @@ impl Trainer {
         if self.steps as usize >= s.warmup_steps && self.since_collect >= s.collect_steps {
             self.since_collect = 0;
             for _ in 0..s.updates_per_collect {
-                self.update()?;
+                if let Some(stats) = self.learners[key.agent].update(&mut self.rng)? {
+                    self.epoch_losses.push(stats);
+                }
             }
         }
         Ok(())
-    }
-
-    /// One gradient update from a fresh replay batch.
-    pub fn update(&mut self) -> Result<UpdateStats> {
-        self.buffer.sample(self.learner.config().batch_size, &mut self.rng, &mut self.batch);
-        let stats = self.learner.update(&self.batch)?;
-        self.epoch_losses.push(stats);
-        Ok(stats)
     }
 
     /// Runs a whole epoch (its steps, then an evaluation) and returns its record.
@@ -300,7 +314,7 @@ impl Trainer {
         Ok(record)
     }
 
-    /// The greedy policy on the evaluation episodes.
+    /// The greedy policy on the evaluation episodes (latent starts are read, not written).
     pub fn evaluate(&mut self) -> Result<Evaluation> {
         let mut rng = Rng::new(self.config.seed, Stream::Evaluation);
         let mut episodes = Vec::new();
@@ -309,8 +323,14 @@ impl Trainer {
             self.eval_env.reset(self.config.eval_seed.wrapping_add(i));
             let mut total = 0.0;
             while !self.eval_env.is_done() {
-                let obs = self.eval_env.observation().to_vec();
-                let action = self.learner.act(&obs, None, false, &mut rng, &mut self.probs);
+                let key = self.eval_env.decision_key();
+                let obs = self.eval_env.observation();
+                let latent = if self.latents.is_empty() {
+                    None
+                } else {
+                    Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
+                };
+                let action = self.learners[key.agent].act(obs, latent, false, &mut rng, &mut self.probs);
                 total += self.eval_env.step(&Action::Discrete(action))?.reward;
             }
             episodes.push(self.eval_env.metrics());

@@ -27,6 +27,17 @@ pub enum Stream {
     Evaluation = 6,
 }
 
+/// A generator's exact position in JSON-friendly form (for checkpoints).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RngState {
+    /// The 32-byte ChaCha key, hex.
+    pub seed: String,
+    /// The stream.
+    pub stream: u64,
+    /// Words consumed (a u128, as decimal text).
+    pub word_pos: String,
+}
+
 /// A seeded, portable generator with the samplers the simulators need.
 #[derive(Debug, Clone)]
 pub struct Rng {
@@ -41,17 +52,25 @@ impl Rng {
         Self { inner }
     }
 
-    /// The generator's exact position, to save in a checkpoint: (seed, stream, word position).
-    pub fn state(&self) -> ([u8; 32], u64, u128) {
-        (self.inner.get_seed(), self.inner.get_stream(), self.inner.get_word_pos())
+    /// The generator's exact position, to save in a checkpoint.
+    pub fn state(&self) -> RngState {
+        let seed = self.inner.get_seed().iter().map(|b| format!("{b:02x}")).collect();
+        RngState { seed, stream: self.inner.get_stream(), word_pos: self.inner.get_word_pos().to_string() }
     }
 
-    /// A generator at a position saved by [`Rng::state`].
-    pub fn from_state(seed: [u8; 32], stream: u64, word_pos: u128) -> Self {
+    /// A generator at a position saved by [`Rng::state`]; `None` if the state is malformed.
+    pub fn from_state(state: &RngState) -> Option<Self> {
+        if state.seed.len() != 64 || !state.seed.is_ascii() {
+            return None;
+        }
+        let mut seed = [0u8; 32];
+        for (i, byte) in seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&state.seed[2 * i..2 * i + 2], 16).ok()?;
+        }
         let mut inner = ChaCha8Rng::from_seed(seed);
-        inner.set_stream(stream);
-        inner.set_word_pos(word_pos);
-        Self { inner }
+        inner.set_stream(state.stream);
+        inner.set_word_pos(state.word_pos.parse().ok()?);
+        Some(Self { inner })
     }
 
     /// A generator for sub-task `index` (for example agent `index`), derived from this one's next draw.
@@ -182,6 +201,20 @@ mod tests {
         assert_ne!(a, b);
         let mut again = Rng::new(7, Stream::World);
         assert_eq!(a, (0..4).map(|_| again.next_u64()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn saved_state_resumes_the_same_stream() {
+        let mut rng = Rng::new(11, Stream::Learner);
+        for _ in 0..7 {
+            rng.next_u64();
+        }
+        let mut resumed = Rng::from_state(&rng.state()).unwrap();
+        assert_eq!(
+            (0..5).map(|_| rng.next_u64()).collect::<Vec<_>>(),
+            (0..5).map(|_| resumed.next_u64()).collect::<Vec<_>>()
+        );
+        assert!(Rng::from_state(&RngState { seed: "zz".into(), stream: 0, word_pos: "0".into() }).is_none());
     }
 
     #[test]

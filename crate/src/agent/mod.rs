@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::nn::cpu::CpuBackend;
 use crate::rng::Rng;
 use crate::scenario::ActionSpace;
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
 /// The algorithms that can be trained, by name.
@@ -81,6 +82,12 @@ pub trait Learner {
 
     /// Updates done so far.
     fn updates(&self) -> u64;
+
+    /// Saves everything needed to continue bit-identically under names starting with `prefix`.
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint);
+
+    /// Restores what [`Learner::save`] wrote (into a learner built from the same config).
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()>;
 }
 
 /// An index drawn from the distribution `probs` with one uniform draw of `rng`.
@@ -108,7 +115,7 @@ pub fn argmax(values: &[f32]) -> usize {
 }
 
 /// What one gradient update reports.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateStats {
     /// Critic loss (sum over the critics).
     pub critic_loss: f32,

@@ -19,7 +19,8 @@ use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
-use crate::rng::Rng;
+use crate::rng::{Rng, RngState};
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 
 /// The policy network.
@@ -310,6 +311,14 @@ impl<B: Backend> Sac<B> {
         probs.extend(b.read_matrix(&self.act_probs));
     }
 
+    /// Number of actor parameters.
+    fn actor_len(&self) -> usize {
+        match &self.policy {
+            Policy::Diffusion { actor, .. } => actor.len(),
+            Policy::Mlp { mlp, .. } => mlp.len(),
+        }
+    }
+
     /// Transitions in the replay buffer.
     pub fn replay_len(&self) -> usize {
         self.replay.len()
@@ -355,6 +364,103 @@ impl<B: Backend> Learner for Sac<B> {
 
     fn updates(&self) -> u64 {
         self.updates
+    }
+
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
+        let b = &mut self.backend;
+        let actor = b.read_vector(&self.actor.value);
+        put_policy(ck, &format!("{prefix}actor"), &self.policy, &actor);
+        if let Some(t) = &self.actor.target {
+            let target = b.read_vector(t);
+            put_policy(ck, &format!("{prefix}target_actor"), &self.policy, &target);
+        }
+        let critic = b.read_vector(&self.critic.value);
+        ck.put_mlp(&format!("{prefix}critic.q1"), &self.q1, &critic);
+        ck.put_mlp(&format!("{prefix}critic.q2"), &self.q2, &critic);
+        let target = b.read_vector(self.critic.target.as_ref().expect("critics always have targets"));
+        ck.put_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &target);
+        ck.put_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &target);
+        for (name, params) in [("actor", &self.actor), ("critic", &self.critic)] {
+            let (m, v) = (b.read_vector(&params.m), b.read_vector(&params.v));
+            ck.put(format!("{prefix}optim.{name}.m"), vec![m.len()], m);
+            ck.put(format!("{prefix}optim.{name}.v"), vec![v.len()], v);
+        }
+        self.replay.save(&format!("{prefix}replay"), ck);
+        self.nstep.save(&format!("{prefix}nstep"), ck);
+        let scalars = SacState {
+            updates: self.updates,
+            log_alpha: self.log_alpha,
+            alpha_m: self.alpha_m,
+            alpha_v: self.alpha_v,
+            rng: self.rng.state(),
+        };
+        ck.put_state(format!("{prefix}sac"), &scalars);
+    }
+
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        let n = self.actor_len();
+        let b = &mut self.backend;
+        let mut actor = vec![0.0; n];
+        get_policy(ck, &format!("{prefix}actor"), &self.policy, &mut actor)?;
+        b.write_vector(&mut self.actor.value, &actor);
+        if let Some(t) = self.actor.target.as_mut() {
+            get_policy(ck, &format!("{prefix}target_actor"), &self.policy, &mut actor)?;
+            b.write_vector(t, &actor);
+        }
+        let mut critic = vec![0.0; self.q1.len() + self.q2.len()];
+        ck.get_mlp(&format!("{prefix}critic.q1"), &self.q1, &mut critic)?;
+        ck.get_mlp(&format!("{prefix}critic.q2"), &self.q2, &mut critic)?;
+        b.write_vector(&mut self.critic.value, &critic);
+        ck.get_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &mut critic)?;
+        ck.get_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &mut critic)?;
+        b.write_vector(self.critic.target.as_mut().expect("critics always have targets"), &critic);
+        for (name, params, len) in [("actor", &mut self.actor, n), ("critic", &mut self.critic, critic.len())] {
+            b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
+            b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
+        }
+        self.replay.load(&format!("{prefix}replay"), ck)?;
+        self.nstep.load(&format!("{prefix}nstep"), ck)?;
+        let scalars: SacState = ck.state(&format!("{prefix}sac"))?;
+        self.updates = scalars.updates;
+        self.log_alpha = scalars.log_alpha;
+        self.alpha_m = scalars.alpha_m;
+        self.alpha_v = scalars.alpha_v;
+        self.rng =
+            Rng::from_state(&scalars.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
+        Ok(())
+    }
+}
+
+/// The scalars of a [`Sac`] learner, as saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SacState {
+    updates: u64,
+    log_alpha: f32,
+    alpha_m: f32,
+    alpha_v: f32,
+    rng: RngState,
+}
+
+fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, params: &[f32]) {
+    match policy {
+        Policy::Diffusion { actor, .. } => {
+            for (name, mlp) in actor.networks() {
+                ck.put_mlp(&format!("{prefix}.{name}"), mlp, params);
+            }
+        }
+        Policy::Mlp { mlp, .. } => ck.put_mlp(prefix, mlp, params),
+    }
+}
+
+fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, params: &mut [f32]) -> Result<()> {
+    match policy {
+        Policy::Diffusion { actor, .. } => {
+            for (name, mlp) in actor.networks() {
+                ck.get_mlp(&format!("{prefix}.{name}"), mlp, params)?;
+            }
+            Ok(())
+        }
+        Policy::Mlp { mlp, .. } => ck.get_mlp(prefix, mlp, params),
     }
 }
 

@@ -102,15 +102,9 @@ macro_rules! dispatch {
     };
 }
 
+#[cfg(target_arch = "x86_64")]
 fn use_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    std::arch::is_x86_feature_detected!("avx2")
 }
 
 /// One `rows × cols` register tile of `X·W` starting at (`i`, `j`): `acc[r][c] = Σ_k x[i+r][k]·w[k][j+c]`.

@@ -6,15 +6,17 @@
 //! replays the same `eval_episodes` episodes (seeds `eval_seed, eval_seed + 1, …`) greedily, with its own
 //! random stream, so figures of different epochs and of heuristics compare like for like.
 
+pub mod checkpoint;
 pub mod replay;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
-use crate::error::{Result, check_count};
-use crate::rng::{Rng, Stream};
+use crate::error::{Error, Result, check_count};
+use crate::rng::{Rng, RngState, Stream};
 use crate::scenario::{Action, DecisionKey, Env, Metrics, ScenarioConfig, run_heuristic_episode};
+use checkpoint::Checkpoint;
 use replay::Transition;
 
 /// When updates happen.
@@ -98,7 +100,7 @@ impl TrainConfig {
 }
 
 /// Mean and spread of episode figures.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Evaluation {
     /// Mean episode return.
     pub mean_return: f64,
@@ -127,7 +129,7 @@ impl Evaluation {
 }
 
 /// What one epoch produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: u64,
@@ -164,6 +166,23 @@ pub struct Trainer {
     epoch_returns: Vec<f64>,
     epoch_losses: Vec<UpdateStats>,
     history: Vec<EpochRecord>,
+    /// Actions of the current training episode, so a checkpoint can replay the environment to this point.
+    episode_actions: Vec<usize>,
+}
+
+/// The trainer's own counters, as saved in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct TrainerState {
+    episode: u64,
+    episode_return: f64,
+    steps: u64,
+    since_collect: usize,
+    epoch: u64,
+    epoch_returns: Vec<f64>,
+    epoch_losses: Vec<UpdateStats>,
+    history: Vec<EpochRecord>,
+    episode_actions: Vec<usize>,
+    rng: RngState,
 }
 
 impl Trainer {
@@ -172,6 +191,11 @@ impl Trainer {
         config.validate()?;
         let env = config.scenario.build()?;
         let eval_env = config.scenario.build()?;
+        Self::with_envs(config, env, eval_env)
+    }
+
+    /// Starts a run on given environments (tests use environments that are not scenarios).
+    pub(crate) fn with_envs(config: TrainConfig, env: Box<dyn Env>, eval_env: Box<dyn Env>) -> Result<Self> {
         let space = env.action_space();
         let mut init = Rng::new(config.seed, Stream::Learner);
         let learners = (0..env.agents())
@@ -201,6 +225,7 @@ impl Trainer {
             epoch_returns: Vec::new(),
             epoch_losses: Vec::new(),
             history: Vec::new(),
+            episode_actions: Vec::new(),
             config,
         };
         let seed = trainer.episode_seed(0);
@@ -253,6 +278,7 @@ impl Trainer {
             self.latents[key.position * self.actions..(key.position + 1) * self.actions].copy_from_slice(&self.probs);
         }
         let step = self.env.step(&Action::Discrete(action))?;
+        self.episode_actions.push(action);
         self.episode_return += step.reward;
         let next_extra = if step.terminated || step.truncated {
             latent.clone()
@@ -272,6 +298,7 @@ impl Trainer {
         if step.terminated || step.truncated {
             self.epoch_returns.push(self.episode_return);
             self.episode_return = 0.0;
+            self.episode_actions.clear();
             self.episode += 1;
             let seed = self.episode_seed(self.episode);
             self.env.reset(seed);
@@ -339,6 +366,69 @@ impl Trainer {
         Ok(Evaluation::from_episodes(&episodes, &returns))
     }
 
+    /// The whole run as a checkpoint (safetensors bytes): config, every learner, latents, counters.
+    pub fn save(&mut self) -> Vec<u8> {
+        let mut ck = Checkpoint::new();
+        ck.put_state("config", &self.config);
+        let state = TrainerState {
+            episode: self.episode,
+            episode_return: self.episode_return,
+            steps: self.steps,
+            since_collect: self.since_collect,
+            epoch: self.epoch,
+            epoch_returns: self.epoch_returns.clone(),
+            epoch_losses: self.epoch_losses.clone(),
+            history: self.history.clone(),
+            episode_actions: self.episode_actions.clone(),
+            rng: self.rng.state(),
+        };
+        ck.put_state("trainer", &state);
+        if !self.latents.is_empty() {
+            ck.put("latents", vec![self.latents.len() / self.actions, self.actions], self.latents.clone());
+        }
+        for (i, learner) in self.learners.iter_mut().enumerate() {
+            learner.save(&format!("agent{i}."), &mut ck);
+        }
+        ck.to_bytes()
+    }
+
+    /// A run continued from a checkpoint written by [`Trainer::save`]: it goes on exactly as the saved run
+    /// would have.
+    pub fn load(bytes: &[u8]) -> Result<Self> {
+        let ck = Checkpoint::from_bytes(bytes)?;
+        let config: TrainConfig = ck.state("config")?;
+        let mut trainer = Self::new(config)?;
+        let state: TrainerState = ck.state("trainer")?;
+        if !trainer.latents.is_empty() {
+            let shape = [trainer.latents.len() / trainer.actions, trainer.actions];
+            trainer.latents.copy_from_slice(ck.get("latents", &shape)?);
+        }
+        for (i, learner) in trainer.learners.iter_mut().enumerate() {
+            learner.load(&format!("agent{i}."), &ck)?;
+        }
+        trainer.rng =
+            Rng::from_state(&state.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
+        // The environment is deterministic: replay the current episode's actions to reach the saved state.
+        let seed = trainer.episode_seed(state.episode);
+        trainer.env.reset(seed);
+        for &action in &state.episode_actions {
+            trainer
+                .env
+                .step(&Action::Discrete(action))
+                .map_err(|e| Error::new("checkpoint", format!("cannot replay the episode: {e}")))?;
+        }
+        trainer.episode = state.episode;
+        trainer.episode_return = state.episode_return;
+        trainer.steps = state.steps;
+        trainer.since_collect = state.since_collect;
+        trainer.epoch = state.epoch;
+        trainer.epoch_returns = state.epoch_returns;
+        trainer.epoch_losses = state.epoch_losses;
+        trainer.history = state.history;
+        trainer.episode_actions = state.episode_actions;
+        Ok(trainer)
+    }
+
     /// A heuristic of the scenario on the same evaluation episodes (the level to beat).
     pub fn evaluate_heuristic(&mut self, policy: &str) -> Result<Evaluation> {
         let mut episodes = Vec::new();
@@ -366,3 +456,6 @@ fn mean_stats(all: &[UpdateStats]) -> Option<UpdateStats> {
         mean_q: sum(|s| s.mean_q),
     })
 }
+
+#[cfg(test)]
+mod tests;

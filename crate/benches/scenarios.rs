@@ -3,6 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use diffedge::scenario::asp::{AspConfig, AspEnv};
+use diffedge::scenario::flow::{FlowConfig, FlowEnv};
 use diffedge::scenario::lad::{LadConfig, LadEnv};
 use diffedge::scenario::{Env, Heuristic};
 
@@ -38,5 +39,10 @@ fn lad_local(c: &mut Criterion) {
     bench_steps(c, "lad", "local", LadEnv::new(LadConfig::default()).expect("default config is valid"));
 }
 
-criterion_group!(benches, asp_crash_avoid, lad_local);
+/// `flow` under `round_robin` (~1000 steps per episode).
+fn flow_round_robin(c: &mut Criterion) {
+    bench_steps(c, "flow", "round_robin", FlowEnv::new(FlowConfig::default()).expect("default config is valid"));
+}
+
+criterion_group!(benches, asp_crash_avoid, lad_local, flow_round_robin);
 criterion_main!(benches);

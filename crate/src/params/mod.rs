@@ -7,6 +7,7 @@
 
 pub mod asp;
 pub mod csv;
+pub mod flow;
 pub mod lad;
 
 use schemars::JsonSchema;

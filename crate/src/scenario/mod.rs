@@ -8,6 +8,7 @@
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
 pub mod asp;
+pub mod flow;
 pub mod lad;
 pub mod range;
 
@@ -25,17 +26,20 @@ pub enum ScenarioId {
     Asp,
     /// Task offloading among edge servers (LAD-TS paper).
     Lad,
+    /// Gateway and priority choice for multi-priority AIGC flows.
+    Flow,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad, ScenarioId::Flow];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
             ScenarioId::Lad => "lad",
+            ScenarioId::Flow => "flow",
         }
     }
 
@@ -191,6 +195,8 @@ pub enum Snapshot {
     Asp(asp::AspSnapshot),
     /// See [`lad::LadSnapshot`].
     Lad(lad::LadSnapshot),
+    /// See [`flow::FlowSnapshot`].
+    Flow(flow::FlowSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -315,6 +321,8 @@ pub enum ScenarioConfig {
     Asp(asp::AspConfig),
     /// See [`lad::LadConfig`].
     Lad(lad::LadConfig),
+    /// See [`flow::FlowConfig`].
+    Flow(flow::FlowConfig),
 }
 
 impl ScenarioConfig {
@@ -323,6 +331,7 @@ impl ScenarioConfig {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
             ScenarioId::Lad => ScenarioConfig::Lad(lad::LadConfig::default()),
+            ScenarioId::Flow => ScenarioConfig::Flow(flow::FlowConfig::default()),
         }
     }
 
@@ -332,6 +341,7 @@ impl ScenarioConfig {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
             ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -342,6 +352,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
             ScenarioConfig::Lad(_) => ScenarioId::Lad,
+            ScenarioConfig::Flow(_) => ScenarioId::Flow,
         }
     }
 
@@ -350,6 +361,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
             ScenarioConfig::Lad(c) => c.validate(),
+            ScenarioConfig::Flow(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -359,6 +371,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
             ScenarioConfig::Lad(c) => c.world_seed = seed,
+            ScenarioConfig::Flow(c) => c.world_seed = seed,
         }
     }
 
@@ -367,6 +380,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
             ScenarioConfig::Lad(c) => c.world = Some(lad::LadParams::paper()),
+            ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
         }
         Ok(())
     }
@@ -378,6 +392,7 @@ impl ScenarioConfig {
                 c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
             }
             ScenarioConfig::Lad(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
         }
         Ok(())
     }
@@ -388,6 +403,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -396,6 +412,7 @@ impl ScenarioConfig {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
             ScenarioId::Lad => schemars::schema_for!(lad::LadConfig).to_value(),
+            ScenarioId::Flow => schemars::schema_for!(flow::FlowConfig).to_value(),
         }
     }
 
@@ -404,6 +421,7 @@ impl ScenarioConfig {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
             ScenarioId::Lad => params::schema::<lad::LadParams>(),
+            ScenarioId::Flow => params::schema::<flow::FlowParams>(),
         }
     }
 
@@ -412,6 +430,7 @@ impl ScenarioConfig {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
             ScenarioConfig::Lad(c) => c.world.is_some(),
+            ScenarioConfig::Flow(c) => c.world.is_some(),
         }
     }
 
@@ -421,6 +440,7 @@ impl ScenarioConfig {
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
             ScenarioConfig::Lad(c) => Box::new(lad::LadEnv::new(c.clone())?),
+            ScenarioConfig::Flow(c) => Box::new(flow::FlowEnv::new(c.clone())?),
         })
     }
 }

@@ -276,6 +276,21 @@ fn config_errors_name_the_field() {
 }
 
 #[test]
+fn config_json_round_trips_and_schemas_name_the_fields() {
+    let config = FlowConfig::default();
+    let json = serde_json::to_string(&config).unwrap();
+    assert_eq!(ScenarioConfig::from_json(ScenarioId::Flow, &json).unwrap(), ScenarioConfig::Flow(config));
+    let schema = ScenarioConfig::config_schema(ScenarioId::Flow).to_string();
+    for field in ["flow_types", "emit_probability", "min_allocation_fraction"] {
+        assert!(schema.contains(field), "{field} missing from the config schema");
+    }
+    let schema = ScenarioConfig::params_schema(ScenarioId::Flow).to_string();
+    for field in ["gateways", "capacity_mbit_s", "edge_compute_gflop_s"] {
+        assert!(schema.contains(field), "{field} missing from the parameter-file schema");
+    }
+}
+
+#[test]
 fn invalid_actions_change_nothing() {
     let mut env = FlowEnv::new(FlowConfig::default()).unwrap();
     env.reset(3);

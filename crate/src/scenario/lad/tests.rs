@@ -269,6 +269,21 @@ fn config_errors_name_the_field() {
 }
 
 #[test]
+fn config_json_round_trips_and_schemas_name_the_fields() {
+    let config = LadConfig::default();
+    let json = serde_json::to_string(&config).unwrap();
+    assert_eq!(ScenarioConfig::from_json(ScenarioId::Lad, &json).unwrap(), ScenarioConfig::Lad(config));
+    let schema = ScenarioConfig::config_schema(ScenarioId::Lad).to_string();
+    for field in ["agent_mode", "task_attributes", "normalize_obs", "tasks_per_slot"] {
+        assert!(schema.contains(field), "{field} missing from the config schema");
+    }
+    let schema = ScenarioConfig::params_schema(ScenarioId::Lad).to_string();
+    for field in ["servers", "per_index", "capacity_ghz"] {
+        assert!(schema.contains(field), "{field} missing from the parameter-file schema");
+    }
+}
+
+#[test]
 fn invalid_actions_change_nothing() {
     let mut env = LadEnv::new(LadConfig::default()).unwrap();
     env.reset(3);

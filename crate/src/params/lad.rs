@@ -167,8 +167,9 @@ mod tests {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    mod fuzz {
+    mod fuzzing {
         use super::*;
+        use crate::params::fuzz;
         use proptest::prelude::*;
 
         proptest! {
@@ -185,16 +186,8 @@ mod tests {
             /// The paper file with random byte edits either parses to a valid world or is refused with a
             /// message naming a field.
             #[test]
-            fn mutated_paper_file_never_panics(edits in proptest::collection::vec((any::<prop::sample::Index>(),
-                    prop::sample::select(vec!["", "0", "-", "1e400", "\"", "}", "[", ",", "null", "9e9", ".5"])), 1..6)) {
-                let mut text = to_json(&LadParams::paper());
-                for (at, with) in edits {
-                    let i = at.index(text.len());
-                    let end = (i + 1).min(text.len());
-                    if text.is_char_boundary(i) && text.is_char_boundary(end) {
-                        text.replace_range(i..end, with);
-                    }
-                }
+            fn mutated_paper_file_never_panics(edits in fuzz::edits()) {
+                let text = fuzz::apply(&to_json(&LadParams::paper()), &edits);
                 match parse::<LadParams>(&text) {
                     Ok(world) => prop_assert!(world.validate().is_ok()),
                     Err(e) => prop_assert!(!e.field.is_empty() && !e.problem.is_empty()),

@@ -378,10 +378,21 @@ fn least_loaded_completes_more_than_round_robin() {
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
+    use crate::params::fuzz;
     use proptest::prelude::*;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// A config file with random edits is read or refused with a message; never a panic.
+        #[test]
+        fn mutated_config_never_panics(edits in fuzz::edits()) {
+            let text = fuzz::apply(&serde_json::to_string_pretty(&FlowConfig::default()).unwrap(), &edits);
+            match ScenarioConfig::from_json(ScenarioId::Flow, &text) {
+                Ok(config) => prop_assert!(config.validate().is_ok()),
+                Err(e) => prop_assert!(e.field.starts_with("config") && !e.problem.is_empty()),
+            }
+        }
 
         /// Under any actions: finite observations, no negative bandwidth or queue, every decided flow
         /// accounted for (unsent on exactly one gateway and class, or sent), the clock never going back and

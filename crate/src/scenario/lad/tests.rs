@@ -375,10 +375,21 @@ fn paper_world_mean_delays() {
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
+    use crate::params::fuzz;
     use proptest::prelude::*;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// A config file with random edits is read or refused with a message; never a panic.
+        #[test]
+        fn mutated_config_never_panics(edits in fuzz::edits()) {
+            let text = fuzz::apply(&serde_json::to_string_pretty(&LadConfig::default()).unwrap(), &edits);
+            match ScenarioConfig::from_json(ScenarioId::Lad, &text) {
+                Ok(config) => prop_assert!(config.validate().is_ok()),
+                Err(e) => prop_assert!(e.field.starts_with("config") && !e.problem.is_empty()),
+            }
+        }
 
         /// Under any actions: observations and delays finite, queues never negative, every decided task's
         /// work accounted for on exactly one server, time never going back, rewards summing to the total.

@@ -3,18 +3,19 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use diffedge::scenario::asp::{AspConfig, AspEnv};
+use diffedge::scenario::flow::{FlowConfig, FlowEnv};
+use diffedge::scenario::lad::{LadConfig, LadEnv};
 use diffedge::scenario::{Env, Heuristic};
 
-/// `asp` under `crash_avoid`: one step = one heuristic decision + one environment step (episode resets
-/// included, amortised over ~1000 steps).
-fn asp_crash_avoid(c: &mut Criterion) {
-    let mut env = AspEnv::new(AspConfig::default()).expect("default config is valid");
-    let mut heuristic = Heuristic::new(&env, "crash_avoid", 0).expect("known heuristic");
+/// One measured step = one decision of `policy` + one environment step, episode resets included
+/// (amortised over the episode's length).
+fn bench_steps(c: &mut Criterion, group: &str, policy: &str, mut env: impl Env) {
+    let mut heuristic = Heuristic::new(&env, policy, 0).expect("known heuristic");
     let mut episode = 0;
     env.reset(episode);
-    let mut group = c.benchmark_group("asp");
+    let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements(1));
-    group.bench_function("step_crash_avoid", |b| {
+    group.bench_function(format!("step_{policy}"), |b| {
         b.iter(|| {
             if env.is_done() {
                 episode += 1;
@@ -28,5 +29,20 @@ fn asp_crash_avoid(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, asp_crash_avoid);
+/// `asp` under `crash_avoid` (~1000 steps per episode).
+fn asp_crash_avoid(c: &mut Criterion) {
+    bench_steps(c, "asp", "crash_avoid", AspEnv::new(AspConfig::default()).expect("default config is valid"));
+}
+
+/// `lad` under `local` (~30 000 steps per episode).
+fn lad_local(c: &mut Criterion) {
+    bench_steps(c, "lad", "local", LadEnv::new(LadConfig::default()).expect("default config is valid"));
+}
+
+/// `flow` under `round_robin` (~1000 steps per episode).
+fn flow_round_robin(c: &mut Criterion) {
+    bench_steps(c, "flow", "round_robin", FlowEnv::new(FlowConfig::default()).expect("default config is valid"));
+}
+
+criterion_group!(benches, asp_crash_avoid, lad_local, flow_round_robin);
 criterion_main!(benches);

@@ -144,6 +144,14 @@ impl Rng {
         -libm::log(1.0 - self.uniform())
     }
 
+    /// Number of failures before the first success in independent trials that each succeed with
+    /// probability `p` (`0 < p <= 1`): the gap between events of a Bernoulli process, by inversion.
+    pub fn geometric_failures(&mut self, p: f64) -> u64 {
+        // 1 - u lies in (0, 1], so the logarithm is finite; log1p keeps small p accurate. For p = 1 the
+        // ratio is 0 / -inf = 0. The float-to-int cast saturates for astronomically long gaps.
+        libm::floor(libm::log(1.0 - self.uniform()) / libm::log1p(-p)) as u64
+    }
+
     /// Poisson draw with mean `lambda` (`lambda >= 0`, finite).
     ///
     /// Below 10 it multiplies uniforms (Knuth); above it uses Hörmann's transformed rejection (PTRS,
@@ -245,6 +253,18 @@ mod tests {
             // Standard error of the mean is sqrt(lambda/n); allow five of them.
             assert!((mean - lambda).abs() < 5.0 * (lambda / 20_000.0).sqrt(), "λ={lambda} mean={mean}");
             assert!((var / lambda - 1.0).abs() < 0.06, "λ={lambda} var={var}");
+        }
+    }
+
+    #[test]
+    fn geometric_failures_have_the_geometric_mean() {
+        let mut rng = Rng::new(5, Stream::Episode);
+        for &p in &[0.001, 0.2, 1.0] {
+            let draws: Vec<f64> = (0..40_000).map(|_| rng.geometric_failures(p) as f64).collect();
+            let (mean, var) = mean_and_variance(&draws);
+            let (expected, expected_var) = ((1.0 - p) / p, (1.0 - p) / (p * p));
+            assert!((mean - expected).abs() <= 5.0 * (expected_var / 40_000.0).sqrt(), "p={p} mean={mean}");
+            assert!((var - expected_var).abs() <= 0.05 * expected_var, "p={p} var={var}");
         }
     }
 

@@ -8,6 +8,9 @@
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
 pub mod asp;
+pub mod flow;
+pub mod lad;
+pub mod range;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +24,22 @@ use crate::rng::{Rng, Stream};
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
     Asp,
+    /// Task offloading among edge servers (LAD-TS paper).
+    Lad,
+    /// Gateway and priority choice for multi-priority AIGC flows.
+    Flow,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad, ScenarioId::Flow];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
+            ScenarioId::Lad => "lad",
+            ScenarioId::Flow => "flow",
         }
     }
 
@@ -184,6 +193,10 @@ impl Serialize for Metrics {
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
     Asp(asp::AspSnapshot),
+    /// See [`lad::LadSnapshot`].
+    Lad(lad::LadSnapshot),
+    /// See [`flow::FlowSnapshot`].
+    Flow(flow::FlowSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -226,6 +239,19 @@ impl Heuristic {
         self.state.decisions += 1;
         action
     }
+}
+
+/// The index in `0..n` with the smallest `cost`, the first on ties (like `numpy.argmin`); 0 when `n` is 0.
+/// The greedy heuristics' choice.
+pub fn argmin(n: usize, mut cost: impl FnMut(usize) -> f64) -> usize {
+    let mut best = (0, f64::INFINITY);
+    for i in 0..n {
+        let c = cost(i);
+        if c < best.1 {
+            best = (i, c);
+        }
+    }
+    best.0
 }
 
 /// A simulated scenario, Gymnasium-shaped.
@@ -293,6 +319,10 @@ pub trait Env {
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
     Asp(asp::AspConfig),
+    /// See [`lad::LadConfig`].
+    Lad(lad::LadConfig),
+    /// See [`flow::FlowConfig`].
+    Flow(flow::FlowConfig),
 }
 
 impl ScenarioConfig {
@@ -300,6 +330,8 @@ impl ScenarioConfig {
     pub fn default_for(id: ScenarioId) -> Self {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+            ScenarioId::Lad => ScenarioConfig::Lad(lad::LadConfig::default()),
+            ScenarioId::Flow => ScenarioConfig::Flow(flow::FlowConfig::default()),
         }
     }
 
@@ -308,6 +340,8 @@ impl ScenarioConfig {
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+            ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -317,6 +351,8 @@ impl ScenarioConfig {
     pub fn id(&self) -> ScenarioId {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
+            ScenarioConfig::Lad(_) => ScenarioId::Lad,
+            ScenarioConfig::Flow(_) => ScenarioId::Flow,
         }
     }
 
@@ -324,6 +360,8 @@ impl ScenarioConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
+            ScenarioConfig::Lad(c) => c.validate(),
+            ScenarioConfig::Flow(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -332,6 +370,8 @@ impl ScenarioConfig {
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
+            ScenarioConfig::Lad(c) => c.world_seed = seed,
+            ScenarioConfig::Flow(c) => c.world_seed = seed,
         }
     }
 
@@ -339,6 +379,8 @@ impl ScenarioConfig {
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
+            ScenarioConfig::Lad(c) => c.world = Some(lad::LadParams::paper()),
+            ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
         }
         Ok(())
     }
@@ -349,6 +391,8 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => {
                 c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
             }
+            ScenarioConfig::Lad(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
         }
         Ok(())
     }
@@ -358,6 +402,8 @@ impl ScenarioConfig {
     pub fn world_params_json(&self) -> String {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -365,6 +411,8 @@ impl ScenarioConfig {
     pub fn config_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+            ScenarioId::Lad => schemars::schema_for!(lad::LadConfig).to_value(),
+            ScenarioId::Flow => schemars::schema_for!(flow::FlowConfig).to_value(),
         }
     }
 
@@ -372,6 +420,8 @@ impl ScenarioConfig {
     pub fn params_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
+            ScenarioId::Lad => params::schema::<lad::LadParams>(),
+            ScenarioId::Flow => params::schema::<flow::FlowParams>(),
         }
     }
 
@@ -379,6 +429,8 @@ impl ScenarioConfig {
     pub fn has_fixed_world(&self) -> bool {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
+            ScenarioConfig::Lad(c) => c.world.is_some(),
+            ScenarioConfig::Flow(c) => c.world.is_some(),
         }
     }
 
@@ -387,6 +439,8 @@ impl ScenarioConfig {
         self.validate()?;
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+            ScenarioConfig::Lad(c) => Box::new(lad::LadEnv::new(c.clone())?),
+            ScenarioConfig::Flow(c) => Box::new(flow::FlowEnv::new(c.clone())?),
         })
     }
 }

@@ -16,8 +16,15 @@ pub struct Golden {
 }
 
 /// The runs the fixture records.
-pub const RUNS: &[(ScenarioId, &str, u64, u64)] =
-    &[(ScenarioId::Asp, "crash_avoid", 0, 7), (ScenarioId::Asp, "random", 3, 11), (ScenarioId::Asp, "prophet", 5, 2)];
+pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
+    (ScenarioId::Asp, "crash_avoid", 0, 7),
+    (ScenarioId::Asp, "random", 3, 11),
+    (ScenarioId::Asp, "prophet", 5, 2),
+    (ScenarioId::Lad, "opt", 0, 1),
+    (ScenarioId::Lad, "random", 2, 3),
+    (ScenarioId::Flow, "edf", 0, 2),
+    (ScenarioId::Flow, "random", 1, 4),
+];
 
 pub fn compute_golden() -> Vec<Golden> {
     RUNS.iter()

@@ -7,6 +7,7 @@
 
 pub mod asp;
 pub mod csv;
+pub mod tot;
 
 use schemars::JsonSchema;
 use serde::Serialize;

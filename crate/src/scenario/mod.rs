@@ -8,6 +8,7 @@
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
 pub mod asp;
+pub mod tot;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +22,19 @@ use crate::rng::{Rng, Stream};
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
     Asp,
+    /// Tree-of-Thoughts thought assignment (DSAC paper).
+    Tot,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Tot];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
+            ScenarioId::Tot => "tot",
         }
     }
 
@@ -184,6 +188,8 @@ impl Serialize for Metrics {
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
     Asp(asp::AspSnapshot),
+    /// See [`tot::TotSnapshot`].
+    Tot(tot::TotSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -293,6 +299,8 @@ pub trait Env {
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
     Asp(asp::AspConfig),
+    /// See [`tot::TotConfig`].
+    Tot(tot::TotConfig),
 }
 
 impl ScenarioConfig {
@@ -300,6 +308,7 @@ impl ScenarioConfig {
     pub fn default_for(id: ScenarioId) -> Self {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+            ScenarioId::Tot => ScenarioConfig::Tot(tot::TotConfig::default()),
         }
     }
 
@@ -308,6 +317,7 @@ impl ScenarioConfig {
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -317,6 +327,7 @@ impl ScenarioConfig {
     pub fn id(&self) -> ScenarioId {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
+            ScenarioConfig::Tot(_) => ScenarioId::Tot,
         }
     }
 
@@ -324,6 +335,7 @@ impl ScenarioConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
+            ScenarioConfig::Tot(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -332,6 +344,7 @@ impl ScenarioConfig {
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
+            ScenarioConfig::Tot(c) => c.world_seed = seed,
         }
     }
 
@@ -339,6 +352,7 @@ impl ScenarioConfig {
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
+            ScenarioConfig::Tot(_) => return Err(Error::new("world", tot::NO_PAPER_WORLD)),
         }
         Ok(())
     }
@@ -346,9 +360,8 @@ impl ScenarioConfig {
     /// Replaces the drawn world by a parameter file's world (JSON), validated.
     pub fn set_world_json(&mut self, json: &str) -> Result<()> {
         match self {
-            ScenarioConfig::Asp(c) => {
-                c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
-            }
+            ScenarioConfig::Asp(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Tot(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
         }
         Ok(())
     }
@@ -358,6 +371,7 @@ impl ScenarioConfig {
     pub fn world_params_json(&self) -> String {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -365,6 +379,7 @@ impl ScenarioConfig {
     pub fn config_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+            ScenarioId::Tot => schemars::schema_for!(tot::TotConfig).to_value(),
         }
     }
 
@@ -372,6 +387,7 @@ impl ScenarioConfig {
     pub fn params_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
+            ScenarioId::Tot => params::schema::<tot::TotParams>(),
         }
     }
 
@@ -379,6 +395,7 @@ impl ScenarioConfig {
     pub fn has_fixed_world(&self) -> bool {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
+            ScenarioConfig::Tot(c) => c.world.is_some(),
         }
     }
 
@@ -387,6 +404,7 @@ impl ScenarioConfig {
         self.validate()?;
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+            ScenarioConfig::Tot(c) => Box::new(tot::TotEnv::new(c.clone())?),
         })
     }
 }

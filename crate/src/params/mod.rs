@@ -7,6 +7,7 @@
 
 pub mod asp;
 pub mod csv;
+pub mod fit;
 pub mod tot;
 
 use schemars::JsonSchema;

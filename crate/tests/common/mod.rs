@@ -16,8 +16,13 @@ pub struct Golden {
 }
 
 /// The runs the fixture records.
-pub const RUNS: &[(ScenarioId, &str, u64, u64)] =
-    &[(ScenarioId::Asp, "crash_avoid", 0, 7), (ScenarioId::Asp, "random", 3, 11), (ScenarioId::Asp, "prophet", 5, 2)];
+pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
+    (ScenarioId::Asp, "crash_avoid", 0, 7),
+    (ScenarioId::Asp, "random", 3, 11),
+    (ScenarioId::Asp, "prophet", 5, 2),
+    (ScenarioId::Tot, "greedy", 0, 7),
+    (ScenarioId::Tot, "random", 3, 11),
+];
 
 pub fn compute_golden() -> Vec<Golden> {
     RUNS.iter()

@@ -50,9 +50,18 @@ pub fn path_loss_db(distance_m: f64) -> f64 {
     127.0 + 30.0 * libm::log10(distance_m.max(MIN_DISTANCE_M) / 1000.0)
 }
 
+/// Large-scale power gain `10^(−PL/10)` over `distance_m`.
+pub fn path_gain(distance_m: f64) -> f64 {
+    libm::pow(10.0, -path_loss_db(distance_m) / 10.0)
+}
+
 /// Achievable rate (bit/s) of a link: `R = B·log2(1 + p·h/(B·N0))`, `h = |g|²/10^(PL/10)`.
 pub fn link_rate_bit_s(bandwidth_hz: f64, power_w: f64, noise_w_per_hz: f64, distance_m: f64, fading: f64) -> f64 {
-    let gain = fading.max(MIN_FADING) * libm::pow(10.0, -path_loss_db(distance_m) / 10.0);
+    shannon_rate_bit_s(bandwidth_hz, power_w, noise_w_per_hz, fading.max(MIN_FADING) * path_gain(distance_m))
+}
+
+/// `B·log2(1 + p·h/(B·N0))` for a channel power gain `h`.
+fn shannon_rate_bit_s(bandwidth_hz: f64, power_w: f64, noise_w_per_hz: f64, gain: f64) -> f64 {
     bandwidth_hz * libm::log2(1.0 + power_w * gain / (bandwidth_hz * noise_w_per_hz))
 }
 
@@ -407,7 +416,7 @@ impl TotEnv {
             for (b, &(xb, yb)) in positions.iter().enumerate() {
                 if a != b {
                     let d = ((xa - xb) * (xa - xb) + (ya - yb) * (ya - yb)).sqrt();
-                    path_gain[a * servers + b] = libm::pow(10.0, -path_loss_db(d) / 10.0);
+                    path_gain[a * servers + b] = self::path_gain(d);
                 }
             }
         }
@@ -513,8 +522,7 @@ impl TotEnv {
         let n = self.servers;
         let fading = self.fading[(step - 1) * n * n + a * n + b];
         let gain = fading.max(MIN_FADING) * self.path_gain[a * n + b];
-        let bandwidth = self.config.bandwidth_hz;
-        bandwidth * libm::log2(1.0 + self.power_w[a] * gain / (bandwidth * self.config.noise_w_per_hz))
+        shannon_rate_bit_s(self.config.bandwidth_hz, self.power_w[a], self.config.noise_w_per_hz, gain)
     }
 
     /// Records `schedule` for thought `id`; returns its quality penalty.

@@ -5,6 +5,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use diffedge::scenario::asp::{AspConfig, AspEnv};
 use diffedge::scenario::flow::{FlowConfig, FlowEnv};
 use diffedge::scenario::lad::{LadConfig, LadEnv};
+use diffedge::scenario::tot::{TotConfig, TotEnv};
 use diffedge::scenario::{Env, Heuristic};
 
 /// One measured step = one decision of `policy` + one environment step, episode resets included
@@ -44,5 +45,10 @@ fn flow_round_robin(c: &mut Criterion) {
     bench_steps(c, "flow", "round_robin", FlowEnv::new(FlowConfig::default()).expect("default config is valid"));
 }
 
-criterion_group!(benches, asp_crash_avoid, lad_local, flow_round_robin);
+/// `tot` under `local` (36 decisions per episode).
+fn tot_local(c: &mut Criterion) {
+    bench_steps(c, "tot", "local", TotEnv::new(TotConfig::default()).expect("default config is valid"));
+}
+
+criterion_group!(benches, asp_crash_avoid, lad_local, tot_local, flow_round_robin);
 criterion_main!(benches);

@@ -7,8 +7,10 @@
 
 pub mod asp;
 pub mod csv;
+pub mod fit;
 pub mod flow;
 pub mod lad;
+pub mod tot;
 
 use schemars::JsonSchema;
 use serde::Serialize;

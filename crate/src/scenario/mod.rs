@@ -11,6 +11,7 @@ pub mod asp;
 pub mod flow;
 pub mod lad;
 pub mod range;
+pub mod tot;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,11 +29,13 @@ pub enum ScenarioId {
     Lad,
     /// Gateway and priority choice for multi-priority AIGC flows.
     Flow,
+    /// Tree-of-Thoughts thought assignment (DSAC paper).
+    Tot,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad, ScenarioId::Flow];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad, ScenarioId::Tot, ScenarioId::Flow];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl ScenarioId {
             ScenarioId::Asp => "asp",
             ScenarioId::Lad => "lad",
             ScenarioId::Flow => "flow",
+            ScenarioId::Tot => "tot",
         }
     }
 
@@ -197,6 +201,8 @@ pub enum Snapshot {
     Lad(lad::LadSnapshot),
     /// See [`flow::FlowSnapshot`].
     Flow(flow::FlowSnapshot),
+    /// See [`tot::TotSnapshot`].
+    Tot(tot::TotSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -323,6 +329,8 @@ pub enum ScenarioConfig {
     Lad(lad::LadConfig),
     /// See [`flow::FlowConfig`].
     Flow(flow::FlowConfig),
+    /// See [`tot::TotConfig`].
+    Tot(tot::TotConfig),
 }
 
 impl ScenarioConfig {
@@ -332,6 +340,7 @@ impl ScenarioConfig {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
             ScenarioId::Lad => ScenarioConfig::Lad(lad::LadConfig::default()),
             ScenarioId::Flow => ScenarioConfig::Flow(flow::FlowConfig::default()),
+            ScenarioId::Tot => ScenarioConfig::Tot(tot::TotConfig::default()),
         }
     }
 
@@ -342,6 +351,7 @@ impl ScenarioConfig {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
             ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
             ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -353,6 +363,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
             ScenarioConfig::Lad(_) => ScenarioId::Lad,
             ScenarioConfig::Flow(_) => ScenarioId::Flow,
+            ScenarioConfig::Tot(_) => ScenarioId::Tot,
         }
     }
 
@@ -362,6 +373,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => c.validate(),
             ScenarioConfig::Lad(c) => c.validate(),
             ScenarioConfig::Flow(c) => c.validate(),
+            ScenarioConfig::Tot(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -372,6 +384,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
             ScenarioConfig::Lad(c) => c.world_seed = seed,
             ScenarioConfig::Flow(c) => c.world_seed = seed,
+            ScenarioConfig::Tot(c) => c.world_seed = seed,
         }
     }
 
@@ -381,6 +394,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
             ScenarioConfig::Lad(c) => c.world = Some(lad::LadParams::paper()),
             ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
+            ScenarioConfig::Tot(_) => return Err(Error::new("world", tot::NO_PAPER_WORLD)),
         }
         Ok(())
     }
@@ -388,11 +402,10 @@ impl ScenarioConfig {
     /// Replaces the drawn world by a parameter file's world (JSON), validated.
     pub fn set_world_json(&mut self, json: &str) -> Result<()> {
         match self {
-            ScenarioConfig::Asp(c) => {
-                c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
-            }
             ScenarioConfig::Lad(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Asp(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Tot(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
         }
         Ok(())
     }
@@ -404,6 +417,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -413,6 +427,7 @@ impl ScenarioConfig {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
             ScenarioId::Lad => schemars::schema_for!(lad::LadConfig).to_value(),
             ScenarioId::Flow => schemars::schema_for!(flow::FlowConfig).to_value(),
+            ScenarioId::Tot => schemars::schema_for!(tot::TotConfig).to_value(),
         }
     }
 
@@ -422,6 +437,7 @@ impl ScenarioConfig {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
             ScenarioId::Lad => params::schema::<lad::LadParams>(),
             ScenarioId::Flow => params::schema::<flow::FlowParams>(),
+            ScenarioId::Tot => params::schema::<tot::TotParams>(),
         }
     }
 
@@ -431,6 +447,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => c.world.is_some(),
             ScenarioConfig::Lad(c) => c.world.is_some(),
             ScenarioConfig::Flow(c) => c.world.is_some(),
+            ScenarioConfig::Tot(c) => c.world.is_some(),
         }
     }
 
@@ -441,6 +458,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
             ScenarioConfig::Lad(c) => Box::new(lad::LadEnv::new(c.clone())?),
             ScenarioConfig::Flow(c) => Box::new(flow::FlowEnv::new(c.clone())?),
+            ScenarioConfig::Tot(c) => Box::new(tot::TotEnv::new(c.clone())?),
         })
     }
 }

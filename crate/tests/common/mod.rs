@@ -24,6 +24,8 @@ pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
     (ScenarioId::Lad, "random", 2, 3),
     (ScenarioId::Flow, "edf", 0, 2),
     (ScenarioId::Flow, "random", 1, 4),
+    (ScenarioId::Tot, "greedy", 0, 7),
+    (ScenarioId::Tot, "random", 3, 11),
 ];
 
 pub fn compute_golden() -> Vec<Golden> {

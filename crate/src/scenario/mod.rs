@@ -7,7 +7,10 @@
 //! A scenario is built from its [`ScenarioConfig`], which holds its world seed; the episode seed is given
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
+pub mod acrobot;
 pub mod asp;
+pub mod cartpole;
+pub mod classic;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +24,22 @@ use crate::rng::{Rng, Stream};
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
     Asp,
+    /// Gymnasium's CartPole-v1 (sanity task).
+    Cartpole,
+    /// Gymnasium's Acrobot-v1 (sanity task).
+    Acrobot,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Cartpole, ScenarioId::Acrobot];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
+            ScenarioId::Cartpole => "cartpole",
+            ScenarioId::Acrobot => "acrobot",
         }
     }
 
@@ -184,6 +193,10 @@ impl Serialize for Metrics {
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
     Asp(asp::AspSnapshot),
+    /// See [`cartpole::CartpoleSnapshot`].
+    Cartpole(cartpole::CartpoleSnapshot),
+    /// See [`acrobot::AcrobotSnapshot`].
+    Acrobot(acrobot::AcrobotSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -293,6 +306,10 @@ pub trait Env {
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
     Asp(asp::AspConfig),
+    /// See [`cartpole::CartpoleConfig`].
+    Cartpole(cartpole::CartpoleConfig),
+    /// See [`acrobot::AcrobotConfig`].
+    Acrobot(acrobot::AcrobotConfig),
 }
 
 impl ScenarioConfig {
@@ -300,6 +317,8 @@ impl ScenarioConfig {
     pub fn default_for(id: ScenarioId) -> Self {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(cartpole::CartpoleConfig::default()),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(acrobot::AcrobotConfig::default()),
         }
     }
 
@@ -308,6 +327,8 @@ impl ScenarioConfig {
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::error::from_json("config", json)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -317,6 +338,8 @@ impl ScenarioConfig {
     pub fn id(&self) -> ScenarioId {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
+            ScenarioConfig::Cartpole(_) => ScenarioId::Cartpole,
+            ScenarioConfig::Acrobot(_) => ScenarioId::Acrobot,
         }
     }
 
@@ -324,14 +347,18 @@ impl ScenarioConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
+            ScenarioConfig::Cartpole(c) => c.validate(),
+            ScenarioConfig::Acrobot(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
 
-    /// Sets the seed from which the world is drawn (used when no fixed world is given).
+    /// Sets the seed from which the world is drawn (used when no fixed world is given; nothing for a
+    /// scenario without a world).
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => {}
         }
     }
 
@@ -339,6 +366,7 @@ impl ScenarioConfig {
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
     }
@@ -349,15 +377,22 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => {
                 c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
             }
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
     }
 
+    /// The error for asking a scenario without a world (the Gymnasium sanity tasks) for one.
+    fn no_world(&self) -> Error {
+        Error::new("", format!("the {} scenario has no world or parameter file", self.id().name()))
+    }
+
     /// The world this config runs on (its fixed world, or the one drawn from its world seed), as the
-    /// parameter file the app downloads.
+    /// parameter file the app downloads; JSON `null` for a scenario without a world.
     pub fn world_params_json(&self) -> String {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => "null\n".to_owned(),
         }
     }
 
@@ -365,13 +400,16 @@ impl ScenarioConfig {
     pub fn config_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+            ScenarioId::Cartpole => schemars::schema_for!(cartpole::CartpoleConfig).to_value(),
+            ScenarioId::Acrobot => schemars::schema_for!(acrobot::AcrobotConfig).to_value(),
         }
     }
 
-    /// The JSON Schema of scenario `id`'s parameter file.
+    /// The JSON Schema of scenario `id`'s parameter file (JSON `null` for a scenario without a world).
     pub fn params_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
+            ScenarioId::Cartpole | ScenarioId::Acrobot => serde_json::Value::Null,
         }
     }
 
@@ -379,6 +417,7 @@ impl ScenarioConfig {
     pub fn has_fixed_world(&self) -> bool {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => false,
         }
     }
 
@@ -387,6 +426,8 @@ impl ScenarioConfig {
         self.validate()?;
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+            ScenarioConfig::Cartpole(c) => Box::new(cartpole::CartpoleEnv::new(c.clone())?),
+            ScenarioConfig::Acrobot(c) => Box::new(acrobot::AcrobotEnv::new(c.clone())?),
         })
     }
 }

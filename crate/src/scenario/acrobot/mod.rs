@@ -154,11 +154,6 @@ impl AcrobotEnv {
         Ok(env)
     }
 
-    /// The config in use.
-    pub fn config(&self) -> &AcrobotConfig {
-        &self.config
-    }
-
     /// The exact state `[θ1, θ2, θ̇1, θ̇2]`.
     pub fn state(&self) -> AcrobotState {
         self.state
@@ -206,7 +201,8 @@ impl AcrobotEnv {
         core::array::from_fn(|i| s[i] + dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]))
     }
 
-    /// Gymnasium's termination rule: the free end more than one (unit) link length above the pivot.
+    /// Gymnasium's termination rule: the free end more than 1 above the pivot, counted in unit-length links
+    /// (`−cos θ1 − cos(θ1 + θ2) > 1`) whatever the configured lengths, as in Gymnasium.
     fn is_terminal(state: &AcrobotState) -> bool {
         -libm::cos(state[0]) - libm::cos(state[1] + state[0]) > 1.0
     }

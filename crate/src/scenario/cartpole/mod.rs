@@ -134,11 +134,6 @@ impl CartpoleEnv {
         Ok(env)
     }
 
-    /// The config in use.
-    pub fn config(&self) -> &CartpoleConfig {
-        &self.config
-    }
-
     /// The exact state `[x, ẋ, θ, θ̇]`.
     pub fn state(&self) -> CartpoleState {
         self.state

@@ -43,11 +43,11 @@ impl EpisodeTally {
         Step { reward, terminated, truncated: self.truncated }
     }
 
-    /// The episode's figures: return, length, and how it ended (1 or 0).
+    /// The episode's figures: return and how it ended (1 or 0). Its length is in the snapshot and in
+    /// [`super::EpisodeSummary::steps`].
     pub fn metrics(&self) -> Metrics {
         Metrics(vec![
             ("total_reward", self.total_reward),
-            ("steps", f64::from(self.steps)),
             ("terminated", f64::from(u8::from(self.terminated))),
             ("truncated", f64::from(u8::from(self.truncated))),
         ])
@@ -66,9 +66,6 @@ mod tests {
         assert_eq!(tally.record(-1.0, true, 2), Step { reward: -1.0, terminated: true, truncated: true });
         assert!(tally.is_done());
         assert_eq!(tally.check_running().unwrap_err().field, "action");
-        assert_eq!(
-            tally.metrics().0,
-            vec![("total_reward", 0.0), ("steps", 2.0), ("terminated", 1.0), ("truncated", 1.0)]
-        );
+        assert_eq!(tally.metrics().0, vec![("total_reward", 0.0), ("terminated", 1.0), ("truncated", 1.0)]);
     }
 }

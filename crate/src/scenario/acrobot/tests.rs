@@ -71,7 +71,7 @@ fn termination_and_rewards() {
     assert_eq!(env.step(&Action::Discrete(1)).unwrap(), Step { reward: 0.0, terminated: true, truncated: false });
     assert!(env.is_done());
     assert!(env.step(&Action::Discrete(1)).unwrap_err().problem.contains("ended"));
-    assert_eq!(env.metrics().0, vec![("total_reward", 0.0), ("steps", 1.0), ("terminated", 1.0), ("truncated", 0.0)]);
+    assert_eq!(env.metrics().0, vec![("total_reward", 0.0), ("terminated", 1.0), ("truncated", 0.0)]);
     // Hanging still without torque: −1 per step until the 500-step limit.
     env.reset_to_state([0.0; 4]);
     let mut total = 0.0;
@@ -81,10 +81,7 @@ fn termination_and_rewards() {
         total += step.reward;
     }
     assert_eq!(total, -500.0);
-    assert_eq!(
-        env.metrics().0,
-        vec![("total_reward", -500.0), ("steps", 500.0), ("terminated", 0.0), ("truncated", 1.0)]
-    );
+    assert_eq!(env.metrics().0, vec![("total_reward", -500.0), ("terminated", 0.0), ("truncated", 1.0)]);
 }
 
 #[test]

@@ -66,10 +66,7 @@ fn episode_is_truncated_at_500_steps() {
     let mut env = env();
     let summary = run_heuristic_episode(&mut env, "balance", 3).unwrap();
     assert_eq!(summary.steps, 500);
-    assert_eq!(
-        summary.metrics.0,
-        vec![("total_reward", 500.0), ("steps", 500.0), ("terminated", 0.0), ("truncated", 1.0)]
-    );
+    assert_eq!(summary.metrics.0, vec![("total_reward", 500.0), ("terminated", 0.0), ("truncated", 1.0)]);
     assert!(env.step(&Action::Discrete(0)).unwrap_err().problem.contains("ended"));
     // A shorter limit truncates earlier.
     let mut short = CartpoleEnv::new(CartpoleConfig { max_episode_steps: 7, ..CartpoleConfig::default() }).unwrap();
@@ -218,7 +215,7 @@ mod properties {
                 prop_assert_eq!(step.reward, 1.0);
                 prop_assert_eq!(step.terminated, x.abs() > 2.4 || theta.abs() > THETA_THRESHOLD_RAD);
                 prop_assert_eq!(step.truncated, steps == 500);
-                prop_assert_eq!(env.metrics().get("steps"), Some(f64::from(steps)));
+                prop_assert_eq!(env.tally.steps, steps);
                 prop_assert_eq!(env.metrics().get("total_reward"), Some(f64::from(steps)));
             }
         }

@@ -2,7 +2,9 @@
 //! Run: `cargo bench -p diffedge --bench scenarios`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use diffedge::scenario::acrobot::{AcrobotConfig, AcrobotEnv};
 use diffedge::scenario::asp::{AspConfig, AspEnv};
+use diffedge::scenario::cartpole::{CartpoleConfig, CartpoleEnv};
 use diffedge::scenario::flow::{FlowConfig, FlowEnv};
 use diffedge::scenario::lad::{LadConfig, LadEnv};
 use diffedge::scenario::tot::{TotConfig, TotEnv};
@@ -50,5 +52,33 @@ fn tot_local(c: &mut Criterion) {
     bench_steps(c, "tot", "local", TotEnv::new(TotConfig::default()).expect("default config is valid"));
 }
 
-criterion_group!(benches, asp_crash_avoid, lad_local, tot_local, flow_round_robin);
+/// `cartpole` under `balance` (500-step episodes).
+fn cartpole_balance(c: &mut Criterion) {
+    bench_steps(
+        c,
+        "cartpole",
+        "balance",
+        CartpoleEnv::new(CartpoleConfig::default()).expect("default config is valid"),
+    );
+}
+
+/// `acrobot` under `energy_pump` (about 95-step episodes; one step is four evaluations of the dynamics).
+fn acrobot_energy_pump(c: &mut Criterion) {
+    bench_steps(
+        c,
+        "acrobot",
+        "energy_pump",
+        AcrobotEnv::new(AcrobotConfig::default()).expect("default config is valid"),
+    );
+}
+
+criterion_group!(
+    benches,
+    asp_crash_avoid,
+    lad_local,
+    tot_local,
+    flow_round_robin,
+    cartpole_balance,
+    acrobot_energy_pump
+);
 criterion_main!(benches);

@@ -7,7 +7,10 @@
 //! A scenario is built from its [`ScenarioConfig`], which holds its world seed; the episode seed is given
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
+pub mod acrobot;
 pub mod asp;
+pub mod cartpole;
+pub mod classic;
 pub mod flow;
 pub mod lad;
 pub mod range;
@@ -31,11 +34,22 @@ pub enum ScenarioId {
     Flow,
     /// Tree-of-Thoughts thought assignment (DSAC paper).
     Tot,
+    /// Gymnasium's CartPole-v1 (sanity task).
+    Cartpole,
+    /// Gymnasium's Acrobot-v1 (sanity task).
+    Acrobot,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Lad, ScenarioId::Tot, ScenarioId::Flow];
+    pub const ALL: &'static [ScenarioId] = &[
+        ScenarioId::Asp,
+        ScenarioId::Lad,
+        ScenarioId::Tot,
+        ScenarioId::Flow,
+        ScenarioId::Cartpole,
+        ScenarioId::Acrobot,
+    ];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
@@ -44,6 +58,8 @@ impl ScenarioId {
             ScenarioId::Lad => "lad",
             ScenarioId::Flow => "flow",
             ScenarioId::Tot => "tot",
+            ScenarioId::Cartpole => "cartpole",
+            ScenarioId::Acrobot => "acrobot",
         }
     }
 
@@ -203,6 +219,10 @@ pub enum Snapshot {
     Flow(flow::FlowSnapshot),
     /// See [`tot::TotSnapshot`].
     Tot(tot::TotSnapshot),
+    /// See [`cartpole::CartpoleSnapshot`].
+    Cartpole(cartpole::CartpoleSnapshot),
+    /// See [`acrobot::AcrobotSnapshot`].
+    Acrobot(acrobot::AcrobotSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -331,6 +351,10 @@ pub enum ScenarioConfig {
     Flow(flow::FlowConfig),
     /// See [`tot::TotConfig`].
     Tot(tot::TotConfig),
+    /// See [`cartpole::CartpoleConfig`].
+    Cartpole(cartpole::CartpoleConfig),
+    /// See [`acrobot::AcrobotConfig`].
+    Acrobot(acrobot::AcrobotConfig),
 }
 
 impl ScenarioConfig {
@@ -341,6 +365,8 @@ impl ScenarioConfig {
             ScenarioId::Lad => ScenarioConfig::Lad(lad::LadConfig::default()),
             ScenarioId::Flow => ScenarioConfig::Flow(flow::FlowConfig::default()),
             ScenarioId::Tot => ScenarioConfig::Tot(tot::TotConfig::default()),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(cartpole::CartpoleConfig::default()),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(acrobot::AcrobotConfig::default()),
         }
     }
 
@@ -352,6 +378,8 @@ impl ScenarioConfig {
             ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
             ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
             ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::error::from_json("config", json)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -364,6 +392,8 @@ impl ScenarioConfig {
             ScenarioConfig::Lad(_) => ScenarioId::Lad,
             ScenarioConfig::Flow(_) => ScenarioId::Flow,
             ScenarioConfig::Tot(_) => ScenarioId::Tot,
+            ScenarioConfig::Cartpole(_) => ScenarioId::Cartpole,
+            ScenarioConfig::Acrobot(_) => ScenarioId::Acrobot,
         }
     }
 
@@ -374,17 +404,21 @@ impl ScenarioConfig {
             ScenarioConfig::Lad(c) => c.validate(),
             ScenarioConfig::Flow(c) => c.validate(),
             ScenarioConfig::Tot(c) => c.validate(),
+            ScenarioConfig::Cartpole(c) => c.validate(),
+            ScenarioConfig::Acrobot(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
 
-    /// Sets the seed from which the world is drawn (used when no fixed world is given).
+    /// Sets the seed from which the world is drawn (used when no fixed world is given; nothing for a
+    /// scenario without a world).
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
             ScenarioConfig::Lad(c) => c.world_seed = seed,
             ScenarioConfig::Flow(c) => c.world_seed = seed,
             ScenarioConfig::Tot(c) => c.world_seed = seed,
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => {}
         }
     }
 
@@ -395,6 +429,7 @@ impl ScenarioConfig {
             ScenarioConfig::Lad(c) => c.world = Some(lad::LadParams::paper()),
             ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
             ScenarioConfig::Tot(_) => return Err(Error::new("world", tot::NO_PAPER_WORLD)),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
     }
@@ -406,18 +441,25 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Asp(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Tot(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
     }
 
+    /// The error for asking a scenario without a world (the Gymnasium sanity tasks) for one.
+    fn no_world(&self) -> Error {
+        Error::new("", format!("the {} scenario has no world or parameter file", self.id().name()))
+    }
+
     /// The world this config runs on (its fixed world, or the one drawn from its world seed), as the
-    /// parameter file the app downloads.
+    /// parameter file the app downloads; JSON `null` for a scenario without a world.
     pub fn world_params_json(&self) -> String {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => "null\n".to_owned(),
         }
     }
 
@@ -428,16 +470,19 @@ impl ScenarioConfig {
             ScenarioId::Lad => schemars::schema_for!(lad::LadConfig).to_value(),
             ScenarioId::Flow => schemars::schema_for!(flow::FlowConfig).to_value(),
             ScenarioId::Tot => schemars::schema_for!(tot::TotConfig).to_value(),
+            ScenarioId::Cartpole => schemars::schema_for!(cartpole::CartpoleConfig).to_value(),
+            ScenarioId::Acrobot => schemars::schema_for!(acrobot::AcrobotConfig).to_value(),
         }
     }
 
-    /// The JSON Schema of scenario `id`'s parameter file.
+    /// The JSON Schema of scenario `id`'s parameter file (JSON `null` for a scenario without a world).
     pub fn params_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
             ScenarioId::Lad => params::schema::<lad::LadParams>(),
             ScenarioId::Flow => params::schema::<flow::FlowParams>(),
             ScenarioId::Tot => params::schema::<tot::TotParams>(),
+            ScenarioId::Cartpole | ScenarioId::Acrobot => serde_json::Value::Null,
         }
     }
 
@@ -448,6 +493,7 @@ impl ScenarioConfig {
             ScenarioConfig::Lad(c) => c.world.is_some(),
             ScenarioConfig::Flow(c) => c.world.is_some(),
             ScenarioConfig::Tot(c) => c.world.is_some(),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => false,
         }
     }
 
@@ -459,6 +505,8 @@ impl ScenarioConfig {
             ScenarioConfig::Lad(c) => Box::new(lad::LadEnv::new(c.clone())?),
             ScenarioConfig::Flow(c) => Box::new(flow::FlowEnv::new(c.clone())?),
             ScenarioConfig::Tot(c) => Box::new(tot::TotEnv::new(c.clone())?),
+            ScenarioConfig::Cartpole(c) => Box::new(cartpole::CartpoleEnv::new(c.clone())?),
+            ScenarioConfig::Acrobot(c) => Box::new(acrobot::AcrobotEnv::new(c.clone())?),
         })
     }
 }

@@ -26,6 +26,8 @@ pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
     (ScenarioId::Flow, "random", 1, 4),
     (ScenarioId::Tot, "greedy", 0, 7),
     (ScenarioId::Tot, "random", 3, 11),
+    (ScenarioId::Cartpole, "random", 0, 7),
+    (ScenarioId::Acrobot, "energy_pump", 0, 3),
 ];
 
 pub fn compute_golden() -> Vec<Golden> {

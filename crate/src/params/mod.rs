@@ -7,6 +7,7 @@
 
 pub mod asp;
 pub mod csv;
+pub mod ddc;
 
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -8,6 +8,7 @@
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
 pub mod asp;
+pub mod ddc;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +22,19 @@ use crate::rng::{Rng, Stream};
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
     Asp,
+    /// Split denoising between edge and phones with visual-condition engineering (Kong et al.).
+    Ddc,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp, ScenarioId::Ddc];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
+            ScenarioId::Ddc => "ddc",
         }
     }
 
@@ -184,6 +188,8 @@ impl Serialize for Metrics {
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
     Asp(asp::AspSnapshot),
+    /// See [`ddc::DdcSnapshot`].
+    Ddc(ddc::DdcSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -208,6 +214,11 @@ impl Heuristic {
     pub fn new(env: &dyn Env, name: &str, episode_seed: u64) -> Result<Self> {
         let index = env.heuristic_index(name)?;
         Ok(Self { index, state: HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 } })
+    }
+
+    /// Its index into [`Env::heuristics`].
+    pub fn index(&self) -> usize {
+        self.index
     }
 
     /// The heuristic's name.
@@ -271,20 +282,31 @@ pub trait Env {
         DecisionKey { agent: 0, position: 0 }
     }
 
-    /// The index of the heuristic called `name`, or an error listing the known ones.
+    /// The index of the heuristic called `name`, or an error listing the known ones (or saying why this
+    /// scenario cannot run it).
     fn heuristic_index(&self, name: &str) -> Result<usize> {
-        let names = self.heuristics();
-        names.iter().position(|n| *n == name).ok_or_else(|| {
-            Error::new(
-                "policy",
-                format!(
-                    "unknown policy '{name}' for scenario {} (expected one of: {})",
-                    self.id().name(),
-                    names.join(", ")
-                ),
-            )
-        })
+        find_heuristic(self.id(), self.heuristics(), name)
     }
+
+    /// Runs the non-learned rest of the system as heuristic number `heuristic`'s system does (`None`: the
+    /// scenario's own system, the one agents learn in), from the pending decision on. Only scenarios whose
+    /// paper compares whole systems use it (`ddc`: AaaS uploads the raw image where the others upload an
+    /// engineered condition); the default does nothing. Errors, changing nothing, where the scenario
+    /// cannot run that system.
+    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
+        let _ = heuristic;
+        Ok(())
+    }
+}
+
+/// The index of `name` among scenario `id`'s heuristics `names`, or an error listing them.
+pub fn find_heuristic(id: ScenarioId, names: &[&str], name: &str) -> Result<usize> {
+    names.iter().position(|n| *n == name).ok_or_else(|| {
+        Error::new(
+            "policy",
+            format!("unknown policy '{name}' for scenario {} (expected one of: {})", id.name(), names.join(", ")),
+        )
+    })
 }
 
 /// The config of any scenario, tagged by its id (`{"scenario": "asp", ...}`).
@@ -293,6 +315,8 @@ pub trait Env {
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
     Asp(asp::AspConfig),
+    /// See [`ddc::DdcConfig`].
+    Ddc(ddc::DdcConfig),
 }
 
 impl ScenarioConfig {
@@ -300,6 +324,7 @@ impl ScenarioConfig {
     pub fn default_for(id: ScenarioId) -> Self {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(ddc::DdcConfig::default()),
         }
     }
 
@@ -308,6 +333,7 @@ impl ScenarioConfig {
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -317,6 +343,7 @@ impl ScenarioConfig {
     pub fn id(&self) -> ScenarioId {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
+            ScenarioConfig::Ddc(_) => ScenarioId::Ddc,
         }
     }
 
@@ -324,6 +351,7 @@ impl ScenarioConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
+            ScenarioConfig::Ddc(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -332,6 +360,7 @@ impl ScenarioConfig {
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
+            ScenarioConfig::Ddc(c) => c.world_seed = seed,
         }
     }
 
@@ -339,6 +368,7 @@ impl ScenarioConfig {
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
+            ScenarioConfig::Ddc(c) => c.world = Some(ddc::DdcParams::synthetic()),
         }
         Ok(())
     }
@@ -349,6 +379,7 @@ impl ScenarioConfig {
             ScenarioConfig::Asp(c) => {
                 c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
             }
+            ScenarioConfig::Ddc(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
         }
         Ok(())
     }
@@ -358,6 +389,7 @@ impl ScenarioConfig {
     pub fn world_params_json(&self) -> String {
         match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Ddc(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -365,6 +397,7 @@ impl ScenarioConfig {
     pub fn config_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+            ScenarioId::Ddc => schemars::schema_for!(ddc::DdcConfig).to_value(),
         }
     }
 
@@ -372,6 +405,7 @@ impl ScenarioConfig {
     pub fn params_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
+            ScenarioId::Ddc => params::schema::<ddc::DdcParams>(),
         }
     }
 
@@ -379,6 +413,7 @@ impl ScenarioConfig {
     pub fn has_fixed_world(&self) -> bool {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
+            ScenarioConfig::Ddc(c) => c.world.is_some(),
         }
     }
 
@@ -387,6 +422,7 @@ impl ScenarioConfig {
         self.validate()?;
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+            ScenarioConfig::Ddc(c) => Box::new(ddc::DdcEnv::new(c.clone())?),
         })
     }
 }
@@ -402,9 +438,11 @@ pub struct EpisodeSummary {
     pub metrics: Metrics,
 }
 
-/// Runs one whole episode of `env` under the heuristic called `policy`.
+/// Runs one whole episode of `env` under the heuristic called `policy` (in that heuristic's system, see
+/// [`Env::set_system`], which stays set afterwards).
 pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
+    env.set_system(Some(heuristic.index))?;
     env.reset(episode_seed);
     let mut steps = 0;
     while !env.is_done() {

@@ -16,8 +16,14 @@ pub struct Golden {
 }
 
 /// The runs the fixture records.
-pub const RUNS: &[(ScenarioId, &str, u64, u64)] =
-    &[(ScenarioId::Asp, "crash_avoid", 0, 7), (ScenarioId::Asp, "random", 3, 11), (ScenarioId::Asp, "prophet", 5, 2)];
+pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
+    (ScenarioId::Asp, "crash_avoid", 0, 7),
+    (ScenarioId::Asp, "random", 3, 11),
+    (ScenarioId::Asp, "prophet", 5, 2),
+    (ScenarioId::Ddc, "random", 0, 7),
+    (ScenarioId::Ddc, "oqc_plus", 0, 3),
+    (ScenarioId::Ddc, "semgen", 0, 5),
+];
 
 pub fn compute_golden() -> Vec<Golden> {
     RUNS.iter()

@@ -10,6 +10,13 @@
 //!
 //! The heuristic baselines are the paper's whole systems; a heuristic's user side is switched in with
 //! [`Env::set_system`] (see [`systems`]).
+//!
+//! Choices made where the paper and the spec are silent (*Readings*), each documented where it lives: the
+//! details of Algorithm 2's walk ([`vce`]), the action's squash and rounding ([`action`]), `e_k = 0`
+//! ([`model::World::denoise_s`]), the baselines' user sides ([`systems`]) and the search baselines'
+//! objective ([`search`]). Sizes are in KB of 1000 bytes, bandwidths in Mbit/s of 10⁶ bits. A request is
+//! satisfied when `Q_k ≥ Q̃_k` and `L_k ≤ L̃` (the spec's metric); the step budgets enter the reward as
+//! penalties and are reported as overflow counts, not as part of satisfaction.
 
 pub mod action;
 pub mod model;

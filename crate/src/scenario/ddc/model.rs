@@ -150,6 +150,8 @@ pub struct World {
 impl World {
     /// `L²_k` for user `user` whose downlink runs at `down_mbit_s`: eq. (6) when the phone runs some steps
     /// (edge steps, the latent down, phone steps), eq. (7) when the edge runs all (steps, the image down).
+    /// *Reading*: `e_k = 0` (a small `o_k` rounded down) is eq. (6) too, latent download included, as the
+    /// spec's formula for `e_k < T_k` says; the condition was uploaded all the same.
     pub fn denoise_s(&self, user: usize, down_mbit_s: f64, split: Split) -> f64 {
         let (steps, edge) = (f64::from(split.steps()), f64::from(split.edge_steps));
         if split.edge_steps < split.steps() {

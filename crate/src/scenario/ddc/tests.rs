@@ -422,7 +422,7 @@ fn condition_sizes() {
     let p = default_profile();
     let full: f64 = Condition::ALL.iter().map(|&c| p.kb(p.uncompressed(c))).sum::<f64>() / 4.0;
     assert_eq!(full, 88.0);
-    assert_eq!(p.kb(at(Condition::Hed, 3, 0)), 4.69); // 104 · 0.25 · (0.1 + 0.9 · 0.2^1.5) = 4.6935
+    assert_eq!(p.kb(at(Condition::Hed, 3, 0)), 4.69); // 104 · 0.25 · (0.1 + 0.9 · 0.2^1.5) = 4.69296
     for s in p.settings() {
         if s.alpha > 0 {
             assert!(p.kb(Setting { alpha: s.alpha - 1, ..s }) < p.kb(s));

@@ -7,6 +7,7 @@
 
 pub mod asp;
 pub mod csv;
+pub mod ddc;
 pub mod fit;
 pub mod flow;
 pub mod lad;

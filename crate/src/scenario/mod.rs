@@ -11,6 +11,7 @@ pub mod acrobot;
 pub mod asp;
 pub mod cartpole;
 pub mod classic;
+pub mod ddc;
 pub mod flow;
 pub mod lad;
 pub mod range;
@@ -38,6 +39,8 @@ pub enum ScenarioId {
     Cartpole,
     /// Gymnasium's Acrobot-v1 (sanity task).
     Acrobot,
+    /// Split denoising between edge and phones with visual-condition engineering (Kong et al.).
+    Ddc,
 }
 
 impl ScenarioId {
@@ -46,6 +49,7 @@ impl ScenarioId {
         ScenarioId::Asp,
         ScenarioId::Lad,
         ScenarioId::Tot,
+        ScenarioId::Ddc,
         ScenarioId::Flow,
         ScenarioId::Cartpole,
         ScenarioId::Acrobot,
@@ -60,6 +64,7 @@ impl ScenarioId {
             ScenarioId::Tot => "tot",
             ScenarioId::Cartpole => "cartpole",
             ScenarioId::Acrobot => "acrobot",
+            ScenarioId::Ddc => "ddc",
         }
     }
 
@@ -223,6 +228,8 @@ pub enum Snapshot {
     Cartpole(cartpole::CartpoleSnapshot),
     /// See [`acrobot::AcrobotSnapshot`].
     Acrobot(acrobot::AcrobotSnapshot),
+    /// See [`ddc::DdcSnapshot`].
+    Ddc(ddc::DdcSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -247,6 +254,11 @@ impl Heuristic {
     pub fn new(env: &dyn Env, name: &str, episode_seed: u64) -> Result<Self> {
         let index = env.heuristic_index(name)?;
         Ok(Self { index, state: HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 } })
+    }
+
+    /// Its index into [`Env::heuristics`].
+    pub fn index(&self) -> usize {
+        self.index
     }
 
     /// The heuristic's name.
@@ -323,20 +335,31 @@ pub trait Env {
         DecisionKey { agent: 0, position: 0 }
     }
 
-    /// The index of the heuristic called `name`, or an error listing the known ones.
+    /// The index of the heuristic called `name`, or an error listing the known ones (or saying why this
+    /// scenario cannot run it).
     fn heuristic_index(&self, name: &str) -> Result<usize> {
-        let names = self.heuristics();
-        names.iter().position(|n| *n == name).ok_or_else(|| {
-            Error::new(
-                "policy",
-                format!(
-                    "unknown policy '{name}' for scenario {} (expected one of: {})",
-                    self.id().name(),
-                    names.join(", ")
-                ),
-            )
-        })
+        find_heuristic(self.id(), self.heuristics(), name)
     }
+
+    /// Runs the non-learned rest of the system as heuristic number `heuristic`'s system does (`None`: the
+    /// scenario's own system, the one agents learn in), from the pending decision on. Only scenarios whose
+    /// paper compares whole systems use it (`ddc`: AaaS uploads the raw image where the others upload an
+    /// engineered condition); the default does nothing. Errors, changing nothing, where the scenario
+    /// cannot run that system.
+    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
+        let _ = heuristic;
+        Ok(())
+    }
+}
+
+/// The index of `name` among scenario `id`'s heuristics `names`, or an error listing them.
+pub fn find_heuristic(id: ScenarioId, names: &[&str], name: &str) -> Result<usize> {
+    names.iter().position(|n| *n == name).ok_or_else(|| {
+        Error::new(
+            "policy",
+            format!("unknown policy '{name}' for scenario {} (expected one of: {})", id.name(), names.join(", ")),
+        )
+    })
 }
 
 /// The config of any scenario, tagged by its id (`{"scenario": "asp", ...}`).
@@ -355,6 +378,8 @@ pub enum ScenarioConfig {
     Cartpole(cartpole::CartpoleConfig),
     /// See [`acrobot::AcrobotConfig`].
     Acrobot(acrobot::AcrobotConfig),
+    /// See [`ddc::DdcConfig`].
+    Ddc(ddc::DdcConfig),
 }
 
 impl ScenarioConfig {
@@ -367,6 +392,7 @@ impl ScenarioConfig {
             ScenarioId::Tot => ScenarioConfig::Tot(tot::TotConfig::default()),
             ScenarioId::Cartpole => ScenarioConfig::Cartpole(cartpole::CartpoleConfig::default()),
             ScenarioId::Acrobot => ScenarioConfig::Acrobot(acrobot::AcrobotConfig::default()),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(ddc::DdcConfig::default()),
         }
     }
 
@@ -380,6 +406,7 @@ impl ScenarioConfig {
             ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
             ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::error::from_json("config", json)?),
             ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::error::from_json("config", json)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -394,6 +421,7 @@ impl ScenarioConfig {
             ScenarioConfig::Tot(_) => ScenarioId::Tot,
             ScenarioConfig::Cartpole(_) => ScenarioId::Cartpole,
             ScenarioConfig::Acrobot(_) => ScenarioId::Acrobot,
+            ScenarioConfig::Ddc(_) => ScenarioId::Ddc,
         }
     }
 
@@ -406,6 +434,7 @@ impl ScenarioConfig {
             ScenarioConfig::Tot(c) => c.validate(),
             ScenarioConfig::Cartpole(c) => c.validate(),
             ScenarioConfig::Acrobot(c) => c.validate(),
+            ScenarioConfig::Ddc(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
@@ -419,6 +448,7 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(c) => c.world_seed = seed,
             ScenarioConfig::Tot(c) => c.world_seed = seed,
             ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => {}
+            ScenarioConfig::Ddc(c) => c.world_seed = seed,
         }
     }
 
@@ -430,6 +460,7 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
             ScenarioConfig::Tot(_) => return Err(Error::new("world", tot::NO_PAPER_WORLD)),
             ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
+            ScenarioConfig::Ddc(c) => c.world = Some(ddc::DdcParams::synthetic()),
         }
         Ok(())
     }
@@ -441,6 +472,7 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Asp(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Tot(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Ddc(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
@@ -460,6 +492,7 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => "null\n".to_owned(),
+            ScenarioConfig::Ddc(c) => params::to_json(&c.resolve_world()),
         }
     }
 
@@ -472,6 +505,7 @@ impl ScenarioConfig {
             ScenarioId::Tot => schemars::schema_for!(tot::TotConfig).to_value(),
             ScenarioId::Cartpole => schemars::schema_for!(cartpole::CartpoleConfig).to_value(),
             ScenarioId::Acrobot => schemars::schema_for!(acrobot::AcrobotConfig).to_value(),
+            ScenarioId::Ddc => schemars::schema_for!(ddc::DdcConfig).to_value(),
         }
     }
 
@@ -483,6 +517,7 @@ impl ScenarioConfig {
             ScenarioId::Flow => params::schema::<flow::FlowParams>(),
             ScenarioId::Tot => params::schema::<tot::TotParams>(),
             ScenarioId::Cartpole | ScenarioId::Acrobot => serde_json::Value::Null,
+            ScenarioId::Ddc => params::schema::<ddc::DdcParams>(),
         }
     }
 
@@ -494,6 +529,7 @@ impl ScenarioConfig {
             ScenarioConfig::Flow(c) => c.world.is_some(),
             ScenarioConfig::Tot(c) => c.world.is_some(),
             ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => false,
+            ScenarioConfig::Ddc(c) => c.world.is_some(),
         }
     }
 
@@ -507,6 +543,7 @@ impl ScenarioConfig {
             ScenarioConfig::Tot(c) => Box::new(tot::TotEnv::new(c.clone())?),
             ScenarioConfig::Cartpole(c) => Box::new(cartpole::CartpoleEnv::new(c.clone())?),
             ScenarioConfig::Acrobot(c) => Box::new(acrobot::AcrobotEnv::new(c.clone())?),
+            ScenarioConfig::Ddc(c) => Box::new(ddc::DdcEnv::new(c.clone())?),
         })
     }
 }
@@ -524,9 +561,11 @@ pub struct EpisodeSummary {
     pub metrics: Metrics,
 }
 
-/// Runs one whole episode of `env` under the heuristic called `policy`.
+/// Runs one whole episode of `env` under the heuristic called `policy` (in that heuristic's system, see
+/// [`Env::set_system`] for the episode, then back to the scenario's own).
 pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
+    env.set_system(Some(heuristic.index))?;
     env.reset(episode_seed);
     let (mut steps, mut total_reward) = (0, 0.0);
     while !env.is_done() {
@@ -534,5 +573,8 @@ pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64)
         total_reward += env.step(&action)?.reward;
         steps += 1;
     }
-    Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics: env.metrics() })
+    let metrics = env.metrics();
+    // Back to the scenario's own system, so that a learner evaluated on this env next sees the paper's.
+    env.set_system(None)?;
+    Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics })
 }

@@ -28,6 +28,9 @@ pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
     (ScenarioId::Tot, "random", 3, 11),
     (ScenarioId::Cartpole, "random", 0, 7),
     (ScenarioId::Acrobot, "energy_pump", 0, 3),
+    (ScenarioId::Ddc, "random", 0, 7),
+    (ScenarioId::Ddc, "oqc_plus", 0, 3),
+    (ScenarioId::Ddc, "semgen", 0, 5),
 ];
 
 pub fn compute_golden() -> Vec<Golden> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::nn::cpu::CpuBackend;
 use crate::rng::Rng;
-use crate::scenario::ActionSpace;
+use crate::scenario::{Action, ActionSpace};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
@@ -70,8 +70,14 @@ pub trait Learner {
     /// An action for `obs`: exploring (sampled, ε-greedy, …) when `explore`, else greedy. `latent` starts a
     /// diffusion chain (LAD) when given. `probs` receives the policy's distribution over the actions (for
     /// drawing; LAD stores it as the next latent). Every random draw comes from `rng`.
-    fn act(&mut self, obs: &[f32], latent: Option<&[f32]>, explore: bool, rng: &mut Rng, probs: &mut Vec<f32>)
-    -> usize;
+    fn act(
+        &mut self,
+        obs: &[f32],
+        latent: Option<&[f32]>,
+        explore: bool,
+        rng: &mut Rng,
+        probs: &mut Vec<f32>,
+    ) -> Action;
 
     /// Takes one environment transition (with `extra` = the latent starts, for LAD).
     fn observe(&mut self, transition: Transition);

@@ -20,6 +20,7 @@ use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
 use crate::rng::{Rng, RngState};
+use crate::scenario::Action;
 use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 
@@ -346,9 +347,9 @@ impl<B: Backend> Learner for Sac<B> {
         explore: bool,
         rng: &mut Rng,
         probs: &mut Vec<f32>,
-    ) -> usize {
+    ) -> Action {
         self.policy_probs(obs, latent, rng, probs);
-        if explore { sample_index(probs, rng) } else { argmax(probs) }
+        Action::Discrete(if explore { sample_index(probs, rng) } else { argmax(probs) })
     }
 
     fn observe(&mut self, transition: Transition) {

@@ -145,6 +145,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action as numbers, as a replay buffer stores it: `[index]` or the vector.
+    pub fn to_values(&self) -> Vec<f32> {
+        match self {
+            Action::Discrete(i) => vec![*i as f32],
+            Action::Vector(v) => v.clone(),
+        }
+    }
+
     /// The index of a discrete action, checked to be below `n`.
     pub fn index_below(&self, n: usize) -> Result<usize> {
         match *self {

@@ -167,7 +167,7 @@ pub struct Trainer {
     epoch_losses: Vec<UpdateStats>,
     history: Vec<EpochRecord>,
     /// Actions of the current training episode, so a checkpoint can replay the environment to this point.
-    episode_actions: Vec<usize>,
+    episode_actions: Vec<Action>,
 }
 
 /// The trainer's own counters, as saved in a checkpoint.
@@ -181,7 +181,7 @@ struct TrainerState {
     epoch_returns: Vec<f64>,
     epoch_losses: Vec<UpdateStats>,
     history: Vec<EpochRecord>,
-    episode_actions: Vec<usize>,
+    episode_actions: Vec<Action>,
     rng: RngState,
 }
 
@@ -277,17 +277,18 @@ impl Trainer {
             // LAD: the agent's output becomes this position's latent for the next episode.
             self.latents[key.position * self.actions..(key.position + 1) * self.actions].copy_from_slice(&self.probs);
         }
-        let step = self.env.step(&Action::Discrete(action))?;
-        self.episode_actions.push(action);
+        let step = self.env.step(&action)?;
         self.episode_return += step.reward;
         let next_extra = if step.terminated || step.truncated {
             latent.clone()
         } else {
             self.latent(self.env.decision_key()).to_vec()
         };
+        let values = action.to_values();
+        self.episode_actions.push(action);
         self.learners[key.agent].observe(Transition {
             obs,
-            action: vec![action as f32],
+            action: values,
             reward: step.reward as f32,
             next_obs: self.env.observation().to_vec(),
             terminated: step.terminated,
@@ -358,7 +359,7 @@ impl Trainer {
                     Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
                 };
                 let action = self.learners[key.agent].act(obs, latent, false, &mut rng, &mut self.probs);
-                total += self.eval_env.step(&Action::Discrete(action))?.reward;
+                total += self.eval_env.step(&action)?.reward;
             }
             episodes.push(self.eval_env.metrics());
             returns.push(total);
@@ -411,10 +412,10 @@ impl Trainer {
         // The environment is deterministic: replay the current episode's actions to reach the saved state.
         let seed = trainer.episode_seed(state.episode);
         trainer.env.reset(seed);
-        for &action in &state.episode_actions {
+        for action in &state.episode_actions {
             trainer
                 .env
-                .step(&Action::Discrete(action))
+                .step(action)
                 .map_err(|e| Error::new("checkpoint", format!("cannot replay the episode: {e}")))?;
         }
         trainer.episode = state.episode;

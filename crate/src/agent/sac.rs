@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
+use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput};
 use crate::rng::{Rng, RngState};
 use crate::scenario::Action;
 use crate::train::checkpoint::Checkpoint;
@@ -85,6 +85,8 @@ pub struct SacConfig {
     pub entropy_in_target: bool,
     /// Start each chain from the stored latent action of the decision position (LAD).
     pub latent_start: bool,
+    /// Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
+    pub min_replay: usize,
 }
 
 impl SacConfig {
@@ -123,6 +125,7 @@ impl SacConfig {
         check_count("batch_size", self.batch_size as u64, 1, 65_536)?;
         check_count("buffer_size", self.buffer_size as u64, 1, 10_000_000)?;
         check_count("n_step", self.n_step as u64, 1, 100)?;
+        check_count("min_replay", self.min_replay as u64, 0, self.buffer_size as u64)?;
         if self.latent_start && !matches!(self.actor, ActorConfig::Diffusion(_)) {
             return Err(Error::new("latent_start", "needs a diffusion actor"));
         }
@@ -177,6 +180,8 @@ pub struct Sac<B: Backend> {
     backend: B,
     obs_dim: usize,
     actions: usize,
+    /// Logits (π = softmax) or, for LAD's softmax denoiser, probabilities.
+    output: PolicyOutput,
     policy: Policy<B>,
     actor: Params<B>,
     q1: Mlp,
@@ -264,6 +269,10 @@ impl<B: Backend> Sac<B> {
             act_obs: backend.matrix(1, obs_dim),
             act_probs: backend.matrix(1, actions),
             stats: backend.vector(8),
+            output: match &config.actor {
+                ActorConfig::Diffusion(d) if d.predicts_sample() => PolicyOutput::Probs,
+                _ => PolicyOutput::Logits,
+            },
             q_work,
             q1,
             q2,
@@ -307,9 +316,14 @@ impl<B: Backend> Sac<B> {
                 act.output()
             }
         };
-        b.softmax_rows(logits, &mut self.act_probs);
         probs.clear();
-        probs.extend(b.read_matrix(&self.act_probs));
+        match self.output {
+            PolicyOutput::Logits => {
+                b.softmax_rows(logits, &mut self.act_probs);
+                probs.extend(b.read_matrix(&self.act_probs));
+            }
+            PolicyOutput::Probs => probs.extend(b.read_matrix(logits)),
+        }
     }
 
     /// Number of actor parameters.
@@ -327,7 +341,7 @@ impl<B: Backend> Sac<B> {
 
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
     pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
-        if self.replay.is_empty() {
+        if self.replay.is_empty() || self.replay.len() <= self.config.min_replay {
             return Ok(None);
         }
         let mut batch = std::mem::take(&mut self.batch);
@@ -499,7 +513,15 @@ impl<B: Backend> Sac<B> {
         self.q2.forward(b, critic_target, &self.next_obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
-        b.soft_td_target(next_logits, &self.q_min, entropy_weight, &self.returns, &self.discounts, &mut self.target);
+        b.soft_td_target(
+            self.output,
+            next_logits,
+            &self.q_min,
+            entropy_weight,
+            &self.returns,
+            &self.discounts,
+            &mut self.target,
+        );
 
         // 2. Critics.
         self.q1.forward(b, &self.critic.value, &self.obs, w1);
@@ -527,13 +549,21 @@ impl<B: Backend> Sac<B> {
                     b.write_matrix(train.start_mut(), &batch.extra);
                 }
                 actor.forward(b, &self.actor.value, &self.obs, train);
-                b.discrete_policy_loss(train.output(), &self.q_min, alpha, &mut self.dlogits, &mut self.stats, ACTOR);
+                b.discrete_policy_loss(
+                    self.output,
+                    train.output(),
+                    &self.q_min,
+                    alpha,
+                    &mut self.dlogits,
+                    &mut self.stats,
+                    ACTOR,
+                );
                 actor.backward(b, &self.actor.value, &self.dlogits, train, &mut self.actor.grad);
             }
             Policy::Mlp { mlp, train, .. } => {
                 mlp.forward(b, &self.actor.value, &self.obs, train);
                 let (logits, dlogits) = train.output_and_grad();
-                b.discrete_policy_loss(logits, &self.q_min, alpha, dlogits, &mut self.stats, ACTOR);
+                b.discrete_policy_loss(self.output, logits, &self.q_min, alpha, dlogits, &mut self.stats, ACTOR);
                 mlp.backward(b, &self.actor.value, &self.obs, train, &mut self.actor.grad, None);
             }
         }

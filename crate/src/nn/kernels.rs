@@ -67,6 +67,8 @@ pub fn activate(act: Activation, z: f32) -> f32 {
         Activation::Relu => z.max(0.0),
         Activation::Mish => mish_and_slope(z).0,
         Activation::Tanh => tanh(z),
+        // Row-wise: the backend applies it after the identity layer.
+        Activation::Softmax => z,
     }
 }
 
@@ -84,6 +86,7 @@ pub fn slope(act: Activation, z: f32, a: f32) -> f32 {
         }
         Activation::Mish => mish_and_slope(z).1,
         Activation::Tanh => 1.0 - a * a,
+        Activation::Softmax => unreachable!("softmax's Jacobian is row-wise; the backend applies it"),
     }
 }
 

@@ -31,18 +31,31 @@ pub struct Schedule {
     pub updates_per_collect: usize,
     /// Steps collected before the first update.
     pub warmup_steps: usize,
+    /// Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
+    /// instead of every `collect_steps`.
+    pub per_agent_block: bool,
 }
 
 impl Schedule {
-    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per step after 300
-    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps.
+    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
+    /// its buffer's warm-up being the learner's `min_replay`); the fast preset updates once per step after
+    /// 1000 warm-up steps.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
-        let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
-            (Preset::Paper, "lad") => (1, 1, 300),
-            (Preset::Paper, _) => (1000, 1000, 0),
-            (Preset::Fast, _) => (1, 1, 1000),
+        if algorithm == "lad" {
+            // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
+            return Self {
+                epoch_steps: 30_000,
+                collect_steps: 1,
+                updates_per_collect: 1,
+                warmup_steps: 0,
+                per_agent_block: true,
+            };
+        }
+        let (collect_steps, updates_per_collect, warmup_steps) = match preset {
+            Preset::Paper => (1000, 1000, 0),
+            Preset::Fast => (1, 1, 1000),
         };
-        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps }
+        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps, per_agent_block: false }
     }
 
     /// Checks every field.
@@ -307,7 +320,13 @@ impl Trainer {
         self.steps += 1;
         self.since_collect += 1;
         let s = self.config.schedule;
-        if self.steps as usize >= s.warmup_steps && self.since_collect >= s.collect_steps {
+        let due = if s.per_agent_block {
+            // The block ends when the next decision (of this or the next episode) is another agent's.
+            self.env.decision_key().agent != key.agent || step.terminated || step.truncated
+        } else {
+            self.since_collect >= s.collect_steps
+        };
+        if self.steps as usize >= s.warmup_steps && due {
             self.since_collect = 0;
             for _ in 0..s.updates_per_collect {
                 if let Some(stats) = self.learners[key.agent].update(&mut self.rng)? {

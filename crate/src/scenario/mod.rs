@@ -488,20 +488,20 @@ impl ScenarioConfig {
 
     /// The error for asking a scenario without a world (the Gymnasium sanity tasks) for one.
     fn no_world(&self) -> Error {
-        Error::new("", format!("the {} scenario has no world or parameter file", self.id().name()))
+        Error::new("scenario", format!("{} has no world or parameter file", self.id().name()))
     }
 
     /// The world this config runs on (its fixed world, or the one drawn from its world seed), as the
-    /// parameter file the app downloads; JSON `null` for a scenario without a world.
-    pub fn world_params_json(&self) -> String {
-        match self {
+    /// parameter file the app downloads; an error for a scenario without a world.
+    pub fn world_params_json(&self) -> Result<String> {
+        Ok(match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
             ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
-            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => "null\n".to_owned(),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
             ScenarioConfig::Ddc(c) => params::to_json(&c.resolve_world()),
-        }
+        })
     }
 
     /// The JSON Schema of scenario `id`'s config (the front end renders its form from it).
@@ -518,15 +518,34 @@ impl ScenarioConfig {
     }
 
     /// The JSON Schema of scenario `id`'s parameter file (JSON `null` for a scenario without a world).
-    pub fn params_schema(id: ScenarioId) -> serde_json::Value {
-        match id {
+    pub fn params_schema(id: ScenarioId) -> Result<serde_json::Value> {
+        Ok(match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
             ScenarioId::Lad => params::schema::<lad::LadParams>(),
             ScenarioId::Flow => params::schema::<flow::FlowParams>(),
             ScenarioId::Tot => params::schema::<tot::TotParams>(),
-            ScenarioId::Cartpole | ScenarioId::Acrobot => serde_json::Value::Null,
             ScenarioId::Ddc => params::schema::<ddc::DdcParams>(),
-        }
+            ScenarioId::Cartpole | ScenarioId::Acrobot => return Err(ScenarioConfig::default_for(id).no_world()),
+        })
+    }
+
+    /// Fits raw measurements (CSV) of scenario `id`: `asp` `steps,quality` → the piecewise-linear quality
+    /// curve; `tot` `tokens,delay_s,score` → the delay line and quality curve (with `score_max`); `ddc` the
+    /// profile table `condition,alpha,beta,steps,q_i,q_t,kb` → a parameter file. The result is JSON (fitted
+    /// parameters, R², the curve sampled for plotting).
+    pub fn fit_csv(id: ScenarioId, csv: &str, score_max: f64) -> Result<serde_json::Value> {
+        let value = match id {
+            ScenarioId::Asp => serde_json::to_value(params::fit::fit_asp_csv(csv)?),
+            ScenarioId::Tot => serde_json::to_value(params::fit::fit_tot_csv(csv, score_max)?),
+            ScenarioId::Ddc => serde_json::to_value(params::ddc::parse_ddc_profile_csv(csv)?),
+            _ => {
+                return Err(Error::new(
+                    "scenario",
+                    format!("{} takes no measurement CSV (asp, tot and ddc do)", id.name()),
+                ));
+            }
+        };
+        Ok(value.expect("fits serialise"))
     }
 
     /// Whether the world is fixed (a parameter file or the paper's) rather than drawn from the seed.

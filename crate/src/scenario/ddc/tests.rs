@@ -673,7 +673,7 @@ fn parameter_file_round_trip() {
     assert_eq!(back, synthetic);
     assert_eq!(params::to_json(&back), text);
     let mut config = ScenarioConfig::default_for(ScenarioId::Ddc);
-    assert_eq!(config.world_params_json(), text);
+    assert_eq!(config.world_params_json().unwrap(), text);
     config.set_world_json(&text).unwrap();
     assert!(config.has_fixed_world());
     assert!(config.set_world_json(r#"{"schema": "asp/v1"}"#).unwrap_err().to_string().starts_with("world.schema"));

@@ -284,7 +284,7 @@ fn config_json_round_trips_and_schemas_name_the_fields() {
     for field in ["flow_types", "emit_probability", "min_allocation_fraction"] {
         assert!(schema.contains(field), "{field} missing from the config schema");
     }
-    let schema = ScenarioConfig::params_schema(ScenarioId::Flow).to_string();
+    let schema = ScenarioConfig::params_schema(ScenarioId::Flow).unwrap().to_string();
     for field in ["gateways", "capacity_mbit_s", "edge_compute_gflop_s"] {
         assert!(schema.contains(field), "{field} missing from the parameter-file schema");
     }
@@ -304,10 +304,10 @@ fn worlds_round_trip_and_the_paper_world_is_refused() {
     let mut config = ScenarioConfig::default_for(ScenarioId::Flow);
     let e = config.use_paper_world().unwrap_err().within("--world");
     assert!(e.field == "--world" && e.problem.contains("no fixed world"), "{e}");
-    let drawn = config.world_params_json();
+    let drawn = config.world_params_json().unwrap();
     config.set_world_json(&drawn).unwrap();
     assert!(config.has_fixed_world());
-    assert_eq!(config.world_params_json(), drawn);
+    assert_eq!(config.world_params_json().unwrap(), drawn);
     let default = ScenarioConfig::default_for(ScenarioId::Flow).build().unwrap();
     assert_eq!(config.build().unwrap().observation(), default.observation());
 }

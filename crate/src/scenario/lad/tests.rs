@@ -277,7 +277,7 @@ fn config_json_round_trips_and_schemas_name_the_fields() {
     for field in ["agent_mode", "task_attributes", "normalize_obs", "tasks_per_slot"] {
         assert!(schema.contains(field), "{field} missing from the config schema");
     }
-    let schema = ScenarioConfig::params_schema(ScenarioId::Lad).to_string();
+    let schema = ScenarioConfig::params_schema(ScenarioId::Lad).unwrap().to_string();
     for field in ["servers", "per_index", "capacity_ghz"] {
         assert!(schema.contains(field), "{field} missing from the parameter-file schema");
     }
@@ -298,13 +298,13 @@ fn paper_world_is_selectable_and_round_trips() {
     let mut config = ScenarioConfig::default_for(ScenarioId::Lad);
     config.use_paper_world().unwrap();
     assert!(config.has_fixed_world());
-    let text = config.world_params_json();
+    let text = config.world_params_json().unwrap();
     assert_eq!(crate::params::parse::<LadParams>(&text).unwrap(), LadParams::paper());
     // A drawn world downloads and uploads losslessly too.
-    let drawn = ScenarioConfig::default_for(ScenarioId::Lad).world_params_json();
+    let drawn = ScenarioConfig::default_for(ScenarioId::Lad).world_params_json().unwrap();
     let mut other = ScenarioConfig::default_for(ScenarioId::Lad);
     other.set_world_json(&drawn).unwrap();
-    assert_eq!(other.world_params_json(), drawn);
+    assert_eq!(other.world_params_json().unwrap(), drawn);
     assert_eq!(
         other.build().unwrap().observation(),
         ScenarioConfig::default_for(ScenarioId::Lad).build().unwrap().observation()

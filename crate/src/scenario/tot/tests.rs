@@ -360,7 +360,7 @@ fn bad_world(world: TotParams) -> String {
 fn a_downloaded_world_runs_the_same_as_its_seed() {
     let mut config = ScenarioConfig::default_for(ScenarioId::Tot);
     config.set_world_seed(9);
-    let json = config.world_params_json();
+    let json = config.world_params_json().unwrap();
     let mut fixed = ScenarioConfig::default_for(ScenarioId::Tot);
     fixed.set_world_json(&json).unwrap();
     assert!(fixed.has_fixed_world());

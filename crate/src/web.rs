@@ -5,8 +5,11 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::agent::Preset;
 use crate::error::Error;
-use crate::scenario::{Action, Env, Heuristic, ScenarioConfig, ScenarioId};
+use crate::rng::{Rng, Stream};
+use crate::scenario::{Action, DecisionKey, Env, Heuristic, ScenarioConfig, ScenarioId};
+use crate::train::{self, TrainConfig};
 
 /// Installs the panic hook so that a bug (never user input) shows its message in the console.
 #[wasm_bindgen(start)]
@@ -47,6 +50,40 @@ pub fn scenario_ids() -> Vec<String> {
 pub fn default_config(scenario: &str) -> Result<String, JsError> {
     let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
     Ok(serde_json::to_string(&ScenarioConfig::default_for(id)).expect("configs serialise"))
+}
+
+/// The JSON Schema of `scenario`'s config (forms are generated from it).
+#[wasm_bindgen(js_name = configSchema)]
+pub fn config_schema(scenario: &str) -> Result<String, JsError> {
+    let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
+    Ok(ScenarioConfig::config_schema(id).to_string())
+}
+
+/// The JSON Schema of `scenario`'s parameter file.
+#[wasm_bindgen(js_name = paramsSchema)]
+pub fn params_schema(scenario: &str) -> Result<String, JsError> {
+    let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
+    Ok(ScenarioConfig::params_schema(id).map_err(js_error)?.to_string())
+}
+
+/// The JSON Schema of a whole training run's config.
+#[wasm_bindgen(js_name = trainSchema)]
+pub fn train_schema() -> String {
+    schemars::schema_for!(TrainConfig).to_value().to_string()
+}
+
+/// Fits raw measurements (CSV text) of `scenario` (asp, tot, ddc); returns the fit as JSON (parameters, R²,
+/// the curve sampled for plotting).
+#[wasm_bindgen(js_name = fitCsv)]
+pub fn fit_csv(scenario: &str, csv: &str, score_max: f64) -> Result<String, JsError> {
+    let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
+    Ok(ScenarioConfig::fit_csv(id, csv, score_max).map_err(js_error)?.to_string())
+}
+
+/// The training algorithms, by name.
+#[wasm_bindgen]
+pub fn algorithms() -> Vec<String> {
+    crate::agent::ALGORITHMS.iter().map(|a| (*a).to_owned()).collect()
 }
 
 /// The outcome of one step, as JavaScript sees it.
@@ -117,6 +154,38 @@ impl Simulator {
         self.env.is_done()
     }
 
+    /// The world in use as a parameter file (JSON), to download.
+    #[wasm_bindgen(js_name = worldParams)]
+    pub fn world_params(&self) -> Result<String, JsError> {
+        self.config.world_params_json().map_err(js_error)
+    }
+
+    /// Replaces the world by an uploaded parameter file and restarts the episode; on any error nothing
+    /// changes.
+    #[wasm_bindgen(js_name = setWorld)]
+    pub fn set_world(&mut self, json: &str) -> Result<(), JsError> {
+        let mut config = self.config.clone();
+        config.set_world_json(json).map_err(js_error)?;
+        let mut env = config.build().map_err(js_error)?;
+        env.reset(self.episode_seed);
+        self.env = env;
+        self.config = config;
+        self.heuristic = None;
+        Ok(())
+    }
+
+    /// Who decides next and at which position: `{agent, position}`.
+    #[wasm_bindgen(js_name = decisionKey)]
+    pub fn decision_key(&self) -> Result<JsValue, JsError> {
+        to_js(&self.env.decision_key())
+    }
+
+    /// Takes the vector action `values` (`Box`/`Hybrid` spaces); returns what `step` returns.
+    #[wasm_bindgen(js_name = stepVector)]
+    pub fn step_vector(&mut self, values: Vec<f32>) -> Result<JsValue, JsError> {
+        self.apply(Action::Vector(values))
+    }
+
     /// Takes discrete action `action`; returns `{action, reward, terminated, truncated}`.
     pub fn step(&mut self, action: f64) -> Result<JsValue, JsError> {
         if !(action.is_finite() && action >= 0.0 && action.fract() == 0.0 && action <= u32::MAX as f64) {
@@ -174,5 +243,117 @@ impl Simulator {
     fn apply(&mut self, action: Action) -> Result<JsValue, JsError> {
         let step = self.env.step(&action).map_err(js_error)?;
         to_js(&StepResult { action, reward: step.reward, terminated: step.terminated, truncated: step.truncated })
+    }
+}
+
+/// A training run in the browser (CPU backend, synchronous: call it from a Web Worker in slices).
+#[wasm_bindgen]
+pub struct Trainer {
+    inner: train::Trainer,
+    display: Rng,
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// A run from a whole training config (JSON of `TrainConfig`; see `trainSchema`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<Trainer, JsError> {
+        let config: TrainConfig = crate::error::from_json("train", config_json).map_err(js_error)?;
+        Self::start(config)
+    }
+
+    /// A run of `algorithm` with its `preset` ("paper" or "fast") on `scenario` (its config as JSON), seed
+    /// `seed`.
+    #[wasm_bindgen(js_name = fromPreset)]
+    pub fn from_preset(
+        scenario: &str,
+        scenario_config: &str,
+        algorithm: &str,
+        preset: &str,
+        seed: f64,
+    ) -> Result<Trainer, JsError> {
+        let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
+        let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
+        let preset = match preset {
+            "paper" => Preset::Paper,
+            "fast" => Preset::Fast,
+            other => {
+                return Err(js_error(Error::new("preset", format!("must be \"paper\" or \"fast\", got \"{other}\""))));
+            }
+        };
+        let seed = seed_from_js("seed", seed).map_err(js_error)?;
+        Self::start(TrainConfig::preset(scenario, algorithm, preset, seed).map_err(js_error)?)
+    }
+
+    fn start(config: TrainConfig) -> Result<Trainer, JsError> {
+        let display = Rng::new(config.seed, Stream::Evaluation);
+        Ok(Trainer { inner: train::Trainer::new(config).map_err(js_error)?, display })
+    }
+
+    /// Continues a run from checkpoint bytes (safetensors, as `save` gives).
+    pub fn load(bytes: &[u8]) -> Result<Trainer, JsError> {
+        let inner = train::Trainer::load(bytes).map_err(js_error)?;
+        let display = Rng::new(inner.config().seed, Stream::Evaluation);
+        Ok(Trainer { inner, display })
+    }
+
+    /// The run's config (JSON).
+    pub fn config(&self) -> String {
+        serde_json::to_string(self.inner.config()).expect("configs serialise")
+    }
+
+    /// Takes `steps` environment steps with their updates; returns `{env_steps, updates, epochs}` with the
+    /// records of the epochs that ended (each after its evaluation).
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Progress {
+            env_steps: u64,
+            updates: u64,
+            epochs: Vec<train::EpochRecord>,
+        }
+        let epochs = self.inner.advance(u64::from(steps)).map_err(js_error)?;
+        to_js(&Progress { env_steps: self.inner.env_steps(), updates: self.inner.updates(), epochs })
+    }
+
+    /// Every epoch record so far.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.history())
+    }
+
+    /// A heuristic of the scenario on the run's evaluation episodes (the level to beat).
+    #[wasm_bindgen(js_name = evaluateHeuristic)]
+    pub fn evaluate_heuristic(&mut self, policy: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.evaluate_heuristic(policy).map_err(js_error)?)
+    }
+
+    /// The greedy action of the learned policy for `obs` at decision (`agent`, `position`).
+    pub fn act(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
+        let key = self.key(&obs, agent, position)?;
+        to_js(&self.inner.act(&obs, key, &mut self.display).map_err(js_error)?)
+    }
+
+    /// The action distribution after every denoising step for `obs` (x_T first), or null without a chain.
+    pub fn chain(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
+        let key = self.key(&obs, agent, position)?;
+        to_js(&self.inner.chain(&obs, key, &mut self.display).map_err(js_error)?)
+    }
+
+    /// The whole run as checkpoint bytes (safetensors; PyTorch's `safetensors.torch.load_file` reads it).
+    pub fn save(&mut self) -> Vec<u8> {
+        self.inner.save()
+    }
+}
+
+impl Trainer {
+    fn key(&self, obs: &[f32], agent: u32, position: u32) -> Result<DecisionKey, JsError> {
+        let dim = self.inner.observation_dim();
+        if obs.len() != dim {
+            return Err(js_error(Error::new("obs", format!("must have {dim} values, got {}", obs.len()))));
+        }
+        if let Some(i) = obs.iter().position(|v| !v.is_finite()) {
+            return Err(js_error(Error::new(format!("obs[{i}]"), "must be a finite number")));
+        }
+        Ok(DecisionKey { agent: agent as usize, position: position as usize })
     }
 }

@@ -19,6 +19,34 @@ fn message(e: wasm_bindgen::JsError) -> String {
 }
 
 #[wasm_bindgen_test]
+fn a_short_training_run_gives_the_native_metrics() {
+    let stored: serde_json::Value = serde_json::from_str(include_str!("fixtures/golden-training.json")).unwrap();
+    assert_eq!(common::training_history(), stored);
+}
+
+#[wasm_bindgen_test]
+fn trainer_api_trains_acts_draws_the_chain_and_round_trips_a_checkpoint() {
+    use diffedge::web::Trainer;
+    let config = serde_json::to_string(&common::training_config()).unwrap();
+    let mut trainer = Trainer::new(&config).unwrap();
+    let progress = trainer.train_steps(150).unwrap();
+    let epochs = js_sys::Reflect::get(&progress, &"epochs".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&epochs).length(), 1);
+    let obs = vec![0.5f32; 42];
+    let chain = trainer.chain(obs.clone(), 0, 0).unwrap();
+    assert_eq!(js_sys::Array::from(&chain).length(), 6); // x_T and the five steps
+    let bytes = trainer.save();
+    let mut resumed = Trainer::load(&bytes).unwrap();
+    // Both finish epoch 2 identically.
+    trainer.train_steps(50).unwrap();
+    resumed.train_steps(50).unwrap();
+    let json = |t: &Trainer| String::from(js_sys::JSON::stringify(&t.history().unwrap()).unwrap());
+    assert_eq!(json(&resumed), json(&trainer));
+    assert!(message(trainer.act(vec![0.5; 3], 0, 0).err().unwrap()).starts_with("obs: must have 42 values"));
+    assert!(message(Trainer::new("{}").err().unwrap()).starts_with("train"));
+}
+
+#[wasm_bindgen_test]
 fn golden_episodes_are_bit_identical_to_native() {
     assert_eq!(common::compute_golden(), stored());
 }

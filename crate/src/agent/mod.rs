@@ -79,6 +79,12 @@ pub trait Learner {
         probs: &mut Vec<f32>,
     ) -> Action;
 
+    /// The policy's action distribution after every denoising step (`x_T` first, π last) for one
+    /// observation, for drawing the chain; `None` for learners without a diffusion chain.
+    fn chain(&mut self, _obs: &[f32], _latent: Option<&[f32]>, _rng: &mut Rng) -> Option<Vec<Vec<f32>>> {
+        None
+    }
+
     /// Takes one environment transition (with `extra` = the latent starts, for LAD).
     fn observe(&mut self, transition: Transition);
 

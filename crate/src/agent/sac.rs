@@ -366,6 +366,23 @@ impl<B: Backend> Learner for Sac<B> {
         Action::Discrete(if explore { sample_index(probs, rng) } else { argmax(probs) })
     }
 
+    /// softmax(x_t) for every step; for LAD's probability output the last entry is x_0 itself.
+    fn chain(&mut self, obs: &[f32], latent: Option<&[f32]>, rng: &mut Rng) -> Option<Vec<Vec<f32>>> {
+        let mut last = Vec::new();
+        self.policy_probs(obs, latent, rng, &mut last);
+        let Policy::Diffusion { act, .. } = &self.policy else { return None };
+        let b = &mut self.backend;
+        let mut out: Vec<Vec<f32>> = Vec::new();
+        for x in act.trajectory() {
+            b.softmax_rows(x, &mut self.act_probs);
+            out.push(b.read_matrix(&self.act_probs));
+        }
+        if let Some(final_step) = out.last_mut() {
+            *final_step = last;
+        }
+        Some(out)
+    }
+
     fn observe(&mut self, transition: Transition) {
         self.nstep.push(transition, &mut self.completed);
         for s in self.completed.drain(..) {

@@ -337,11 +337,30 @@ impl Trainer {
         Ok(())
     }
 
-    /// Runs a whole epoch (its steps, then an evaluation) and returns its record.
-    pub fn run_epoch(&mut self) -> Result<EpochRecord> {
-        for _ in 0..self.config.schedule.epoch_steps {
+    /// Takes `steps` environment steps (with their updates), finishing every epoch it reaches the end of
+    /// (evaluation and record); returns the records of those epochs. For callers that must return
+    /// often (the browser's worker).
+    pub fn advance(&mut self, steps: u64) -> Result<Vec<EpochRecord>> {
+        let mut records = Vec::new();
+        for _ in 0..steps {
             self.step()?;
+            if self.steps % self.config.schedule.epoch_steps as u64 == 0 {
+                records.push(self.finish_epoch()?);
+            }
         }
+        Ok(records)
+    }
+
+    /// Runs the rest of the current epoch (its steps, then an evaluation) and returns its record.
+    pub fn run_epoch(&mut self) -> Result<EpochRecord> {
+        let epoch_steps = self.config.schedule.epoch_steps as u64;
+        let remaining = epoch_steps - self.steps % epoch_steps;
+        let mut records = self.advance(remaining)?;
+        Ok(records.pop().expect("the last step ends the epoch"))
+    }
+
+    /// Evaluates and records the epoch that just ended.
+    fn finish_epoch(&mut self) -> Result<EpochRecord> {
         self.epoch += 1;
         let eval = self.evaluate()?;
         let train_return = (!self.epoch_returns.is_empty())
@@ -447,6 +466,41 @@ impl Trainer {
         trainer.history = state.history;
         trainer.episode_actions = state.episode_actions;
         Ok(trainer)
+    }
+
+    /// The learned policy's greedy action for observation `obs` at decision `key` (for playing it in a
+    /// simulator), with the evaluation stream's noise.
+    pub fn act(&mut self, obs: &[f32], key: DecisionKey, rng: &mut Rng) -> Result<Action> {
+        let learner = self.learner_for(key)?;
+        let latent = self.latent_at(key);
+        Ok(self.learners[learner].act(obs, latent.as_deref(), false, rng, &mut self.probs))
+    }
+
+    /// The action distribution after every denoising step for `obs` at decision `key` (`None` without a
+    /// diffusion chain).
+    pub fn chain(&mut self, obs: &[f32], key: DecisionKey, rng: &mut Rng) -> Result<Option<Vec<Vec<f32>>>> {
+        let learner = self.learner_for(key)?;
+        let latent = self.latent_at(key);
+        Ok(self.learners[learner].chain(obs, latent.as_deref(), rng))
+    }
+
+    fn learner_for(&self, key: DecisionKey) -> Result<usize> {
+        if key.agent >= self.learners.len() {
+            return Err(Error::new("agent", format!("must be below {}, got {}", self.learners.len(), key.agent)));
+        }
+        if !self.latents.is_empty() && (key.position + 1) * self.actions > self.latents.len() {
+            return Err(Error::new("position", format!("is outside the latent store ({})", key.position)));
+        }
+        Ok(key.agent)
+    }
+
+    fn latent_at(&self, key: DecisionKey) -> Option<Vec<f32>> {
+        (!self.latents.is_empty()).then(|| self.latent(key).to_vec())
+    }
+
+    /// Observation width of the scenario.
+    pub fn observation_dim(&self) -> usize {
+        self.env.observation_dim()
     }
 
     /// A heuristic of the scenario on the same evaluation episodes (the level to beat).

@@ -53,3 +53,48 @@ pub fn compute_golden() -> Vec<Golden> {
         })
         .collect()
 }
+
+/// A short, small d2sac training run on a shortened asp, whose whole metric history must be the same
+/// natively and in the browser.
+pub fn training_config() -> diffedge::train::TrainConfig {
+    use diffedge::agent::LearnerConfig;
+    use diffedge::agent::sac::{ActorConfig, SacConfig};
+    use diffedge::train::{Schedule, TrainConfig};
+    let mut scenario = ScenarioConfig::default_for(ScenarioId::Asp);
+    if let ScenarioConfig::Asp(c) = &mut scenario {
+        c.horizon_s = 1.0e5;
+    }
+    let paper = diffedge::agent::presets::d2sac();
+    let actor = match paper.actor.clone() {
+        ActorConfig::Diffusion(d) => ActorConfig::Diffusion(diffedge::diffusion::DiffusionConfig { hidden: 16, ..d }),
+        other => other,
+    };
+    TrainConfig {
+        scenario,
+        algorithm: "d2sac".to_owned(),
+        learner: LearnerConfig::Sac(SacConfig {
+            actor,
+            critic_hidden: vec![16, 16],
+            batch_size: 16,
+            buffer_size: 1000,
+            ..paper
+        }),
+        schedule: Schedule {
+            epoch_steps: 100,
+            collect_steps: 10,
+            updates_per_collect: 5,
+            warmup_steps: 50,
+            per_agent_block: false,
+        },
+        seed: 4,
+        eval_episodes: 1,
+        eval_seed: 9,
+    }
+}
+
+/// The history of [`training_config`]'s first two epochs, as JSON.
+pub fn training_history() -> serde_json::Value {
+    let mut trainer = diffedge::train::Trainer::new(training_config()).unwrap();
+    trainer.advance(200).unwrap();
+    serde_json::to_value(trainer.history()).unwrap()
+}

@@ -344,7 +344,7 @@ impl Trainer {
         let mut records = Vec::new();
         for _ in 0..steps {
             self.step()?;
-            if self.steps % self.config.schedule.epoch_steps as u64 == 0 {
+            if self.steps.is_multiple_of(self.config.schedule.epoch_steps as u64) {
                 records.push(self.finish_epoch()?);
             }
         }

@@ -10,6 +10,7 @@ use super::{Activation, AdamConfig, Backend, LinearLayout, PolicyOutput, Reverse
 #[derive(Debug, Default)]
 pub struct CpuBackend {
     transposed: Vec<f32>,
+    transposed_input: Vec<f32>,
     row: Vec<f32>,
 }
 
@@ -174,23 +175,19 @@ impl Backend for CpuBackend {
                     *gi = pi * (*gi - dot);
                 }
             }
-        } else if act != Activation::Identity {
-            let a = data(out);
-            match pre {
-                Some(z) => {
-                    for ((g, &z), &a) in dz.iter_mut().zip(data(z)).zip(a) {
-                        *g *= kernels::slope(act, z, a);
-                    }
-                }
-                None => {
-                    for (g, &a) in dz.iter_mut().zip(a) {
-                        *g *= kernels::slope(act, 0.0, a);
-                    }
-                }
-            }
+        } else {
+            kernels::scale_by_slope(act, dz, pre.map(data), data(out));
         }
         let g = vec_data_mut(grads);
-        kernels::matmul_tn_acc(data(x), dz, &mut g[layer.weight..layer.weight + k * n], m, k, n);
+        kernels::matmul_tn_acc(
+            data(x),
+            dz,
+            &mut g[layer.weight..layer.weight + k * n],
+            m,
+            k,
+            n,
+            &mut self.transposed_input,
+        );
         // db: column sums of dZ, each summed over the rows in order, then added.
         self.row.clear();
         self.row.resize(n, 0.0);

@@ -3,15 +3,10 @@
 //! Every kernel fixes the order in which it adds numbers — each output element is summed in ascending
 //! index order, starting from zero, with no fused multiply-add — so the same inputs give the same bits on
 //! any x86 vector width and in WebAssembly (SIMD128). Vector width only changes how many independent
-//! elements are computed at once. On x86-64 the kernels are compiled a second time with AVX2 enabled and
-//! chosen at run time.
+//! elements are computed at once. On x86-64 the product is compiled again with AVX2 and with AVX-512 and
+//! the widest one the CPU has is chosen at run time.
 
 use super::Activation;
-
-/// Rows of X per register tile.
-const MR: usize = 4;
-/// Columns of W per register tile.
-const NR: usize = 16;
 
 /// `e^x` in f32 from arithmetic only (Cephes' polynomial with Cody–Waite range reduction): identical
 /// everywhere and vectorisable, unlike the platform `expf`. Relative error below 2e-7; saturates to 0 below
@@ -72,83 +67,215 @@ pub fn activate(act: Activation, z: f32) -> f32 {
     }
 }
 
-/// The activation's derivative at pre-activation `z`, given its output `a`.
-#[inline(always)]
-pub fn slope(act: Activation, z: f32, a: f32) -> f32 {
-    match act {
-        Activation::Identity => 1.0,
-        Activation::Relu => {
-            if z > 0.0 {
-                1.0
-            } else {
-                0.0
+/// `dz *= act'(z)` elementwise, with `z` the pre-activations (needed by ReLU and Mish) and `a` the
+/// outputs (used by tanh). Softmax's Jacobian is row-wise and handled by the backend.
+pub fn scale_by_slope(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
+    #[inline(always)]
+    fn portable(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
+        match (act, pre) {
+            (Activation::Identity | Activation::Softmax, _) => {}
+            (Activation::Relu, Some(z)) => {
+                for (g, &z) in dz.iter_mut().zip(z) {
+                    *g = if z > 0.0 { *g } else { 0.0 };
+                }
             }
+            (Activation::Mish, Some(z)) => {
+                for (g, &z) in dz.iter_mut().zip(z) {
+                    *g *= mish_and_slope(z).1;
+                }
+            }
+            (Activation::Tanh, _) => {
+                for (g, &a) in dz.iter_mut().zip(a) {
+                    *g *= 1.0 - a * a;
+                }
+            }
+            (Activation::Relu | Activation::Mish, None) => unreachable!("ReLU and Mish keep their pre-activations"),
         }
-        Activation::Mish => mish_and_slope(z).1,
-        Activation::Tanh => 1.0 - a * a,
-        Activation::Softmax => unreachable!("softmax's Jacobian is row-wise; the backend applies it"),
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        fn avx512(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
+            portable(act, dz, pre, a)
+        }
+        #[target_feature(enable = "avx2")]
+        fn avx2(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
+            portable(act, dz, pre, a)
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked just above).
+            return unsafe { avx512(act, dz, pre, a) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { avx2(act, dz, pre, a) };
+        }
+    }
+    portable(act, dz, pre, a)
+}
+
+/// Where the finished sums of a product go, one row segment at a time.
+trait Epilogue {
+    /// Row `row`, columns `j..j + sums.len()` of the product are `sums`.
+    fn write(&mut self, row: usize, j: usize, sums: &[f32]);
+}
+
+/// `Y = A·B`.
+struct Store<'a> {
+    y: &'a mut [f32],
+    n: usize,
+}
+
+impl Epilogue for Store<'_> {
+    #[inline(always)]
+    fn write(&mut self, row: usize, j: usize, sums: &[f32]) {
+        self.y[row * self.n + j..][..sums.len()].copy_from_slice(sums);
     }
 }
 
-/// Runs `$body` as a function compiled with AVX2 when the CPU has it, else as the portable build.
-macro_rules! dispatch {
-    ($name:ident, $avx:ident, ($($arg:ident : $ty:ty),*), $body:expr) => {
-        #[inline(always)]
-        fn $name($($arg: $ty),*) {
-            $body
-        }
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn $avx($($arg: $ty),*) {
-            $name($($arg),*)
-        }
-    };
+/// `Y += A·B` (the product's sums first, then added).
+struct AddTo<'a> {
+    y: &'a mut [f32],
+    n: usize,
 }
 
-#[cfg(target_arch = "x86_64")]
-fn use_avx2() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
+impl Epilogue for AddTo<'_> {
+    #[inline(always)]
+    fn write(&mut self, row: usize, j: usize, sums: &[f32]) {
+        for (y, s) in self.y[row * self.n + j..][..sums.len()].iter_mut().zip(sums) {
+            *y += s;
+        }
+    }
 }
 
-/// One `rows × cols` register tile of `X·W` starting at (`i`, `j`): `acc[r][c] = Σ_k x[i+r][k]·w[k][j+c]`.
+/// `Z = A·B + bias`, `out = act(Z)`, `pre = Z` when kept.
+struct Dense<'a, 'b> {
+    bias: &'a [f32],
+    act: Activation,
+    dst: &'a mut LinearOut<'b>,
+    n: usize,
+}
+
+impl Epilogue for Dense<'_, '_> {
+    #[inline(always)]
+    fn write(&mut self, row: usize, j: usize, sums: &[f32]) {
+        let at = row * self.n + j;
+        let len = sums.len();
+        let bias = &self.bias[j..j + len];
+        if let Some(pre) = self.dst.pre.as_deref_mut() {
+            for ((p, &s), &b) in pre[at..at + len].iter_mut().zip(sums).zip(bias) {
+                *p = s + b;
+            }
+        }
+        let out = &mut self.dst.out[at..at + len];
+        // One match per segment, so each loop below vectorises.
+        match self.act {
+            Activation::Identity | Activation::Softmax => {
+                for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
+                    *o = s + b;
+                }
+            }
+            Activation::Relu => {
+                for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
+                    *o = (s + b).max(0.0);
+                }
+            }
+            Activation::Mish => {
+                for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
+                    *o = mish_and_slope(s + b).0;
+                }
+            }
+            Activation::Tanh => {
+                for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
+                    *o = tanh(s + b);
+                }
+            }
+        }
+    }
+}
+
+/// One `R × C` register tile of `A·B` at (`i`, `j`): `acc[r][c] = Σ_k a[i+r][k]·b[k][j+c]`, k ascending.
 #[inline(always)]
-fn tile<const R: usize, const C: usize>(x: &[f32], w: &[f32], k: usize, n: usize, i: usize, j: usize) -> [[f32; C]; R] {
+fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, n: usize, i: usize, j: usize) -> [[f32; C]; R] {
     let mut acc = [[0.0f32; C]; R];
-    for kk in 0..k {
-        let wrow: &[f32; C] = w[kk * n + j..kk * n + j + C].try_into().expect("tile inside W");
-        for (r, acc_row) in acc.iter_mut().enumerate() {
-            let a = x[(i + r) * k + kk];
+    let rows: [&[f32]; R] = core::array::from_fn(|r| &a[(i + r) * k..(i + r + 1) * k]);
+    for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
+        let bt: &[f32; C] = brow[j..j + C].try_into().expect("tile inside B");
+        for (acc_row, row) in acc.iter_mut().zip(&rows) {
+            let x = row[kk];
             for c in 0..C {
-                acc_row[c] += a * wrow[c];
+                acc_row[c] += x * bt[c];
             }
         }
     }
     acc
 }
 
-/// The same sum for a tile of any size (the ragged edges of a matrix), in the same order.
+/// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels of `C` outermost (the panel of B
+/// stays in cache), `R` rows at a time. Every sum runs over k in ascending order from zero, whatever the
+/// tile sizes, so all instantiations agree bit for bit.
 #[inline(always)]
-fn tile_edge(
-    x: &[f32],
-    w: &[f32],
-    k: usize,
-    n: usize,
-    i: usize,
-    j: usize,
-    rows: usize,
-    cols: usize,
-    out: &mut [[f32; NR]; MR],
-) {
-    for (r, out_row) in out.iter_mut().enumerate().take(rows) {
-        out_row[..cols].fill(0.0);
-        for kk in 0..k {
-            let a = x[(i + r) * k + kk];
-            let wrow = &w[kk * n + j..kk * n + j + cols];
-            for c in 0..cols {
-                out_row[c] += a * wrow[c];
+fn gemm<const R: usize, const C: usize, E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+    let mut j = 0;
+    while j < n {
+        let cols = C.min(n - j);
+        let mut i = 0;
+        while i < m {
+            let rows = R.min(m - i);
+            if cols == C && rows == R {
+                let acc = tile::<R, C>(a, b, k, n, i, j);
+                for (r, sums) in acc.iter().enumerate() {
+                    e.write(i + r, j, sums);
+                }
+            } else if cols == C {
+                for r in 0..rows {
+                    let acc = tile::<1, C>(a, b, k, n, i + r, j);
+                    e.write(i + r, j, &acc[0]);
+                }
+            } else {
+                // The ragged last panel: the same sums, element by element.
+                let mut sums = [0.0f32; C];
+                for r in 0..rows {
+                    let row = &a[(i + r) * k..(i + r + 1) * k];
+                    sums[..cols].fill(0.0);
+                    for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
+                        let x = row[kk];
+                        for (s, &w) in sums[..cols].iter_mut().zip(&brow[j..j + cols]) {
+                            *s += x * w;
+                        }
+                    }
+                    e.write(i + r, j, &sums[..cols]);
+                }
             }
+            i += R;
+        }
+        j += C;
+    }
+}
+
+/// Runs `gemm` with the widest tiles the CPU supports (AVX-512, AVX2, or the portable build, which is
+/// what WebAssembly gets with SIMD128). Tile sizes never change a result.
+fn gemm_dispatch<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        fn avx512<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+            gemm::<8, 32, E>(a, b, m, k, n, e)
+        }
+        #[target_feature(enable = "avx2")]
+        fn avx2<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+            gemm::<4, 16, E>(a, b, m, k, n, e)
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked just above).
+            return unsafe { avx512(a, b, m, k, n, e) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { avx2(a, b, m, k, n, e) };
         }
     }
+    gemm::<4, 16, E>(a, b, m, k, n, e)
 }
 
 /// Where a linear layer writes: pre-activations (when backward needs them) and outputs, both `m × n`.
@@ -159,45 +286,52 @@ pub struct LinearOut<'a> {
     pub out: &'a mut [f32],
 }
 
-dispatch!(linear_forward_portable, linear_forward_avx2,
-    (x: &[f32], w: &[f32], b: &[f32], m: usize, k: usize, n: usize, act: Activation, dst: &mut LinearOut<'_>),
-    {
-        let mut edge = [[0.0f32; NR]; MR];
-        let mut i = 0;
-        while i < m {
-            let rows = MR.min(m - i);
-            let mut j = 0;
-            while j < n {
-                let cols = NR.min(n - j);
-                let acc = if rows == MR && cols == NR {
-                    tile::<MR, NR>(x, w, k, n, i, j)
-                } else if rows == 1 && cols == NR {
-                    let one = tile::<1, NR>(x, w, k, n, i, j);
-                    edge[0] = one[0];
-                    edge
-                } else {
-                    tile_edge(x, w, k, n, i, j, rows, cols, &mut edge);
-                    edge
-                };
-                for (r, acc_row) in acc.iter().enumerate().take(rows) {
-                    let row = (i + r) * n + j;
-                    for c in 0..cols {
-                        let z = acc_row[c] + b[j + c];
-                        if let Some(pre) = dst.pre.as_deref_mut() {
-                            pre[row + c] = z;
-                        }
-                        dst.out[row + c] = activate(act, z);
-                    }
-                }
-                j += NR;
-            }
-            i += MR;
-        }
+/// Products of at least this many multiply-adds are split over threads (natively).
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_WORK: usize = 1 << 18;
+
+/// Runs `f(rows, first_row)` over `0..m` — split in two halves on two threads (recursively) when the
+/// product is large, natively. Rows are independent and each element is summed the same way on any
+/// thread, so the split never changes a result.
+fn for_row_blocks<F>(m: usize, work_per_row: usize, f: &F, first: usize)
+where
+    F: Fn(usize, usize) + Sync,
+{
+    #[cfg(not(target_arch = "wasm32"))]
+    if m >= 16 && m * work_per_row >= PARALLEL_WORK && rayon::current_num_threads() > 1 {
+        let half = m / 2;
+        rayon::join(
+            || for_row_blocks(half, work_per_row, f, first),
+            || for_row_blocks(m - half, work_per_row, f, first + half),
+        );
+        return;
     }
-);
+    let _ = work_per_row;
+    f(m, first);
+}
+
+/// A raw pointer to an output buffer whose row blocks are written by different threads.
+#[derive(Clone, Copy)]
+struct Rows(*mut f32);
+// SAFETY: every thread writes only the rows of its own block (see `for_row_blocks`), so accesses never
+// overlap, and the buffer outlives the scope that uses it.
+unsafe impl Send for Rows {}
+// SAFETY: as above.
+unsafe impl Sync for Rows {}
+
+impl Rows {
+    /// Rows `first..first + m` of an `n`-column buffer.
+    ///
+    /// # Safety
+    /// The rows must lie inside the buffer and no other live reference may touch them.
+    unsafe fn block<'a>(self, first: usize, m: usize, n: usize) -> &'a mut [f32] {
+        // SAFETY: guaranteed by the caller.
+        unsafe { core::slice::from_raw_parts_mut(self.0.add(first * n), m * n) }
+    }
+}
 
 /// `A = act(X·W + b)` for `X: m×k`, `W: k×n` (row-major), `b: n`; each `Z` element is
-/// `(Σ_k x·w in ascending k) + b`.
+/// `(Σ_k x·w in ascending k) + b`. Softmax is left to the caller (row-wise); here it is the identity.
 pub fn linear_forward(
     x: &[f32],
     w: &[f32],
@@ -208,106 +342,65 @@ pub fn linear_forward(
     act: Activation,
     dst: &mut LinearOut<'_>,
 ) {
-    debug_assert!(x.len() >= m * k && w.len() >= k * n && b.len() >= n && dst.out.len() >= m * n);
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { linear_forward_avx2(x, w, b, m, k, n, act, dst) };
+    assert!(x.len() >= m * k && w.len() >= k * n && b.len() >= n && dst.out.len() >= m * n);
+    if let Some(pre) = dst.pre.as_deref() {
+        assert!(pre.len() >= m * n);
     }
-    linear_forward_portable(x, w, b, m, k, n, act, dst)
+    let out = Rows(dst.out.as_mut_ptr());
+    let pre = dst.pre.as_deref_mut().map(|p| Rows(p.as_mut_ptr()));
+    for_row_blocks(
+        m,
+        k * n,
+        &|rows, first| {
+            // SAFETY: row blocks are disjoint and inside `out`/`pre` (asserted above).
+            let mut block = LinearOut {
+                pre: pre.map(|p| unsafe { p.block(first, rows, n) }),
+                out: unsafe { out.block(first, rows, n) },
+            };
+            gemm_dispatch(&x[first * k..], w, rows, k, n, &mut Dense { bias: b, act, dst: &mut block, n });
+        },
+        0,
+    );
 }
-
-dispatch!(matmul_portable, matmul_avx2,
-    (x: &[f32], w: &[f32], y: &mut [f32], m: usize, k: usize, n: usize),
-    {
-        let mut edge = [[0.0f32; NR]; MR];
-        let mut i = 0;
-        while i < m {
-            let rows = MR.min(m - i);
-            let mut j = 0;
-            while j < n {
-                let cols = NR.min(n - j);
-                let acc = if rows == MR && cols == NR {
-                    tile::<MR, NR>(x, w, k, n, i, j)
-                } else {
-                    tile_edge(x, w, k, n, i, j, rows, cols, &mut edge);
-                    edge
-                };
-                for r in 0..rows {
-                    y[(i + r) * n + j..(i + r) * n + j + cols].copy_from_slice(&acc[r][..cols]);
-                }
-                j += NR;
-            }
-            i += MR;
-        }
-    }
-);
 
 /// `Y = X·W` for `X: m×k`, `W: k×n`, each element summed in ascending `k`.
 pub fn matmul(x: &[f32], w: &[f32], y: &mut [f32], m: usize, k: usize, n: usize) {
-    debug_assert!(x.len() >= m * k && w.len() >= k * n && y.len() >= m * n);
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { matmul_avx2(x, w, y, m, k, n) };
-    }
-    matmul_portable(x, w, y, m, k, n)
+    assert!(x.len() >= m * k && w.len() >= k * n && y.len() >= m * n);
+    let out = Rows(y.as_mut_ptr());
+    for_row_blocks(
+        m,
+        k * n,
+        &|rows, first| {
+            // SAFETY: row blocks are disjoint and inside `y` (asserted above).
+            let y = unsafe { out.block(first, rows, n) };
+            gemm_dispatch(&x[first * k..], w, rows, k, n, &mut Store { y, n });
+        },
+        0,
+    );
 }
 
-dispatch!(matmul_tn_acc_portable, matmul_tn_acc_avx2,
-    (x: &[f32], dz: &[f32], dw: &mut [f32], m: usize, k: usize, n: usize),
-    {
-        // Tiles of dW (k × n) with the batch loop innermost: each element's sum runs over rows i in order.
-        let mut kk = 0;
-        while kk < k {
-            let rows = MR.min(k - kk);
-            let mut j = 0;
-            while j < n {
-                let cols = NR.min(n - j);
-                let mut acc = [[0.0f32; NR]; MR];
-                if rows == MR && cols == NR {
-                    for i in 0..m {
-                        let zrow: &[f32; NR] = dz[i * n + j..i * n + j + NR].try_into().expect("tile inside dZ");
-                        for (r, acc_row) in acc.iter_mut().enumerate() {
-                            let a = x[i * k + kk + r];
-                            for c in 0..NR {
-                                acc_row[c] += a * zrow[c];
-                            }
-                        }
-                    }
-                } else {
-                    for i in 0..m {
-                        for (r, acc_row) in acc.iter_mut().enumerate().take(rows) {
-                            let a = x[i * k + kk + r];
-                            for c in 0..cols {
-                                acc_row[c] += a * dz[i * n + j + c];
-                            }
-                        }
-                    }
-                }
-                for r in 0..rows {
-                    let row = &mut dw[(kk + r) * n + j..(kk + r) * n + j + cols];
-                    for c in 0..cols {
-                        row[c] += acc[r][c];
-                    }
-                }
-                j += NR;
-            }
-            kk += MR;
-        }
-    }
-);
+/// `Y += Xᵀ·dZ` for `Xᵀ: k×m` already transposed and `dZ: m×n`: each element's sum over the batch rows
+/// runs in order and is then added to `Y`.
+pub fn matmul_acc(xt: &[f32], dz: &[f32], y: &mut [f32], k: usize, m: usize, n: usize) {
+    assert!(xt.len() >= k * m && dz.len() >= m * n && y.len() >= k * n);
+    let out = Rows(y.as_mut_ptr());
+    for_row_blocks(
+        k,
+        m * n,
+        &|rows, first| {
+            // SAFETY: row blocks are disjoint and inside `y` (asserted above).
+            let y = unsafe { out.block(first, rows, n) };
+            gemm_dispatch(&xt[first * m..], dz, rows, m, n, &mut AddTo { y, n });
+        },
+        0,
+    );
+}
 
-/// `dW += Xᵀ·dZ` for `X: m×k`, `dZ: m×n`, `dW: k×n`: each element's sum over the batch rows runs in order
-/// and is then added to `dW`.
-pub fn matmul_tn_acc(x: &[f32], dz: &[f32], dw: &mut [f32], m: usize, k: usize, n: usize) {
-    debug_assert!(x.len() >= m * k && dz.len() >= m * n && dw.len() >= k * n);
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { matmul_tn_acc_avx2(x, dz, dw, m, k, n) };
-    }
-    matmul_tn_acc_portable(x, dz, dw, m, k, n)
+/// `dW += Xᵀ·dZ` for `X: m×k`, `dZ: m×n`, `dW: k×n`, using `scratch` for `Xᵀ`.
+pub fn matmul_tn_acc(x: &[f32], dz: &[f32], dw: &mut [f32], m: usize, k: usize, n: usize, scratch: &mut Vec<f32>) {
+    scratch.resize(k * m, 0.0);
+    transpose(x, scratch, m, k);
+    matmul_acc(scratch, dz, dw, k, m, n);
 }
 
 /// `out = aᵀ` for `a: rows × cols`.
@@ -405,7 +498,7 @@ mod tests {
             transpose(&x, &mut xt, m, k);
             let start = values(k * n, 5);
             let mut dw = start.clone();
-            matmul_tn_acc(&x, &dz, &mut dw, m, k, n);
+            matmul_tn_acc(&x, &dz, &mut dw, m, k, n, &mut Vec::new());
             let prod = naive(&xt, &dz, k, m, n);
             let expect: Vec<f32> = start.iter().zip(&prod).map(|(a, p)| a + p).collect();
             assert_eq!(dw, expect, "matmul_tn_acc {m}x{k}x{n}");

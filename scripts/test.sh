@@ -16,7 +16,8 @@ section "wasm-pack test --headless --chrome (WebAssembly in Chromium)"
 section "build: wasm package + page"
 bash scripts/build.sh
 
-section "front end: type check and unit tests"
+section "front end: generated types up to date, type check and unit tests"
+bash scripts/gen-types.sh --check
 npm run --silent typecheck
 vitest run
 

@@ -1,10 +1,10 @@
 // The playground page: controls, the scenario's topology view, counters and the decision log. The page
 // only renders; the simulation runs in a worker (runtime.ts) on the wasm core.
 import { h } from './dom';
-import { duration, parseSeed, percent, signed } from './format';
+import { parseSeed, round, signed } from './format';
 import type { Reply, SimState } from './protocol';
 import { Runtime } from './runtime';
-import type { AspDecision, Snapshot } from './types';
+import type { Snapshot } from './types';
 import { createView } from './views';
 import type { ScenarioView } from './views/view';
 
@@ -23,8 +23,20 @@ const MAX_BATCH = 2000;
 const ANIMATE_UP_TO_PER_SECOND = 20;
 const LOG_LENGTH = 12;
 
-const SCENARIO = 'asp';
-const TITLE = 'asp — choosing an AIGC service provider for each task (D2SAC, Du et al.)';
+/** What each scenario is, for its title. */
+const TITLES: Record<string, string> = {
+  asp: 'choosing an AIGC service provider for each task (D2SAC, Du et al.)',
+  lad: 'offloading AIGC tasks among 20 edge servers (LAD-TS, Xu et al.)',
+  tot: 'assigning Tree-of-Thoughts thoughts to the BS or service providers (DSAC, Liu et al.)',
+  ddc: 'splitting denoising between edge and phones, visual-condition engineering (Kong et al.)',
+  flow: 'gateway and priority for multi-priority AIGC flows (Jiang et al.)',
+  cartpole: 'CartPole-v1 (Gymnasium), the learners\' sanity task',
+  acrobot: 'Acrobot-v1 (Gymnasium), the learners\' sanity task',
+};
+/** The heuristic each scenario starts with. */
+const START_POLICY: Record<string, string> = { asp: 'crash_avoid', lad: 'opt', tot: 'greedy', ddc: 'oqc_plus', flow: 'edf' };
+/** Metrics shown as counters, at most. */
+const COUNTERS = 10;
 
 class Playground {
   private readonly runtime = new Runtime();
@@ -36,7 +48,10 @@ class Playground {
   private queue: Promise<unknown> = Promise.resolve();
   private worldSeed = 0;
   private episodeSeed = 0;
+  private scenario = 'asp';
 
+  private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
+  private readonly title = h('p', { class: 'scenario-title' });
   private readonly policy = h('select', { id: 'policy', name: 'policy' });
   private readonly speed = h('select', { id: 'speed', name: 'speed' });
   private readonly stepButton = h('button', { id: 'step', type: 'button', title: 'One decision (S or →)' }, 'Step');
@@ -48,7 +63,7 @@ class Playground {
   private readonly message = h('p', { id: 'message', role: 'alert', 'aria-live': 'assertive' });
   private readonly stage = h('div', { class: 'stage-view' });
   private readonly log = h('ol', { id: 'decisions', class: 'decisions', 'aria-label': 'Recent decisions, newest first' });
-  private readonly counters = new Map<string, HTMLElement>();
+  private readonly counterList = h('dl', { class: 'counters', 'aria-label': 'Episode counters' });
 
   mount(root: HTMLElement): void {
     for (const [i, s] of SPEEDS.entries()) this.speed.append(h('option', { value: i, selected: i === 2 }, s.label));
@@ -68,6 +83,8 @@ class Playground {
     const controls = h(
       'aside',
       { class: 'controls', 'aria-label': 'Controls' },
+      h('label', { for: 'scenario' }, 'Scenario'),
+      this.scenarioSelect,
       h('label', { for: 'policy' }, 'Policy'),
       this.policy,
       h('div', { class: 'buttons' }, this.stepButton, this.playButton, this.resetButton),
@@ -77,30 +94,14 @@ class Playground {
       this.message,
       h('p', { class: 'hint' }, 'Keys: Space play/pause · S or → step · R reset'),
     );
-    const counterList = h('dl', { class: 'counters', 'aria-label': 'Episode counters' });
-    const counterNames: [string, string][] = [
-      ['reward', 'Episode reward'],
-      ['finished', 'Finished'],
-      ['crashed', 'Crashed (killed)'],
-      ['rejected', 'Rejected'],
-      ['running', 'Running'],
-      ['decided', 'Decided'],
-      ['time', 'Clock'],
-      ['finished_rate', 'Finished rate'],
-    ];
-    for (const [key, label] of counterNames) {
-      const dd = h('dd', { 'data-counter': key }, '–');
-      this.counters.set(key, dd);
-      counterList.append(h('dt', {}, label), dd);
-    }
     root.append(
-      h('header', { class: 'top' }, h('h1', {}, 'diffedge'), h('p', { class: 'scenario-title' }, TITLE), h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
+      h('header', { class: 'top' }, h('h1', {}, 'diffedge'), this.title, h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
       h(
         'main',
         { class: 'layout' },
         controls,
         h('section', { class: 'stage', 'aria-label': 'Topology' }, this.stage, h('h2', {}, 'Recent decisions'), this.log),
-        h('aside', { class: 'side', 'aria-label': 'Counters' }, h('h2', {}, 'This episode'), counterList),
+        h('aside', { class: 'side', 'aria-label': 'Counters' }, h('h2', {}, 'This episode'), this.counterList),
       ),
     );
 
@@ -108,14 +109,33 @@ class Playground {
     this.playButton.addEventListener('click', () => this.togglePlay());
     this.resetButton.addEventListener('click', () => void this.reset());
     this.policy.addEventListener('change', () => this.announce(''));
+    this.scenarioSelect.addEventListener('change', () => void this.switchScenario(this.scenarioSelect.value));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
   async start(): Promise<void> {
     this.setEnabled(false);
+    const catalog = await this.runtime.call({ kind: 'catalog' });
+    if (catalog.kind === 'catalog') {
+      this.scenarioSelect.replaceChildren(...catalog.scenarios.map((id) => h('option', { value: id }, id)));
+      this.scenarioSelect.value = this.scenario;
+    }
     const ok = await this.create(this.worldSeed);
     if (ok) await this.reset();
     this.setEnabled(ok);
+  }
+
+  private async switchScenario(id: string): Promise<void> {
+    this.pause();
+    this.announce('');
+    const previous = this.scenario;
+    this.scenario = id;
+    if (await this.create(this.worldSeed)) {
+      await this.reset();
+    } else {
+      this.scenario = previous;
+      this.scenarioSelect.value = previous;
+    }
   }
 
   // --- requests to the worker, one at a time ---------------------------------------------------------
@@ -136,11 +156,21 @@ class Playground {
 
   private create(worldSeed: number): Promise<boolean> {
     return this.serial(async () => {
-      const reply = await this.runtime.call({ kind: 'create', scenario: SCENARIO, config: JSON.stringify({ world_seed: worldSeed }) });
+      // Scenarios without a world ignore the seed; their configs reject unknown fields, so send it only where
+      // it means something (the Gymnasium tasks have none).
+      const config = ['cartpole', 'acrobot'].includes(this.scenario) ? {} : { world_seed: worldSeed };
+      const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config: JSON.stringify(config) });
       if (!this.accept(reply) || reply.kind !== 'created') return false;
       const keep = this.policy.value;
+      const preferred = START_POLICY[this.scenario];
       this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
-      this.policy.value = reply.heuristics.includes(keep) ? keep : (reply.heuristics.includes('crash_avoid') ? 'crash_avoid' : reply.heuristics[0] ?? '');
+      this.policy.value = reply.heuristics.includes(keep)
+        ? keep
+        : preferred !== undefined && reply.heuristics.includes(preferred)
+          ? preferred
+          : reply.heuristics[0] ?? '';
+      this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
+      this.counterList.replaceChildren();
       this.view = createView(reply.state.snapshot);
       this.stage.replaceChildren(this.view.element);
       this.worldSeed = worldSeed;
@@ -249,8 +279,8 @@ class Playground {
   private show(state: SimState, animate: boolean): void {
     this.state = state;
     this.view?.render(state.snapshot, animate);
-    this.showCounters(state.snapshot, state.metrics);
-    if (state.snapshot.last) this.logDecision(state.snapshot.last);
+    this.showCounters(state);
+    this.logDecision(state.snapshot);
     if (state.done) {
       this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
     }
@@ -258,33 +288,30 @@ class Playground {
     this.playButton.disabled = state.done;
   }
 
-  private showCounters(snap: Snapshot, metrics: Record<string, number>): void {
-    const t = snap.totals;
-    const values: Record<string, string> = {
-      reward: signed(t.total_reward),
-      finished: String(t.finished),
-      crashed: String(t.crashed),
-      rejected: String(t.rejected),
-      running: String(t.running),
-      decided: `${snap.decided} / ${snap.tasks_total}`,
-      time: duration(snap.time_s),
-      finished_rate: percent(metrics['finished_rate'] ?? Number.NaN),
-    };
-    for (const [key, text] of Object.entries(values)) {
-      const el = this.counters.get(key);
+  private showCounters(state: SimState): void {
+    const entries: [string, string][] = [
+      ['decisions', String(state.decisions)],
+      ...Object.entries(state.metrics)
+        .slice(0, COUNTERS)
+        .map(([name, value]): [string, string] => [name, name === 'total_reward' ? signed(value) : round(value, 3)]),
+    ];
+    if (this.counterList.children.length !== entries.length * 2) {
+      this.counterList.replaceChildren(
+        ...entries.flatMap(([name]) => [h('dt', {}, name.replaceAll('_', ' ')), h('dd', { 'data-counter': name }, '–')]),
+      );
+    }
+    for (const [name, text] of entries) {
+      const el = this.counterList.querySelector(`[data-counter="${name}"]`);
       if (el) el.textContent = text;
     }
   }
 
-  private logDecision(d: AspDecision): void {
+  private logDecision(snapshot: Snapshot): void {
+    const line = this.view?.describe(snapshot);
+    if (!line) return;
     const first = this.log.firstElementChild;
-    if (first?.getAttribute('data-task') === String(d.task)) return;
-    const outcome = d.crashed ? `crashed it, ${d.killed} killed` : 'admitted';
-    const item = h(
-      'li',
-      { class: d.crashed ? 'crashed' : 'admitted', 'data-task': d.task, 'data-provider': d.provider },
-      `Task ${d.task + 1} (${d.steps} steps) → P${d.provider}: ${outcome}, ${signed(d.reward)}`,
-    );
+    if (first?.getAttribute('data-key') === line.key) return;
+    const item = h('li', { class: line.bad ? 'crashed' : 'admitted', 'data-key': line.key, 'data-target': line.target }, line.text);
     this.log.prepend(item);
     while (this.log.children.length > LOG_LENGTH) this.log.lastElementChild?.remove();
   }
@@ -295,7 +322,9 @@ class Playground {
   }
 
   private setEnabled(enabled: boolean): void {
-    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy]) el.disabled = !enabled;
+    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy, this.scenarioSelect]) {
+      el.disabled = !enabled;
+    }
   }
 }
 

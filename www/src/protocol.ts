@@ -4,6 +4,8 @@ import type { Snapshot } from './types';
 
 /** What the page asks the worker to do. */
 export type Request =
+  /** The scenario ids and the algorithms the core offers. */
+  | { kind: 'catalog' }
   /** Build a scenario from its config (JSON of any of its fields); on error the old one stays. */
   | { kind: 'create'; scenario: string; config: string }
   /** Start the episode with this seed. */
@@ -15,12 +17,15 @@ export type Request =
 export interface SimState {
   snapshot: Snapshot;
   metrics: Record<string, number>;
+  /** Decisions taken since the episode started. */
+  decisions: number;
   done: boolean;
 }
 
 /** What the worker answers. */
 export type Reply =
-  | { kind: 'created'; heuristics: string[]; config: string; state: SimState }
+  | { kind: 'catalog'; scenarios: string[]; algorithms: string[] }
+  | { kind: 'created'; scenario: string; heuristics: string[]; config: string; state: SimState }
   | { kind: 'state'; state: SimState; taken: number }
   | { kind: 'error'; message: string };
 

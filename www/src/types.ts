@@ -1,60 +1,17 @@
-// Shapes of what the wasm core returns (mirroring the Rust types in crate/src/scenario).
+// Types of what the wasm core returns: generated from the Rust types (scripts/gen-types.sh), so they
+// cannot drift from the core.
+export type {
+  AspSnapshot,
+  ProviderView as AspProvider,
+  Decision as AspDecision,
+  PendingTask as AspPendingTask,
+  Snapshot,
+  ScenarioConfig,
+  TrainConfig,
+  EpochRecord,
+  Action,
+  DecisionKey,
+} from './generated/core';
 
-/** One provider of `asp` (crate/src/scenario/asp: ProviderView). */
-export interface AspProvider {
-  capacity_steps: number;
-  used_steps: number;
-  running: number;
-  finished: number;
-  crashes: number;
-  /** Utility the pending task would earn here. */
-  utility: number;
-  /** [a_x, a_y, b_x, b_y] */
-  curve: [number, number, number, number];
-}
-
-/** The task awaiting a decision. */
-export interface AspPendingTask {
-  index: number;
-  arrival_s: number;
-  steps: number;
-  runtime_s: number;
-}
-
-/** The outcome of the last decision. */
-export interface AspDecision {
-  task: number;
-  provider: number;
-  steps: number;
-  crashed: boolean;
-  killed: number;
-  reward: number;
-}
-
-/** Episode counters. */
-export interface AspCounters {
-  total_reward: number;
-  finished: number;
-  crashed: number;
-  rejected: number;
-  running: number;
-  crash_events: number;
-  obtained_utility: number;
-  lost_utility: number;
-}
-
-/** What `asp` shows (crate/src/scenario/asp: AspSnapshot). */
-export interface AspSnapshot {
-  scenario: 'asp';
-  time_s: number;
-  tasks_total: number;
-  decided: number;
-  providers: AspProvider[];
-  pending: AspPendingTask | null;
-  last: AspDecision | null;
-  released: number[];
-  totals: AspCounters;
-}
-
-/** Any scenario's snapshot, tagged by `scenario`. */
-export type Snapshot = AspSnapshot;
+/** A scenario's snapshot narrowed by its tag. */
+export type SnapshotOf<S extends string> = Extract<import('./generated/core').Snapshot, { scenario: S }>;

@@ -1,9 +1,11 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator } from '../../pkg/diffedge.js';
+import init, { Simulator, algorithms, scenarioIds } from '../../pkg/diffedge.js';
 import type { Envelope, Reply, Request, SimState } from './protocol';
 
 const ready = init();
 let sim: Simulator | null = null;
+let scenario = '';
+let decisions = 0;
 
 function current(): Simulator {
   if (!sim) throw new Error('scenario: none created yet');
@@ -11,26 +13,32 @@ function current(): Simulator {
 }
 
 function state(s: Simulator): SimState {
-  return { snapshot: s.snapshot(), metrics: s.metrics(), done: s.done() };
+  return { snapshot: s.snapshot(), metrics: s.metrics(), decisions, done: s.done() };
 }
 
 function handle(req: Request): Reply {
   switch (req.kind) {
+    case 'catalog':
+      return { kind: 'catalog', scenarios: scenarioIds(), algorithms: algorithms() };
     case 'create': {
       // Build first: if the config is bad, the running scenario stays as it was.
       const next = new Simulator(req.scenario, req.config);
       sim?.free();
       sim = next;
-      return { kind: 'created', heuristics: next.heuristics(), config: next.config(), state: state(next) };
+      scenario = req.scenario;
+      decisions = 0;
+      return { kind: 'created', scenario, heuristics: next.heuristics(), config: next.config(), state: state(next) };
     }
     case 'reset': {
       const s = current();
       s.reset(req.seed);
+      decisions = 0;
       return { kind: 'state', state: state(s), taken: 0 };
     }
     case 'step': {
       const s = current();
       const taken = s.runPolicy(req.policy, req.count);
+      decisions += taken;
       return { kind: 'state', state: state(s), taken };
     }
   }

@@ -127,7 +127,7 @@ pub fn argmax(values: &[f32]) -> usize {
 }
 
 /// What one gradient update reports.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct UpdateStats {
     /// Critic loss (sum over the critics).
     pub critic_loss: f32,

@@ -30,7 +30,7 @@ const MAX_VALUE: f64 = 1.0e6;
 const MAX_RHO_PER_TOKEN: f64 = 100.0;
 
 /// The delay line of a `tot` server.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DelayFit {
     /// Delay per output token `η` (s).
     pub eta_s_per_token: f64,
@@ -41,7 +41,7 @@ pub struct DelayFit {
 }
 
 /// The quality curve of a `tot` server.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct QualityFit {
     /// Initial score deficit `σ`.
     pub sigma: f64,
@@ -54,7 +54,7 @@ pub struct QualityFit {
 }
 
 /// One point of the fitted `tot` curves.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TotSample {
     /// Output tokens.
     pub tokens: f64,
@@ -65,7 +65,7 @@ pub struct TotSample {
 }
 
 /// Both fitted curves of a `tot` server, from a `tokens,delay_s,score` table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TotFit {
     /// Data rows used.
     pub points: usize,
@@ -92,7 +92,7 @@ impl TotFit {
 }
 
 /// One point of the fitted `asp` utility curve.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AspSample {
     /// Denoising steps.
     pub steps: f64,
@@ -101,7 +101,7 @@ pub struct AspSample {
 }
 
 /// The utility ramp of an `asp` provider, from a `steps,quality` table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AspFit {
     /// Data rows used.
     pub points: usize,

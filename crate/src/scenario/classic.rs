@@ -7,7 +7,7 @@ use super::{Metrics, Step};
 use crate::error::{Error, Result};
 
 /// How far an episode has gone.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct EpisodeTally {
     /// Steps taken.
     pub steps: u32,

@@ -24,7 +24,7 @@ use crate::params;
 use crate::rng::{Rng, Stream};
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
@@ -78,7 +78,7 @@ impl ScenarioId {
 }
 
 /// What an agent may do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActionSpace {
     /// One of `n` choices, `0..n` ([`Action::Discrete`]).
@@ -135,7 +135,7 @@ impl ActionSpace {
 }
 
 /// One action, shaped by the scenario's [`ActionSpace`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Action {
     /// An index into a discrete space.
@@ -179,7 +179,7 @@ impl Action {
 
 /// Which agent takes the pending decision, and which position in the episode it is (LAD keeps a latent
 /// action per position, and one agent per base station).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DecisionKey {
     /// The deciding agent, `0..agents`.
     pub agent: usize,
@@ -188,7 +188,7 @@ pub struct DecisionKey {
 }
 
 /// What one [`Env::step`] returned besides the new observation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// Reward of the decision just taken.
     pub reward: f64,
@@ -209,6 +209,20 @@ impl Metrics {
     }
 }
 
+impl schemars::JsonSchema for Metrics {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Metrics".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Named episode figures, in the order the scenario's paper reports them.",
+            "type": "object",
+            "additionalProperties": { "type": "number" }
+        })
+    }
+}
+
 impl Serialize for Metrics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> core::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -221,7 +235,7 @@ impl Serialize for Metrics {
 }
 
 /// What the front end draws: the scenario's state after the last decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "scenario", rename_all = "snake_case")]
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
@@ -576,7 +590,7 @@ impl ScenarioConfig {
 }
 
 /// The outcome of one episode.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EpisodeSummary {
     /// The episode seed.
     pub episode_seed: u64,

@@ -113,7 +113,7 @@ impl TrainConfig {
 }
 
 /// Mean and spread of episode figures.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Evaluation {
     /// Mean episode return.
     pub mean_return: f64,
@@ -142,7 +142,7 @@ impl Evaluation {
 }
 
 /// What one epoch produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: u64,

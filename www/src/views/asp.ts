@@ -3,8 +3,8 @@
 // highlighted on its provider — green when admitted, red when it crashed the provider — and, when
 // animating, the task flies there.
 import { s, set } from '../dom';
-import { duration, round } from '../format';
-import type { AspSnapshot, Snapshot } from '../types';
+import { duration, round, signed } from '../format';
+import type { Snapshot, SnapshotOf } from '../types';
 import type { ScenarioView } from './view';
 
 const WIDTH = 1000;
@@ -31,7 +31,7 @@ export class AspView implements ScenarioView {
   private readonly token: SVGCircleElement;
   private readonly caption: SVGTextElement;
 
-  constructor(first: AspSnapshot) {
+  constructor(first: SnapshotOf<'asp'>) {
     this.element = s('svg', {
       viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
       class: 'topology asp',
@@ -80,8 +80,9 @@ export class AspView implements ScenarioView {
   }
 
   render(snapshot: Snapshot, animate: boolean): void {
+    if (snapshot.scenario !== 'asp') return;
     const snap = snapshot;
-    const pending = snap.pending;
+    const pending = snap.pending ?? null;
     if (pending) {
       this.taskTitle.textContent = `Task ${pending.index + 1} of ${snap.tasks_total} · ${pending.steps} steps`;
       const best = Math.max(...snap.providers.map((p) => p.utility));
@@ -104,7 +105,7 @@ export class AspView implements ScenarioView {
       set(col.group, { 'data-used': p.used_steps, 'data-running': p.running });
     });
     for (const col of this.columns) col.frame.setAttribute('class', 'frame');
-    const last = snap.last;
+    const last = snap.last ?? null;
     const chosen = last ? this.columns[last.provider] : undefined;
     if (last && chosen) {
       chosen.frame.setAttribute('class', last.crashed ? 'frame chosen crashed' : 'frame chosen admitted');
@@ -113,6 +114,18 @@ export class AspView implements ScenarioView {
     } else {
       set(this.element, { 'data-last-provider': undefined, 'data-last-crashed': undefined });
     }
+  }
+
+  describe(snapshot: Snapshot): { key: string; target: string; text: string; bad: boolean } | null {
+    if (snapshot.scenario !== 'asp' || !snapshot.last) return null;
+    const d = snapshot.last;
+    const outcome = d.crashed ? `crashed it, ${d.killed} killed` : 'admitted';
+    return {
+      key: String(d.task),
+      target: String(d.provider),
+      text: `Task ${d.task + 1} (${d.steps} steps) → P${d.provider}: ${outcome}, ${signed(d.reward)}`,
+      bad: d.crashed,
+    };
   }
 
   private fly(x: number, crashed: boolean): void {

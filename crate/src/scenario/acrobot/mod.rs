@@ -106,7 +106,7 @@ impl AcrobotConfig {
 pub type AcrobotState = [f64; 4];
 
 /// What the front end draws for `acrobot`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AcrobotSnapshot {
     /// First link's angle from hanging straight down (rad).
     pub theta_1_rad: f64,

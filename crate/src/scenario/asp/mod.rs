@@ -195,7 +195,7 @@ impl AspConfig {
 }
 
 /// What became of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
     /// Not decided yet.
@@ -238,7 +238,7 @@ impl Ord for Finish {
 }
 
 /// The outcome of the last decision, for drawing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Decision {
     /// Index of the decided task.
     pub task: u32,
@@ -255,7 +255,7 @@ pub struct Decision {
 }
 
 /// One provider as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProviderView {
     /// Capacity in steps.
     pub capacity_steps: u32,
@@ -274,7 +274,7 @@ pub struct ProviderView {
 }
 
 /// The task waiting for a decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingTask {
     /// Its index in the episode.
     pub index: u32,
@@ -287,7 +287,7 @@ pub struct PendingTask {
 }
 
 /// What the front end draws for `asp`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AspSnapshot {
     /// Simulation clock (s).
     pub time_s: f64,
@@ -308,7 +308,7 @@ pub struct AspSnapshot {
 }
 
 /// Episode counters.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct Counters {
     /// Sum of rewards.
     pub total_reward: f64,

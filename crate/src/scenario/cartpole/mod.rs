@@ -93,7 +93,7 @@ impl CartpoleConfig {
 pub type CartpoleState = [f64; 4];
 
 /// What the front end draws for `cartpole`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CartpoleSnapshot {
     /// Cart position (m).
     pub x_m: f64,

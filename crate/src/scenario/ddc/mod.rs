@@ -183,7 +183,7 @@ impl DdcConfig {
 }
 
 /// Episode counters.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct Counters {
     /// Sum of rewards.
     pub total_reward: f64,
@@ -212,7 +212,7 @@ pub struct Counters {
 }
 
 /// A user's request and how its condition is sent, as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RequestView {
     /// Preference for perceptual similarity `ω_I`.
     pub omega_i: f64,
@@ -235,7 +235,7 @@ pub struct RequestView {
 }
 
 /// What became of one user's request in the last slot.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DecisionView {
     /// The request and its condition.
     pub request: RequestView,
@@ -262,7 +262,7 @@ pub struct DecisionView {
 }
 
 /// One user as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct UserView {
     /// The phone.
     pub device: Device,
@@ -273,7 +273,7 @@ pub struct UserView {
 }
 
 /// The edge server as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EdgeView {
     /// Seconds per denoising step.
     pub step_s: f64,
@@ -284,7 +284,7 @@ pub struct EdgeView {
 }
 
 /// What the front end draws for `ddc`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DdcSnapshot {
     /// Slots decided so far.
     pub slot: u32,

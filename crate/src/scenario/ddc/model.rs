@@ -37,7 +37,7 @@ impl Default for Penalties {
 }
 
 /// A user's phone.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Device {
     /// Speed as a fraction of the edge's, `c_k = f_k / f_E`.
     pub speed_ratio: f64,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Condition, DdcParams, STEP_CHOICES};
 
 /// A user-side configuration ν = (λ, α, β), with α and β as indices into the profile's levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Setting {
     /// The visual condition λ.
     pub condition: Condition,

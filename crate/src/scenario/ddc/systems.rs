@@ -10,7 +10,7 @@ use super::vce::{VCE_STEP, phone_upload};
 use super::{Condition, STEP_CHOICES};
 
 /// How users pick and send their visual condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserSide {
     /// The paper's VCE (Algorithms 1–2), as in its own system and in OQC+.

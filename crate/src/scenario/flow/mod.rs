@@ -273,7 +273,7 @@ impl Ord for Event {
 }
 
 /// What a flow would experience on a gateway and class, judged at decision time (seconds, Mbit/s).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Bandwidth allocated, `max(min(r, R_avail), floor)`.
     pub r_alloc_mbit_s: f64,
@@ -292,7 +292,7 @@ pub struct Outcome {
 }
 
 /// The last decision, for drawing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FlowDecision {
     /// Index of the decided flow.
     pub flow: u32,
@@ -317,7 +317,7 @@ pub struct FlowDecision {
 }
 
 /// One gateway as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GatewayView {
     /// Capacity `R_g` (Mbit/s).
     pub capacity_mbit_s: f64,
@@ -334,7 +334,7 @@ pub struct GatewayView {
 }
 
 /// The edge server as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EdgeView {
     /// Compute `F` (GFLOP/s).
     pub compute_gflop_s: f64,
@@ -343,7 +343,7 @@ pub struct EdgeView {
 }
 
 /// The flow waiting for a decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingFlow {
     /// Its index in the episode.
     pub index: u32,
@@ -366,7 +366,7 @@ pub struct PendingFlow {
 }
 
 /// Episode sums.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct FlowTotals {
     /// Sum of rewards.
     pub total_reward: f64,
@@ -389,7 +389,7 @@ pub struct FlowTotals {
 }
 
 /// What the front end draws for `flow`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FlowSnapshot {
     /// Simulation clock (s): the pending flow's slot start.
     pub time_s: f64,

@@ -223,7 +223,7 @@ struct Task {
 }
 
 /// The parts of a task's service delay on one server (seconds).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DelayParts {
     /// Waiting for the work queued there: `(Q_t[j] + P_t[j]) / f_j`.
     pub wait_s: f64,
@@ -241,7 +241,7 @@ impl DelayParts {
 }
 
 /// The last decision, for drawing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LadDecision {
     /// Slot of the decided task.
     pub slot: u32,
@@ -260,7 +260,7 @@ pub struct LadDecision {
 }
 
 /// One base station / edge server as drawn.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ServerView {
     /// Capacity `f_b` (GHz).
     pub capacity_ghz: f64,
@@ -281,7 +281,7 @@ pub struct ServerView {
 }
 
 /// The task waiting for a decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingTask {
     /// Its slot.
     pub slot: u32,
@@ -300,7 +300,7 @@ pub struct PendingTask {
 }
 
 /// Episode sums.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct LadTotals {
     /// Sum of rewards.
     pub total_reward: f64,
@@ -315,7 +315,7 @@ pub struct LadTotals {
 }
 
 /// What the front end draws for `lad`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LadSnapshot {
     /// The current slot (`decision_slots` once the episode has ended).
     pub slot: u32,

@@ -212,7 +212,7 @@ impl TotConfig {
 }
 
 /// Where and when one thought is generated.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Schedule {
     /// Server: 0 = BS, `u` = SP `u`.
     pub server: u32,
@@ -236,7 +236,7 @@ struct Thought {
 }
 
 /// One thought of the DAG, for drawing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ThoughtView {
     /// Index in the DAG: 0 = input, then step by step, `S·M + 1` = output.
     pub id: u32,
@@ -255,7 +255,7 @@ pub struct ThoughtView {
 }
 
 /// One generation on a server's timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Interval {
     /// The thought generated.
     pub thought: u32,
@@ -266,7 +266,7 @@ pub struct Interval {
 }
 
 /// One server (BS or SP), for drawing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ServerView {
     /// 0 = BS, `u` = SP `u` (the action that picks it).
     pub index: u32,
@@ -287,7 +287,7 @@ pub struct ServerView {
 }
 
 /// The thought awaiting a decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingView {
     /// Its id.
     pub thought: u32,
@@ -308,7 +308,7 @@ pub struct PendingView {
 }
 
 /// The last decision.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Decision {
     /// The thought decided.
     pub thought: u32,
@@ -321,7 +321,7 @@ pub struct Decision {
 }
 
 /// Episode counters.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct Counters {
     /// Sum of rewards.
     pub total_reward: f64,
@@ -336,7 +336,7 @@ pub struct Counters {
 }
 
 /// What the front end draws for `tot`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TotSnapshot {
     /// ToT steps `S`.
     pub steps: u32,

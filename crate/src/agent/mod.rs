@@ -1,6 +1,8 @@
 //! Learners: the diffusion soft actor-critic family and the papers' learning baselines, written against
 //! the numeric [`crate::nn::Backend`] and knowing a scenario only through its spaces.
 
+pub mod dqn;
+pub mod ppo;
 pub mod presets;
 pub mod sac;
 
@@ -13,8 +15,10 @@ use crate::rng::Rng;
 use crate::scenario::ActionSpace;
 use crate::train::replay::Transition;
 
+pub use crate::nn::kernels::argmax;
+
 /// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo"];
 
 /// Which hyper-parameters an algorithm starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -32,6 +36,10 @@ pub enum Preset {
 pub enum LearnerConfig {
     /// The discrete soft actor-critic family.
     Sac(sac::SacConfig),
+    /// DQN and double DQN.
+    Dqn(dqn::DqnConfig),
+    /// PPO (discrete actions).
+    Ppo(ppo::PpoConfig),
 }
 
 impl LearnerConfig {
@@ -39,6 +47,8 @@ impl LearnerConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             LearnerConfig::Sac(c) => c.validate(),
+            LearnerConfig::Dqn(c) => c.validate(),
+            LearnerConfig::Ppo(c) => c.validate(),
         }
     }
 
@@ -46,6 +56,7 @@ impl LearnerConfig {
     pub fn latent_start(&self) -> bool {
         match self {
             LearnerConfig::Sac(c) => c.latent_start,
+            LearnerConfig::Dqn(_) | LearnerConfig::Ppo(_) => false,
         }
     }
 
@@ -59,8 +70,21 @@ impl LearnerConfig {
                 })?;
                 Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?))
             }
+            LearnerConfig::Dqn(c) => {
+                Ok(Box::new(dqn::Dqn::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "DQN")?, rng)?))
+            }
+            LearnerConfig::Ppo(c) => {
+                Ok(Box::new(ppo::Ppo::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "PPO")?, rng)?))
+            }
         }
     }
+}
+
+/// The number of choices of `space`, or an error saying that `learner` needs a discrete space.
+fn discrete(space: &ActionSpace, learner: &str) -> Result<usize> {
+    space
+        .discrete_n()
+        .ok_or_else(|| Error::new("learner", format!("{learner} needs a discrete action space, not {space}")))
 }
 
 /// What the training loop asks of a learner (one agent). Off-policy learners keep their replay buffer,
@@ -94,17 +118,6 @@ pub fn sample_index(probs: &[f32], rng: &mut Rng) -> usize {
         }
     }
     probs.len() - 1
-}
-
-/// The index of the largest value (the first on ties).
-pub fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// What one gradient update reports.
@@ -143,3 +156,6 @@ impl UpdateStats {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

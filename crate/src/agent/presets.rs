@@ -1,6 +1,9 @@
-//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), and the
-//! `fast` variant the playground starts with.
+//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), the
+//! baselines' ([`DqnConfig`] and [`PpoConfig`], whose `Default` is the paper's), and the `fast` variants the
+//! playground starts with.
 
+use super::dqn::DqnConfig;
+use super::ppo::PpoConfig;
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
 use super::{ALGORITHMS, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, Schedule};
@@ -15,6 +18,9 @@ pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
         "dsac" => dsac(),
         "flowdiff" => flowdiff(),
         "sac_discrete" => sac_discrete(),
+        "dqn" => return Ok(LearnerConfig::Dqn(dqn(preset))),
+        "ddqn" => return Ok(LearnerConfig::Dqn(DqnConfig { double: true, ..dqn(preset) })),
+        "ppo" => return Ok(LearnerConfig::Ppo(ppo(preset))),
         _ => {
             return Err(Error::new(
                 "algorithm",
@@ -139,4 +145,28 @@ pub fn lad() -> SacConfig {
 /// Discrete SAC with an MLP actor (256-256, Mish) and everything else as d2sac.
 pub fn sac_discrete() -> SacConfig {
     SacConfig { actor: ActorConfig::Mlp { hidden: vec![256, 256], activation: Activation::Mish }, ..d2sac() }
+}
+
+/// DQN under `preset`: the reference's (256-256 Mish, batch 512, 3-step returns, target copied every 320
+/// updates), or the fast one (64-64, batch 128, buffer 10^5). `ddqn` is the same with `double`.
+pub fn dqn(preset: Preset) -> DqnConfig {
+    let paper = DqnConfig::default();
+    match preset {
+        Preset::Paper => paper,
+        Preset::Fast => DqnConfig { hidden: vec![64, 64], batch_size: 128, buffer_size: 100_000, ..paper },
+    }
+}
+
+/// PPO under `preset`: the reference's (256-256 Mish, one full-batch step per 1000-step rollout), or the
+/// fast one: 64-64, and 10 epochs of minibatches of 100 over 500-step rollouts, so each rollout trains 100
+/// steps instead of 1 (the reference's one step per 1000 collected steps needs ~10^6 steps to beat
+/// `crash_avoid`).
+pub fn ppo(preset: Preset) -> PpoConfig {
+    let paper = PpoConfig::default();
+    match preset {
+        Preset::Paper => paper,
+        Preset::Fast => {
+            PpoConfig { hidden: vec![64, 64], rollout_steps: 500, epochs: 10, minibatch_size: 100, ..paper }
+        }
+    }
 }

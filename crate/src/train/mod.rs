@@ -33,9 +33,11 @@ pub struct Schedule {
 
 impl Schedule {
     /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per step after 300
-    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps.
+    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO
+    /// updates once per rollout (all its epochs), as soon as a rollout is collected.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
         let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
+            (_, "ppo") => (presets::ppo(preset).rollout_steps, 1, 0),
             (Preset::Paper, "lad") => (1, 1, 300),
             (Preset::Paper, _) => (1000, 1000, 0),
             (Preset::Fast, _) => (1, 1, 1000),

@@ -28,6 +28,50 @@ enum Command {
     Train(TrainArgs),
     /// List the scenarios with their observation size, action space and heuristics.
     Scenarios,
+    /// Parameter files: their JSON Schema, checking one, the default one, fitting raw measurements.
+    #[command(subcommand)]
+    Params(ParamsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ParamsCommand {
+    /// Print the JSON Schema of a scenario's parameter file (or, with --config, of its config).
+    Schema {
+        /// Scenario id.
+        scenario: String,
+        /// The schema of the scenario's whole config instead.
+        #[arg(long)]
+        config: bool,
+    },
+    /// Check a parameter file; prints `ok` or the first problem (field path and rule), exit status 2.
+    Check {
+        /// Scenario id.
+        scenario: String,
+        /// The JSON file.
+        file: String,
+    },
+    /// Print the parameter file of the default config's world (or of --world-seed, or the paper's).
+    Default {
+        /// Scenario id.
+        scenario: String,
+        /// World seed of the drawn world.
+        #[arg(long, default_value_t = 0, conflicts_with = "paper")]
+        world_seed: u64,
+        /// The paper's published world instead.
+        #[arg(long)]
+        paper: bool,
+    },
+    /// Fit raw measurements: asp `steps,quality`; tot `tokens,delay_s,score`; ddc the profile table
+    /// `condition,alpha,beta,steps,q_i,q_t,kb`. Prints the fit (parameters, R², sampled curve) as JSON.
+    Fit {
+        /// Scenario id (asp, tot or ddc).
+        scenario: String,
+        /// The CSV file.
+        file: String,
+        /// tot: the quality curve's ceiling `Score_max`.
+        #[arg(long, default_value_t = 10.0)]
+        score_max: f64,
+    },
 }
 
 const TRAIN_HELP: &str = "\
@@ -167,6 +211,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval(&args),
         Command::Train(args) => train(&args),
         Command::Scenarios => Ok(scenarios()),
+        Command::Params(command) => params(&command),
     };
     match output {
         Ok(text) => {
@@ -541,4 +586,39 @@ fn metrics_csv_row(r: &crate::train::EpochRecord) -> String {
         let _ = write!(row, ",{v}");
     }
     row + "\n"
+}
+
+fn params(command: &ParamsCommand) -> Result<String> {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON values serialise") + "\n";
+    match command {
+        ParamsCommand::Schema { scenario, config } => {
+            let id = ScenarioId::parse("scenario", scenario)?;
+            let schema = if *config { ScenarioConfig::config_schema(id) } else { ScenarioConfig::params_schema(id)? };
+            Ok(pretty(&schema))
+        }
+        ParamsCommand::Check { scenario, file } => {
+            let id = ScenarioId::parse("scenario", scenario)?;
+            let mut config = ScenarioConfig::default_for(id);
+            // Paths relative to the file itself, not to a config's `world`.
+            config.set_world_json(&read_file("file", file)?).map_err(|e| match e.field.strip_prefix("world.") {
+                Some(path) => Error::new(path, e.problem),
+                None => e,
+            })?;
+            Ok("ok\n".to_owned())
+        }
+        ParamsCommand::Default { scenario, world_seed, paper } => {
+            let id = ScenarioId::parse("scenario", scenario)?;
+            let mut config = ScenarioConfig::default_for(id);
+            if *paper {
+                config.use_paper_world().map_err(|e| e.within("--paper"))?;
+            } else {
+                config.set_world_seed(*world_seed);
+            }
+            config.world_params_json()
+        }
+        ParamsCommand::Fit { scenario, file, score_max } => {
+            let id = ScenarioId::parse("scenario", scenario)?;
+            Ok(pretty(&ScenarioConfig::fit_csv(id, &read_file("file", file)?, *score_max)?))
+        }
+    }
 }

@@ -27,6 +27,17 @@ pub enum Stream {
     Evaluation = 6,
 }
 
+/// A generator's exact position in JSON-friendly form (for checkpoints).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RngState {
+    /// The 32-byte ChaCha key, hex.
+    pub seed: String,
+    /// The stream.
+    pub stream: u64,
+    /// Words consumed (a u128, as decimal text).
+    pub word_pos: String,
+}
+
 /// A seeded, portable generator with the samplers the simulators need.
 #[derive(Debug, Clone)]
 pub struct Rng {
@@ -41,17 +52,25 @@ impl Rng {
         Self { inner }
     }
 
-    /// The generator's exact position, to save in a checkpoint: (seed, stream, word position).
-    pub fn state(&self) -> ([u8; 32], u64, u128) {
-        (self.inner.get_seed(), self.inner.get_stream(), self.inner.get_word_pos())
+    /// The generator's exact position, to save in a checkpoint.
+    pub fn state(&self) -> RngState {
+        let seed = self.inner.get_seed().iter().map(|b| format!("{b:02x}")).collect();
+        RngState { seed, stream: self.inner.get_stream(), word_pos: self.inner.get_word_pos().to_string() }
     }
 
-    /// A generator at a position saved by [`Rng::state`].
-    pub fn from_state(seed: [u8; 32], stream: u64, word_pos: u128) -> Self {
+    /// A generator at a position saved by [`Rng::state`]; `None` if the state is malformed.
+    pub fn from_state(state: &RngState) -> Option<Self> {
+        if state.seed.len() != 64 || !state.seed.is_ascii() {
+            return None;
+        }
+        let mut seed = [0u8; 32];
+        for (i, byte) in seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&state.seed[2 * i..2 * i + 2], 16).ok()?;
+        }
         let mut inner = ChaCha8Rng::from_seed(seed);
-        inner.set_stream(stream);
-        inner.set_word_pos(word_pos);
-        Self { inner }
+        inner.set_stream(state.stream);
+        inner.set_word_pos(state.word_pos.parse().ok()?);
+        Some(Self { inner })
     }
 
     /// A generator for sub-task `index` (for example agent `index`), derived from this one's next draw.
@@ -133,6 +152,14 @@ impl Rng {
         -libm::log(1.0 - self.uniform())
     }
 
+    /// Number of failures before the first success in independent trials that each succeed with
+    /// probability `p` (`0 < p <= 1`): the gap between events of a Bernoulli process, by inversion.
+    pub fn geometric_failures(&mut self, p: f64) -> u64 {
+        // 1 - u lies in (0, 1], so the logarithm is finite; log1p keeps small p accurate. For p = 1 the
+        // ratio is 0 / -inf = 0. The float-to-int cast saturates for astronomically long gaps.
+        libm::floor(libm::log(1.0 - self.uniform()) / libm::log1p(-p)) as u64
+    }
+
     /// Poisson draw with mean `lambda` (`lambda >= 0`, finite).
     ///
     /// Below 10 it multiplies uniforms (Knuth); above it uses Hörmann's transformed rejection (PTRS,
@@ -193,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn saved_state_resumes_the_same_stream() {
+        let mut rng = Rng::new(11, Stream::Learner);
+        for _ in 0..7 {
+            rng.next_u64();
+        }
+        let mut resumed = Rng::from_state(&rng.state()).unwrap();
+        assert_eq!(
+            (0..5).map(|_| rng.next_u64()).collect::<Vec<_>>(),
+            (0..5).map(|_| resumed.next_u64()).collect::<Vec<_>>()
+        );
+        assert!(Rng::from_state(&RngState { seed: "zz".into(), stream: 0, word_pos: "0".into() }).is_none());
+    }
+
+    #[test]
     fn below_and_int_inclusive_stay_in_range_and_cover_it() {
         let mut rng = Rng::new(1, Stream::Episode);
         let mut seen = [0u32; 7];
@@ -234,6 +275,18 @@ mod tests {
             // Standard error of the mean is sqrt(lambda/n); allow five of them.
             assert!((mean - lambda).abs() < 5.0 * (lambda / 20_000.0).sqrt(), "λ={lambda} mean={mean}");
             assert!((var / lambda - 1.0).abs() < 0.06, "λ={lambda} var={var}");
+        }
+    }
+
+    #[test]
+    fn geometric_failures_have_the_geometric_mean() {
+        let mut rng = Rng::new(5, Stream::Episode);
+        for &p in &[0.001, 0.2, 1.0] {
+            let draws: Vec<f64> = (0..40_000).map(|_| rng.geometric_failures(p) as f64).collect();
+            let (mean, var) = mean_and_variance(&draws);
+            let (expected, expected_var) = ((1.0 - p) / p, (1.0 - p) / (p * p));
+            assert!((mean - expected).abs() <= 5.0 * (expected_var / 40_000.0).sqrt(), "p={p} mean={mean}");
+            assert!((var - expected_var).abs() <= 0.05 * expected_var, "p={p} var={var}");
         }
     }
 

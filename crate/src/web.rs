@@ -163,7 +163,9 @@ impl Simulator {
         }
         let same = self.heuristic.as_ref().is_some_and(|h| h.name(self.env.as_ref()) == name);
         if !same {
-            self.heuristic = Some(Heuristic::new(self.env.as_ref(), name, self.episode_seed)?);
+            let heuristic = Heuristic::new(self.env.as_ref(), name, self.episode_seed)?;
+            self.env.set_system(Some(heuristic.index()))?;
+            self.heuristic = Some(heuristic);
         }
         let heuristic = self.heuristic.as_mut().expect("set just above");
         Ok(heuristic.act(self.env.as_ref()))

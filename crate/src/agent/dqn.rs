@@ -18,6 +18,8 @@ use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::error::{Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, Trainable};
 use crate::rng::Rng;
+use crate::scenario::Action;
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 
 /// Hyper-parameters of DQN and double DQN. `Default` is the reference code's DQN for `asp`
@@ -244,7 +246,7 @@ impl<B: Backend> Learner for Dqn<B> {
         explore: bool,
         rng: &mut Rng,
         probs: &mut Vec<f32>,
-    ) -> usize {
+    ) -> Action {
         let greedy = argmax(&self.q_values(obs));
         let epsilon = match (explore, self.updates) {
             (false, _) => 0.0,
@@ -254,7 +256,7 @@ impl<B: Backend> Learner for Dqn<B> {
         probs.clear();
         probs.resize(self.actions, epsilon / self.actions as f32);
         probs[greedy] += 1.0 - epsilon;
-        if explore { sample_index(probs, rng) } else { greedy }
+        Action::Discrete(if explore { sample_index(probs, rng) } else { greedy })
     }
 
     fn observe(&mut self, transition: Transition) {
@@ -270,5 +272,32 @@ impl<B: Backend> Learner for Dqn<B> {
 
     fn updates(&self) -> u64 {
         self.updates
+    }
+
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
+        let b = &mut self.backend;
+        ck.put_mlp(&format!("{prefix}q"), &self.q, &b.read_vector(&self.params.value));
+        ck.put_mlp(&format!("{prefix}target_q"), &self.q, &b.read_vector(&self.target));
+        let (m, v) = (b.read_vector(&self.params.m), b.read_vector(&self.params.v));
+        ck.put(format!("{prefix}optim.q.m"), vec![m.len()], m);
+        ck.put(format!("{prefix}optim.q.v"), vec![v.len()], v);
+        self.replay.save(&format!("{prefix}replay"), ck);
+        self.nstep.save(&format!("{prefix}nstep"), ck);
+        ck.put_state(format!("{prefix}dqn.updates"), &self.updates);
+    }
+
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        let b = &mut self.backend;
+        let mut params = vec![0.0; self.q.len()];
+        ck.get_mlp(&format!("{prefix}q"), &self.q, &mut params)?;
+        b.write_vector(&mut self.params.value, &params);
+        ck.get_mlp(&format!("{prefix}target_q"), &self.q, &mut params)?;
+        b.write_vector(&mut self.target, &params);
+        b.write_vector(&mut self.params.m, ck.get(&format!("{prefix}optim.q.m"), &[params.len()])?);
+        b.write_vector(&mut self.params.v, ck.get(&format!("{prefix}optim.q.v"), &[params.len()])?);
+        self.replay.load(&format!("{prefix}replay"), ck)?;
+        self.nstep.load(&format!("{prefix}nstep"), ck)?;
+        self.updates = ck.state(&format!("{prefix}dqn.updates"))?;
+        Ok(())
     }
 }

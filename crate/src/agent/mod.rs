@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::nn::cpu::CpuBackend;
 use crate::rng::Rng;
-use crate::scenario::ActionSpace;
+use crate::scenario::{Action, ActionSpace};
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
 pub use crate::nn::kernels::argmax;
@@ -93,8 +94,14 @@ pub trait Learner {
     /// An action for `obs`: exploring (sampled, ε-greedy, …) when `explore`, else greedy. `latent` starts a
     /// diffusion chain (LAD) when given. `probs` receives the policy's distribution over the actions (for
     /// drawing; LAD stores it as the next latent). Every random draw comes from `rng`.
-    fn act(&mut self, obs: &[f32], latent: Option<&[f32]>, explore: bool, rng: &mut Rng, probs: &mut Vec<f32>)
-    -> usize;
+    fn act(
+        &mut self,
+        obs: &[f32],
+        latent: Option<&[f32]>,
+        explore: bool,
+        rng: &mut Rng,
+        probs: &mut Vec<f32>,
+    ) -> Action;
 
     /// Takes one environment transition (with `extra` = the latent starts, for LAD).
     fn observe(&mut self, transition: Transition);
@@ -105,6 +112,12 @@ pub trait Learner {
 
     /// Updates done so far.
     fn updates(&self) -> u64;
+
+    /// Saves everything needed to continue bit-identically under names starting with `prefix`.
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint);
+
+    /// Restores what [`Learner::save`] wrote (into a learner built from the same config).
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()>;
 }
 
 /// An index drawn from the distribution `probs` with one uniform draw of `rng`.
@@ -121,7 +134,7 @@ pub fn sample_index(probs: &[f32], rng: &mut Rng) -> usize {
 }
 
 /// What one gradient update reports.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateStats {
     /// Critic loss (sum over the critics).
     pub critic_loss: f32,

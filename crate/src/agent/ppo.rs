@@ -21,6 +21,8 @@ use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::error::{Error, Result, check_count, check_positive, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PpoLoss, Trainable};
 use crate::rng::Rng;
+use crate::scenario::Action;
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
 /// Hyper-parameters of PPO. `Default` is the reference code's PPO for `asp` (AGOD `benchmark/ppo.py`,
@@ -155,6 +157,43 @@ impl Rollout {
         self.terminated.push(Self::flag(t.terminated));
         self.ends.push(Self::flag(t.terminated || t.truncated));
         self.len += 1;
+    }
+
+    /// The columns by name with their widths (`obs_dim` for the observations, else 1).
+    fn columns(&mut self, obs_dim: usize) -> [(&'static str, &mut Vec<f32>, usize); 6] {
+        [
+            ("obs", &mut self.obs, obs_dim),
+            ("next_obs", &mut self.next_obs, obs_dim),
+            ("action", &mut self.action, 1),
+            ("reward", &mut self.reward, 1),
+            ("terminated", &mut self.terminated, 1),
+            ("ends", &mut self.ends, 1),
+        ]
+    }
+
+    /// Saves the columns as tensors `<prefix>.<column>` (`len × width`).
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint, obs_dim: usize) {
+        let len = self.len;
+        for (name, column, width) in self.columns(obs_dim) {
+            ck.put(format!("{prefix}.{name}"), vec![len, width], column.clone());
+        }
+    }
+
+    /// Restores columns saved by [`Rollout::save`] (at most `capacity` transitions of `obs_dim`).
+    fn load(&mut self, prefix: &str, ck: &Checkpoint, obs_dim: usize, capacity: usize) -> Result<()> {
+        let (shape, _) = ck.get_any(&format!("{prefix}.action"))?;
+        let len = shape.first().copied().unwrap_or(0);
+        if len > capacity {
+            return Err(Error::new(
+                "checkpoint",
+                format!("rollout '{prefix}' holds {len} steps; at most {capacity} fit"),
+            ));
+        }
+        for (name, column, width) in self.columns(obs_dim) {
+            *column = ck.get(&format!("{prefix}.{name}"), &[len, width])?.to_vec();
+        }
+        self.len = len;
+        Ok(())
     }
 
     fn clear(&mut self) {
@@ -404,9 +443,9 @@ impl<B: Backend> Learner for Ppo<B> {
         explore: bool,
         rng: &mut Rng,
         probs: &mut Vec<f32>,
-    ) -> usize {
+    ) -> Action {
         self.policy_probs(obs, probs);
-        if explore { sample_index(probs, rng) } else { argmax(probs) }
+        Action::Discrete(if explore { sample_index(probs, rng) } else { argmax(probs) })
     }
 
     fn observe(&mut self, transition: Transition) {
@@ -424,4 +463,45 @@ impl<B: Backend> Learner for Ppo<B> {
     fn updates(&self) -> u64 {
         self.updates
     }
+
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
+        let b = &mut self.backend;
+        let params = b.read_vector(&self.params.value);
+        ck.put_mlp(&format!("{prefix}actor"), &self.actor, &params);
+        ck.put_mlp(&format!("{prefix}critic"), &self.critic, &params);
+        let (m, v) = (b.read_vector(&self.params.m), b.read_vector(&self.params.v));
+        ck.put(format!("{prefix}optim.m"), vec![m.len()], m);
+        ck.put(format!("{prefix}optim.v"), vec![v.len()], v);
+        self.rollout.save(&format!("{prefix}rollout"), ck, self.actor.inputs());
+        let state = PpoState { updates: self.updates, gradient_steps: self.gradient_steps, order: self.order.clone() };
+        ck.put_state(format!("{prefix}ppo"), &state);
+    }
+
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        let b = &mut self.backend;
+        let mut params = vec![0.0; self.actor.len() + self.critic.len()];
+        ck.get_mlp(&format!("{prefix}actor"), &self.actor, &mut params)?;
+        ck.get_mlp(&format!("{prefix}critic"), &self.critic, &mut params)?;
+        b.write_vector(&mut self.params.value, &params);
+        b.write_vector(&mut self.params.m, ck.get(&format!("{prefix}optim.m"), &[params.len()])?);
+        b.write_vector(&mut self.params.v, ck.get(&format!("{prefix}optim.v"), &[params.len()])?);
+        let obs_dim = self.actor.inputs();
+        self.rollout.load(&format!("{prefix}rollout"), ck, obs_dim, self.config.rollout_steps)?;
+        let state: PpoState = ck.state(&format!("{prefix}ppo"))?;
+        let mut sorted = state.order.clone();
+        sorted.sort_unstable();
+        if !sorted.iter().copied().eq(0..self.config.rollout_steps) {
+            return Err(Error::new("checkpoint", format!("'{prefix}ppo' does not hold an order of this rollout")));
+        }
+        (self.updates, self.gradient_steps, self.order) = (state.updates, state.gradient_steps, state.order);
+        Ok(())
+    }
+}
+
+/// The counters of a [`Ppo`] learner and its minibatch order, as saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct PpoState {
+    updates: u64,
+    gradient_steps: u64,
+    order: Vec<usize>,
 }

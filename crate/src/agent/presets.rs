@@ -85,6 +85,7 @@ pub fn d2sac() -> SacConfig {
         target_actor: true,
         entropy_in_target: false,
         latent_start: false,
+        min_replay: 0,
     }
 }
 
@@ -110,9 +111,10 @@ pub fn flowdiff() -> SacConfig {
     SacConfig { actor: diffusion(10, 256), critic_lr: 1e-4, ..d2sac() }
 }
 
-/// LAD-TS (lad): T = 5, h = 20, ReLU, no time MLP; critic 20-20 ReLU; α 0.05 auto-tuned (lr 3e−4, target
-/// entropy −1); lrs 1e−4 / 1e−3 without weight decay; batch 64, buffer 1000, 1-step; latent start;
-/// entropy in the target; no target actor.
+/// LAD-TS (lad): T = 5, h = 20, ReLU, no time MLP, softmax output (the denoiser predicts the action
+/// probabilities, so π = x_0); critic 20-20 ReLU; α 0.05 auto-tuned (lr 3e−4, target entropy −1); lrs
+/// 1e−4 / 1e−3 without weight decay; batch 64, buffer 1000 per agent, updates once its buffer holds more
+/// than 300; 1-step; latent start; entropy in the target; no target actor.
 pub fn lad() -> SacConfig {
     SacConfig {
         actor: ActorConfig::Diffusion(DiffusionConfig {
@@ -121,7 +123,7 @@ pub fn lad() -> SacConfig {
             hidden: 20,
             activation: Activation::Relu,
             time_mlp: false,
-            output: Activation::Tanh,
+            output: Activation::Softmax,
             clip_denoised: false,
         }),
         critic_hidden: vec![20, 20],
@@ -139,6 +141,7 @@ pub fn lad() -> SacConfig {
         target_actor: false,
         entropy_in_target: true,
         latent_start: true,
+        min_replay: 300,
     }
 }
 

@@ -18,8 +18,10 @@ use serde::{Deserialize, Serialize};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork};
-use crate::rng::Rng;
+use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput};
+use crate::rng::{Rng, RngState};
+use crate::scenario::Action;
+use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 
 /// The policy network.
@@ -83,6 +85,8 @@ pub struct SacConfig {
     pub entropy_in_target: bool,
     /// Start each chain from the stored latent action of the decision position (LAD).
     pub latent_start: bool,
+    /// Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
+    pub min_replay: usize,
 }
 
 impl SacConfig {
@@ -121,6 +125,7 @@ impl SacConfig {
         check_count("batch_size", self.batch_size as u64, 1, 65_536)?;
         check_count("buffer_size", self.buffer_size as u64, 1, 10_000_000)?;
         check_count("n_step", self.n_step as u64, 1, 100)?;
+        check_count("min_replay", self.min_replay as u64, 0, self.buffer_size as u64)?;
         if self.latent_start && !matches!(self.actor, ActorConfig::Diffusion(_)) {
             return Err(Error::new("latent_start", "needs a diffusion actor"));
         }
@@ -175,6 +180,8 @@ pub struct Sac<B: Backend> {
     backend: B,
     obs_dim: usize,
     actions: usize,
+    /// Logits (π = softmax) or, for LAD's softmax denoiser, probabilities.
+    output: PolicyOutput,
     policy: Policy<B>,
     actor: Params<B>,
     q1: Mlp,
@@ -262,6 +269,10 @@ impl<B: Backend> Sac<B> {
             act_obs: backend.matrix(1, obs_dim),
             act_probs: backend.matrix(1, actions),
             stats: backend.vector(8),
+            output: match &config.actor {
+                ActorConfig::Diffusion(d) if d.predicts_sample() => PolicyOutput::Probs,
+                _ => PolicyOutput::Logits,
+            },
             q_work,
             q1,
             q2,
@@ -305,9 +316,22 @@ impl<B: Backend> Sac<B> {
                 act.output()
             }
         };
-        b.softmax_rows(logits, &mut self.act_probs);
         probs.clear();
-        probs.extend(b.read_matrix(&self.act_probs));
+        match self.output {
+            PolicyOutput::Logits => {
+                b.softmax_rows(logits, &mut self.act_probs);
+                probs.extend(b.read_matrix(&self.act_probs));
+            }
+            PolicyOutput::Probs => probs.extend(b.read_matrix(logits)),
+        }
+    }
+
+    /// Number of actor parameters.
+    fn actor_len(&self) -> usize {
+        match &self.policy {
+            Policy::Diffusion { actor, .. } => actor.len(),
+            Policy::Mlp { mlp, .. } => mlp.len(),
+        }
     }
 
     /// Transitions in the replay buffer.
@@ -317,7 +341,7 @@ impl<B: Backend> Sac<B> {
 
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
     pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
-        if self.replay.is_empty() {
+        if self.replay.is_empty() || self.replay.len() <= self.config.min_replay {
             return Ok(None);
         }
         let mut batch = std::mem::take(&mut self.batch);
@@ -337,9 +361,9 @@ impl<B: Backend> Learner for Sac<B> {
         explore: bool,
         rng: &mut Rng,
         probs: &mut Vec<f32>,
-    ) -> usize {
+    ) -> Action {
         self.policy_probs(obs, latent, rng, probs);
-        if explore { sample_index(probs, rng) } else { argmax(probs) }
+        Action::Discrete(if explore { sample_index(probs, rng) } else { argmax(probs) })
     }
 
     fn observe(&mut self, transition: Transition) {
@@ -355,6 +379,103 @@ impl<B: Backend> Learner for Sac<B> {
 
     fn updates(&self) -> u64 {
         self.updates
+    }
+
+    fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
+        let b = &mut self.backend;
+        let actor = b.read_vector(&self.actor.value);
+        put_policy(ck, &format!("{prefix}actor"), &self.policy, &actor);
+        if let Some(t) = &self.actor.target {
+            let target = b.read_vector(t);
+            put_policy(ck, &format!("{prefix}target_actor"), &self.policy, &target);
+        }
+        let critic = b.read_vector(&self.critic.value);
+        ck.put_mlp(&format!("{prefix}critic.q1"), &self.q1, &critic);
+        ck.put_mlp(&format!("{prefix}critic.q2"), &self.q2, &critic);
+        let target = b.read_vector(self.critic.target.as_ref().expect("critics always have targets"));
+        ck.put_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &target);
+        ck.put_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &target);
+        for (name, params) in [("actor", &self.actor), ("critic", &self.critic)] {
+            let (m, v) = (b.read_vector(&params.m), b.read_vector(&params.v));
+            ck.put(format!("{prefix}optim.{name}.m"), vec![m.len()], m);
+            ck.put(format!("{prefix}optim.{name}.v"), vec![v.len()], v);
+        }
+        self.replay.save(&format!("{prefix}replay"), ck);
+        self.nstep.save(&format!("{prefix}nstep"), ck);
+        let scalars = SacState {
+            updates: self.updates,
+            log_alpha: self.log_alpha,
+            alpha_m: self.alpha_m,
+            alpha_v: self.alpha_v,
+            rng: self.rng.state(),
+        };
+        ck.put_state(format!("{prefix}sac"), &scalars);
+    }
+
+    fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        let n = self.actor_len();
+        let b = &mut self.backend;
+        let mut actor = vec![0.0; n];
+        get_policy(ck, &format!("{prefix}actor"), &self.policy, &mut actor)?;
+        b.write_vector(&mut self.actor.value, &actor);
+        if let Some(t) = self.actor.target.as_mut() {
+            get_policy(ck, &format!("{prefix}target_actor"), &self.policy, &mut actor)?;
+            b.write_vector(t, &actor);
+        }
+        let mut critic = vec![0.0; self.q1.len() + self.q2.len()];
+        ck.get_mlp(&format!("{prefix}critic.q1"), &self.q1, &mut critic)?;
+        ck.get_mlp(&format!("{prefix}critic.q2"), &self.q2, &mut critic)?;
+        b.write_vector(&mut self.critic.value, &critic);
+        ck.get_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &mut critic)?;
+        ck.get_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &mut critic)?;
+        b.write_vector(self.critic.target.as_mut().expect("critics always have targets"), &critic);
+        for (name, params, len) in [("actor", &mut self.actor, n), ("critic", &mut self.critic, critic.len())] {
+            b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
+            b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
+        }
+        self.replay.load(&format!("{prefix}replay"), ck)?;
+        self.nstep.load(&format!("{prefix}nstep"), ck)?;
+        let scalars: SacState = ck.state(&format!("{prefix}sac"))?;
+        self.updates = scalars.updates;
+        self.log_alpha = scalars.log_alpha;
+        self.alpha_m = scalars.alpha_m;
+        self.alpha_v = scalars.alpha_v;
+        self.rng =
+            Rng::from_state(&scalars.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
+        Ok(())
+    }
+}
+
+/// The scalars of a [`Sac`] learner, as saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SacState {
+    updates: u64,
+    log_alpha: f32,
+    alpha_m: f32,
+    alpha_v: f32,
+    rng: RngState,
+}
+
+fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, params: &[f32]) {
+    match policy {
+        Policy::Diffusion { actor, .. } => {
+            for (name, mlp) in actor.networks() {
+                ck.put_mlp(&format!("{prefix}.{name}"), mlp, params);
+            }
+        }
+        Policy::Mlp { mlp, .. } => ck.put_mlp(prefix, mlp, params),
+    }
+}
+
+fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, params: &mut [f32]) -> Result<()> {
+    match policy {
+        Policy::Diffusion { actor, .. } => {
+            for (name, mlp) in actor.networks() {
+                ck.get_mlp(&format!("{prefix}.{name}"), mlp, params)?;
+            }
+            Ok(())
+        }
+        Policy::Mlp { mlp, .. } => ck.get_mlp(prefix, mlp, params),
     }
 }
 
@@ -392,7 +513,15 @@ impl<B: Backend> Sac<B> {
         self.q2.forward(b, critic_target, &self.next_obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
-        b.soft_td_target(next_logits, &self.q_min, entropy_weight, &self.returns, &self.discounts, &mut self.target);
+        b.soft_td_target(
+            self.output,
+            next_logits,
+            &self.q_min,
+            entropy_weight,
+            &self.returns,
+            &self.discounts,
+            &mut self.target,
+        );
 
         // 2. Critics.
         self.q1.forward(b, &self.critic.value, &self.obs, w1);
@@ -420,13 +549,21 @@ impl<B: Backend> Sac<B> {
                     b.write_matrix(train.start_mut(), &batch.extra);
                 }
                 actor.forward(b, &self.actor.value, &self.obs, train);
-                b.discrete_policy_loss(train.output(), &self.q_min, alpha, &mut self.dlogits, &mut self.stats, ACTOR);
+                b.discrete_policy_loss(
+                    self.output,
+                    train.output(),
+                    &self.q_min,
+                    alpha,
+                    &mut self.dlogits,
+                    &mut self.stats,
+                    ACTOR,
+                );
                 actor.backward(b, &self.actor.value, &self.dlogits, train, &mut self.actor.grad);
             }
             Policy::Mlp { mlp, train, .. } => {
                 mlp.forward(b, &self.actor.value, &self.obs, train);
                 let (logits, dlogits) = train.output_and_grad();
-                b.discrete_policy_loss(logits, &self.q_min, alpha, dlogits, &mut self.stats, ACTOR);
+                b.discrete_policy_loss(self.output, logits, &self.q_min, alpha, dlogits, &mut self.stats, ACTOR);
                 mlp.backward(b, &self.actor.value, &self.obs, train, &mut self.actor.grad, None);
             }
         }

@@ -5,6 +5,7 @@ use super::dqn::{Dqn, DqnConfig};
 use super::ppo::{Ppo, PpoConfig};
 use super::*;
 use crate::rng::Stream;
+use crate::train::checkpoint::Checkpoint;
 use crate::train::{Schedule, TrainConfig};
 
 /// A two-armed contextual bandit in episodes of `EPISODE` steps, each truncated at its end: the context is
@@ -19,6 +20,11 @@ fn best_arm(obs: &[f32]) -> usize {
     usize::from(obs[0] > 0.0)
 }
 
+/// The index of a discrete action.
+fn index(action: Action) -> usize {
+    action.index_below(usize::MAX).expect("a discrete action")
+}
+
 /// Trains `learner` for `steps` bandit steps, updating after every step from `warmup` on; returns the greedy
 /// policy's action for each context.
 fn train_on_bandit(learner: &mut dyn Learner, steps: usize, warmup: usize, seed: u64) -> [usize; 2] {
@@ -27,7 +33,7 @@ fn train_on_bandit(learner: &mut dyn Learner, steps: usize, warmup: usize, seed:
     let mut probs = Vec::new();
     let mut obs = context(&mut env);
     for step in 0..steps {
-        let action = learner.act(&obs, None, true, &mut rng, &mut probs);
+        let action = index(learner.act(&obs, None, true, &mut rng, &mut probs));
         let next_obs = context(&mut env);
         learner.observe(Transition {
             obs: obs.clone(),
@@ -45,7 +51,7 @@ fn train_on_bandit(learner: &mut dyn Learner, steps: usize, warmup: usize, seed:
         }
         obs = next_obs;
     }
-    [-1.0f32, 1.0].map(|c| learner.act(&[c, 1.0], None, false, &mut rng, &mut probs))
+    [-1.0f32, 1.0].map(|c| index(learner.act(&[c, 1.0], None, false, &mut rng, &mut probs)))
 }
 
 fn small_dqn(double: bool) -> DqnConfig {
@@ -128,35 +134,65 @@ fn ppo_updates_once_per_full_rollout_and_starts_a_new_one() {
     assert_eq!(ppo.rollout_len(), 4);
 }
 
+/// Runs `steps` steps of a toy stream through `learner` (updating from step `update_from` on) and returns
+/// every action and loss bit pattern.
+fn run_stream(learner: &mut dyn Learner, steps: usize, update_from: usize, rng: &mut Rng) -> Vec<u32> {
+    let mut probs = Vec::new();
+    let mut out = Vec::new();
+    for i in 0..steps {
+        let obs = [(i % 7) as f32 / 7.0, 1.0];
+        let action = index(learner.act(&obs, None, true, rng, &mut probs));
+        learner.observe(step(obs[0], action, i % 10 == 9));
+        if i >= update_from
+            && let Some(stats) = learner.update(rng).unwrap()
+        {
+            out.push(stats.critic_loss.to_bits());
+            out.push(stats.actor_loss.to_bits());
+        }
+        out.push(action as u32);
+    }
+    out
+}
+
+fn fast_learner(algorithm: &str, seed: u64) -> Box<dyn Learner> {
+    let config = presets::learner(algorithm, Preset::Fast).unwrap();
+    config.build(2, &ActionSpace::Discrete { n: 3 }, Rng::new(seed, Stream::Learner)).unwrap()
+}
+
 /// The same seed gives the same actions and the same update, bit for bit.
 #[test]
 fn baselines_are_deterministic() {
     for algorithm in ["dqn", "ddqn", "ppo"] {
-        let run = || {
-            let config = presets::learner(algorithm, Preset::Fast).unwrap();
-            let space = ActionSpace::Discrete { n: 3 };
-            let mut learner = config.build(2, &space, Rng::new(7, Stream::Learner)).unwrap();
-            let mut rng = Rng::new(8, Stream::Exploration);
-            let mut probs = Vec::new();
-            let mut out = Vec::new();
-            for i in 0..1000 {
-                let obs = [(i % 7) as f32 / 7.0, 1.0];
-                let action = learner.act(&obs, None, true, &mut rng, &mut probs);
-                learner.observe(step(obs[0], action, i % 10 == 9));
-                if i >= 900
-                    && let Some(stats) = learner.update(&mut rng).unwrap()
-                {
-                    out.push(stats.critic_loss.to_bits());
-                    out.push(stats.actor_loss.to_bits());
-                }
-                out.push(action as u32);
-            }
-            out
-        };
+        let run = || run_stream(fast_learner(algorithm, 7).as_mut(), 1000, 900, &mut Rng::new(8, Stream::Exploration));
         let first = run();
         assert!(first.len() > 1000, "{algorithm} never updated");
         assert_eq!(first, run(), "{algorithm}");
     }
+}
+
+/// Saved mid-rollout / mid-window and loaded into a learner of another seed, a baseline goes on exactly as
+/// the original.
+#[test]
+fn baselines_resume_from_a_checkpoint_bit_identically() {
+    for algorithm in ["dqn", "ppo"] {
+        let mut original = fast_learner(algorithm, 7);
+        let mut rng = Rng::new(8, Stream::Exploration);
+        run_stream(original.as_mut(), 1234, 1100, &mut rng);
+        let mut ck = Checkpoint::new();
+        original.save("agent0.", &mut ck);
+        let ck = Checkpoint::from_bytes(&ck.to_bytes()).unwrap();
+        let mut resumed = fast_learner(algorithm, 99);
+        resumed.load("agent0.", &ck).unwrap();
+        let mut again = Checkpoint::new();
+        resumed.save("agent0.", &mut again);
+        assert!(again == ck, "{algorithm}: checkpoints differ in {:?}", again.differences(&ck));
+        let mut rng2 = rng.clone();
+        let next = run_stream(original.as_mut(), 1000, 0, &mut rng);
+        assert_eq!(run_stream(resumed.as_mut(), 1000, 0, &mut rng2), next, "{algorithm}");
+        assert!(next.len() > 1000, "{algorithm} never updated after resuming");
+    }
+    let mut ppo = fast_learner("ppo", 1);
+    assert!(ppo.load("agent0.", &Checkpoint::new()).unwrap_err().problem.contains("missing"));
 }
 
 #[test]

@@ -64,7 +64,7 @@ impl Schedule {
 
 /// The per-step scalars of a chain of `steps` with `schedule`: entry `t` takes `x_{t+1}` to `x_t`
 /// (`t = T−1` first).
-pub fn reverse_steps(schedule: Schedule, steps: usize, clip: bool) -> Vec<ReverseStep> {
+pub fn reverse_steps(schedule: Schedule, steps: usize, clip: bool, predict_sample: bool) -> Vec<ReverseStep> {
     let betas = schedule.betas(steps);
     let mut alpha_bar = 1.0;
     let mut out = Vec::with_capacity(steps);
@@ -81,6 +81,7 @@ pub fn reverse_steps(schedule: Schedule, steps: usize, clip: bool) -> Vec<Revers
             // The reference's exp(½·log(clamp(var, 1e−20))); the first step (t = 0) adds no noise.
             sigma: if out.is_empty() { 0.0 } else { libm::sqrt(variance.max(1e-20)) as f32 },
             clip,
+            predict_sample,
         });
     }
     out
@@ -114,10 +115,19 @@ pub struct DiffusionConfig {
     pub activation: Activation,
     /// Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
     pub time_mlp: bool,
-    /// Output activation of the denoiser (`tanh` keeps the predicted noise small).
+    /// Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
+    /// makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
+    /// equals the last step's `x̂_0`, is the policy.
     pub output: Activation,
     /// Clamp `x̂_0` to `[−1, 1]` at each step.
     pub clip_denoised: bool,
+}
+
+impl DiffusionConfig {
+    /// Whether the denoiser predicts `x̂_0` (a softmax output) rather than the noise.
+    pub fn predicts_sample(&self) -> bool {
+        self.output == Activation::Softmax
+    }
 }
 
 /// A conditional DDPM actor: time-embedding MLP (optional) and denoiser MLP in one flat parameter vector.
@@ -140,7 +150,7 @@ impl DiffusionActor {
         let offset = time_mlp.as_ref().map_or(0, Mlp::len);
         let widths = [action_dim + EMBEDDING + state_dim, config.hidden, config.hidden, action_dim];
         let denoiser = Mlp::new(&widths, config.activation, config.output, offset);
-        let steps = reverse_steps(config.schedule, config.steps, config.clip_denoised);
+        let steps = reverse_steps(config.schedule, config.steps, config.clip_denoised, config.predicts_sample());
         Self { config, state_dim, action_dim, time_mlp, denoiser, steps }
     }
 

@@ -19,7 +19,7 @@ fn vp_schedule_for_five_steps() {
 
 #[test]
 fn posterior_coefficients_and_last_step_without_noise() {
-    let steps = reverse_steps(Schedule::Vp, 5, false);
+    let steps = reverse_steps(Schedule::Vp, 5, false, false);
     assert_eq!(steps[0].sigma, 0.0);
     // At t = 0, ᾱ_{−1} = 1: x̂0 carries all the weight of the posterior mean.
     assert!((steps[0].coef_x0 - 1.0).abs() < 1e-6 && steps[0].coef_xt.abs() < 1e-6);
@@ -40,13 +40,17 @@ fn sinusoidal_embedding_values() {
 }
 
 fn small_actor(schedule: Schedule, time_mlp: bool, clip: bool) -> DiffusionActor {
+    small_actor_with(schedule, time_mlp, clip, Activation::Tanh)
+}
+
+fn small_actor_with(schedule: Schedule, time_mlp: bool, clip: bool, output: Activation) -> DiffusionActor {
     let config = DiffusionConfig {
         steps: 5,
         schedule,
         hidden: 8,
         activation: Activation::Mish,
         time_mlp,
-        output: Activation::Tanh,
+        output,
         clip_denoised: clip,
     };
     DiffusionActor::new(config, 3, 4)
@@ -80,7 +84,11 @@ fn loss_f64(
         let s = actor.steps[t];
         x = (0..rows * a)
             .map(|i| {
-                let mut x0 = f64::from(s.recip_sqrt_alpha_bar) * x[i] - f64::from(s.recipm1_sqrt_alpha_bar) * eps[i];
+                let mut x0 = if s.predict_sample {
+                    eps[i]
+                } else {
+                    f64::from(s.recip_sqrt_alpha_bar) * x[i] - f64::from(s.recipm1_sqrt_alpha_bar) * eps[i]
+                };
                 if s.clip {
                     x0 = x0.clamp(-1.0, 1.0);
                 }
@@ -91,6 +99,16 @@ fn loss_f64(
     let mut loss = 0.0;
     for r in 0..rows {
         let row = &x[r * a..(r + 1) * a];
+        if actor.config.predicts_sample() {
+            // LAD: x_0 is π itself; H = −Σ p·log(p + 1e−8).
+            let (mut h, mut e) = (0.0, 0.0);
+            for j in 0..a {
+                h -= row[j] * (row[j] + 1e-8).ln();
+                e += row[j] * q[r * a + j];
+            }
+            loss -= alpha * h + e;
+            continue;
+        }
         let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let sum: f64 = row.iter().map(|v| (v - max).exp()).sum();
         let (mut h, mut e) = (0.0, 0.0);
@@ -110,9 +128,20 @@ fn loss_f64(
 fn actor_loss_gradient_through_the_chain() {
     // Well-conditioned cases: the unclipped VP chain drives x_0 to ±20, where softmax saturates and both
     // the f32 gradient and the f64 differences drown in rounding.
-    let cases = [(Schedule::Vp, false, false), (Schedule::Linear, true, false), (Schedule::Vp, true, true)];
-    for (schedule, time_mlp, clip) in cases {
-        let actor = small_actor(schedule, time_mlp, clip);
+    let cases = [
+        (Schedule::Vp, false, false, Activation::Tanh),
+        (Schedule::Linear, true, false, Activation::Tanh),
+        (Schedule::Vp, true, true, Activation::Tanh),
+        // LAD: the softmax denoiser predicts x̂_0, and π = x_0.
+        (Schedule::Vp, false, false, Activation::Softmax),
+    ];
+    for (schedule, time_mlp, clip, output) in cases {
+        let actor = small_actor_with(schedule, time_mlp, clip, output);
+        let policy = if output == Activation::Softmax {
+            crate::nn::PolicyOutput::Probs
+        } else {
+            crate::nn::PolicyOutput::Logits
+        };
         let rows = 3;
         let mut rng = Rng::new(7, Stream::World);
         let mut p32 = vec![0.0; actor.len()];
@@ -133,7 +162,7 @@ fn actor_loss_gradient_through_the_chain() {
         backend.write_matrix(&mut qm, &q);
         let mut dx0 = backend.matrix(rows, 4);
         let mut stats = backend.vector(3);
-        backend.discrete_policy_loss(work.output(), &qm, alpha, &mut dx0, &mut stats, 0);
+        backend.discrete_policy_loss(policy, work.output(), &qm, alpha, &mut dx0, &mut stats, 0);
         let mut grads = backend.vector(actor.len());
         actor.backward(&mut backend, &params, &dx0, &mut work, &mut grads);
 
@@ -145,7 +174,7 @@ fn actor_loss_gradient_through_the_chain() {
         assert!((f64::from(backend.read_vector(&stats)[0]) - loss).abs() < 1e-4 * loss.abs().max(1.0));
         let numeric = numeric_grad(&p64, |p| loss_f64(&actor, p, &states64, &start, &noise, &q64, f64::from(alpha)));
         let err = relative_error(&widen(backend.read_vector(&grads)), &numeric);
-        assert!(err < 5e-3, "{schedule:?} time_mlp={time_mlp} clip={clip}: relative error {err}");
+        assert!(err < 5e-3, "{schedule:?} time_mlp={time_mlp} clip={clip} {output:?}: relative error {err}");
     }
 }
 

@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use super::kernels::{self, LinearOut};
-use super::{Activation, AdamConfig, Backend, LinearLayout, PpoLoss, ReverseStep};
+use super::{Activation, AdamConfig, Backend, LinearLayout, PolicyOutput, PpoLoss, ReverseStep};
 
 /// The CPU backend. Its scratch space grows to the largest layer once and is reused after.
 #[derive(Debug, Default)]
@@ -34,6 +34,35 @@ fn vec_data(v: &Array1<f32>) -> &[f32] {
 
 fn vec_data_mut(v: &mut Array1<f32>) -> &mut [f32] {
     v.as_slice_mut().expect("backend vectors are contiguous")
+}
+
+/// Row softmax in place (max subtracted, sum in order).
+fn softmax_in_place(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = kernels::exp(*v - max);
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    for v in row.iter_mut() {
+        *v *= inv;
+    }
+}
+
+/// LAD's guard inside the logarithm of a probability.
+const LOG_GUARD: f32 = 1e-8;
+
+/// For one row of probabilities `p`: writes `log(p + 1e−8)` into `log_p` and returns `(H, Σ p·q)` with
+/// LAD's entropy `H = −Σ p·log(p + 1e−8)`.
+fn probs_entropy_value(p: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) {
+    let (mut entropy, mut value) = (0.0f32, 0.0f32);
+    for ((lp, &pi), &qi) in log_p.iter_mut().zip(p).zip(q) {
+        *lp = libm::logf(pi + LOG_GUARD);
+        entropy -= pi * *lp;
+        value += pi * qi;
+    }
+    (entropy, value)
 }
 
 /// For one row of logits `x`: writes `log softmax(x)` into `log_p`.
@@ -106,6 +135,8 @@ impl Backend for CpuBackend {
         debug_assert_eq!(k, layer.inputs);
         let n = layer.outputs;
         let p = vec_data(params);
+        // Softmax is row-wise: an identity layer, then the rows normalised in place.
+        let elementwise = if act == Activation::Softmax { Activation::Identity } else { act };
         let mut dst = LinearOut { pre: pre.map(data_mut), out: data_mut(out) };
         kernels::linear_forward(
             data(x),
@@ -114,9 +145,14 @@ impl Backend for CpuBackend {
             m,
             k,
             n,
-            act,
+            elementwise,
             &mut dst,
         );
+        if act == Activation::Softmax {
+            for row in dst.out.chunks_exact_mut(n) {
+                softmax_in_place(row);
+            }
+        }
     }
 
     fn linear_backward(
@@ -134,7 +170,18 @@ impl Backend for CpuBackend {
         let (m, n) = grad.dim();
         let k = layer.inputs;
         let dz = data_mut(grad);
-        if act != Activation::Identity {
+        if act == Activation::Softmax {
+            // dz = p ⊙ (da − Σ p·da), per row.
+            for (g, p) in dz.chunks_exact_mut(n).zip(data(out).chunks_exact(n)) {
+                let mut dot = 0.0f32;
+                for (&gi, &pi) in g.iter().zip(p) {
+                    dot += gi * pi;
+                }
+                for (gi, &pi) in g.iter_mut().zip(p) {
+                    *gi = pi * (*gi - dot);
+                }
+            }
+        } else if act != Activation::Identity {
             let a = data(out);
             match pre {
                 Some(z) => {
@@ -226,7 +273,7 @@ impl Backend for CpuBackend {
     ) {
         let s = *step;
         for (((xp, &x), &e), &z) in data_mut(x_prev).iter_mut().zip(data(x)).zip(data(eps)).zip(data(noise)) {
-            let mut x0 = s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e;
+            let mut x0 = if s.predict_sample { e } else { s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e };
             if s.clip {
                 x0 = x0.clamp(-1.0, 1.0);
             }
@@ -252,29 +299,26 @@ impl Backend for CpuBackend {
         for (((de, dxo), &g), (&x, &e)) in items {
             let mut dx0 = s.coef_x0 * g;
             if s.clip {
-                let x0 = s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e;
+                let x0 = if s.predict_sample { e } else { s.recip_sqrt_alpha_bar * x - s.recipm1_sqrt_alpha_bar * e };
                 if !(-1.0..=1.0).contains(&x0) {
                     dx0 = 0.0;
                 }
             }
-            *de = -s.recipm1_sqrt_alpha_bar * dx0;
-            *dxo = s.coef_xt * g + s.recip_sqrt_alpha_bar * dx0;
+            if s.predict_sample {
+                *de = dx0;
+                *dxo = s.coef_xt * g;
+            } else {
+                *de = -s.recipm1_sqrt_alpha_bar * dx0;
+                *dxo = s.coef_xt * g + s.recip_sqrt_alpha_bar * dx0;
+            }
         }
     }
 
     fn softmax_rows(&mut self, x: &Array2<f32>, out: &mut Array2<f32>) {
+        data_mut(out).copy_from_slice(data(x));
         let n = x.dim().1;
-        for (row, o) in data(x).chunks_exact(n).zip(data_mut(out).chunks_exact_mut(n)) {
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0.0;
-            for (o, &v) in o.iter_mut().zip(row) {
-                *o = kernels::exp(v - max);
-                sum += *o;
-            }
-            let inv = 1.0 / sum;
-            for o in o.iter_mut() {
-                *o *= inv;
-            }
+        for row in data_mut(out).chunks_exact_mut(n) {
+            softmax_in_place(row);
         }
     }
 
@@ -286,6 +330,7 @@ impl Backend for CpuBackend {
 
     fn discrete_policy_loss(
         &mut self,
+        output: PolicyOutput,
         logits: &Array2<f32>,
         q: &Array2<f32>,
         alpha: f32,
@@ -299,13 +344,26 @@ impl Backend for CpuBackend {
         let items =
             data(logits).chunks_exact(n).zip(data(q).chunks_exact(n)).zip(data_mut(dlogits).chunks_exact_mut(n));
         for ((x, q), d) in items {
-            let (entropy, value) = softmax_entropy_value(x, q, d);
-            // d holds log π now; turn it into ∂L/∂x = p·(α(log p + H) − (q − E))/B.
-            for (d, &qj) in d.iter_mut().zip(q) {
-                let log_p = *d;
-                let p = kernels::exp(log_p);
-                *d = scale * p * (alpha * (log_p + entropy) - (qj - value));
-            }
+            let (entropy, value) = match output {
+                PolicyOutput::Logits => {
+                    let (entropy, value) = softmax_entropy_value(x, q, d);
+                    // d holds log π now; turn it into ∂L/∂x = p·(α(log p + H) − (q − E))/B.
+                    for (d, &qj) in d.iter_mut().zip(q) {
+                        let log_p = *d;
+                        let p = kernels::exp(log_p);
+                        *d = scale * p * (alpha * (log_p + entropy) - (qj - value));
+                    }
+                    (entropy, value)
+                }
+                PolicyOutput::Probs => {
+                    let (entropy, value) = probs_entropy_value(x, q, d);
+                    // ∂L/∂p = (α(log(p + ε) + p/(p + ε)) − q)/B.
+                    for ((d, &pj), &qj) in d.iter_mut().zip(x).zip(q) {
+                        *d = scale * (alpha * (*d + pj / (pj + LOG_GUARD)) - qj);
+                    }
+                    (entropy, value)
+                }
+            };
             loss -= alpha * entropy + value;
             entropy_sum += entropy;
             value_sum += value;
@@ -318,6 +376,7 @@ impl Backend for CpuBackend {
 
     fn soft_td_target(
         &mut self,
+        output: PolicyOutput,
         logits: &Array2<f32>,
         q: &Array2<f32>,
         alpha: f32,
@@ -330,7 +389,10 @@ impl Backend for CpuBackend {
         let items =
             data(logits).chunks_exact(n).zip(data(q).chunks_exact(n)).zip(data(returns).iter().zip(data(discounts)));
         for (((x, q), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
-            let (entropy, value) = softmax_entropy_value(x, q, &mut self.row);
+            let (entropy, value) = match output {
+                PolicyOutput::Logits => softmax_entropy_value(x, q, &mut self.row),
+                PolicyOutput::Probs => probs_entropy_value(x, q, &mut self.row),
+            };
             *y = r + g * (value + alpha * entropy);
         }
     }

@@ -78,6 +78,8 @@ pub fn activate(act: Activation, z: f32) -> f32 {
         Activation::Relu => z.max(0.0),
         Activation::Mish => mish_and_slope(z).0,
         Activation::Tanh => tanh(z),
+        // Row-wise: the backend applies it after the identity layer.
+        Activation::Softmax => z,
     }
 }
 
@@ -95,6 +97,7 @@ pub fn slope(act: Activation, z: f32, a: f32) -> f32 {
         }
         Activation::Mish => mish_and_slope(z).1,
         Activation::Tanh => 1.0 - a * a,
+        Activation::Softmax => unreachable!("softmax's Jacobian is row-wise; the backend applies it"),
     }
 }
 
@@ -113,15 +116,9 @@ macro_rules! dispatch {
     };
 }
 
+#[cfg(target_arch = "x86_64")]
 fn use_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    std::arch::is_x86_feature_detected!("avx2")
 }
 
 /// One `rows × cols` register tile of `X·W` starting at (`i`, `j`): `acc[r][c] = Σ_k x[i+r][k]·w[k][j+c]`.

@@ -27,6 +27,8 @@ pub enum Activation {
     Mish,
     /// `tanh(z)`.
     Tanh,
+    /// Row-wise `softmax(z)` (an output layer of probabilities, as LAD's denoiser).
+    Softmax,
 }
 
 impl Activation {
@@ -88,6 +90,8 @@ impl AdamConfig {
 /// How the diffusion chain steps from `x_t` to `x_{t−1}` (the scalars of one denoising step).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReverseStep {
+    /// The network predicts `x̂_0` itself (LAD's softmax output) rather than the noise.
+    pub predict_sample: bool,
     /// `1/√ᾱ_t`.
     pub recip_sqrt_alpha_bar: f32,
     /// `√(1/ᾱ_t − 1)`.
@@ -100,6 +104,15 @@ pub struct ReverseStep {
     pub sigma: f32,
     /// Clamp `x̂_0` to `[−1, 1]`.
     pub clip: bool,
+}
+
+/// What a discrete policy network's output means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyOutput {
+    /// Logits: π = softmax(output).
+    Logits,
+    /// Probabilities already (π = output).
+    Probs,
 }
 
 /// The scalars of PPO's clipped policy loss ([`Backend::ppo_policy_loss`]).
@@ -185,8 +198,8 @@ pub trait Backend {
         row: usize,
     );
 
-    /// One reverse diffusion step: `x̂0 = r·x − q·eps` (clamped to ±1 if `clip`),
-    /// `x_prev = c0·x̂0 + ct·x + σ·noise`.
+    /// One reverse diffusion step: `x̂0 = r·x − q·eps` (or `x̂0 = eps` when the network predicts the
+    /// sample), clamped to ±1 if `clip`; `x_prev = c0·x̂0 + ct·x + σ·noise`.
     fn reverse_step(
         &mut self,
         step: &ReverseStep,
@@ -215,12 +228,14 @@ pub trait Backend {
     /// `out = min(a, b)` elementwise.
     fn min_elementwise(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
 
-    /// The discrete soft actor loss on logits `x` (π = softmax(x)) against action values `q`:
+    /// The discrete soft actor loss on the policy output `x` (logits, π = softmax(x); or probabilities,
+    /// π = x with LAD's `H = −Σ π·log(π + 1e−8)`) against action values `q`:
     /// `L = −mean_rows(α·H(π) + Σ_a π_a·q_a)`. Writes `∂L/∂x` into `dlogits`, and `L`, the mean entropy and
     /// the mean `Σ_a π_a·q_a` into `stats[slot..slot + 3]`.
     #[allow(clippy::too_many_arguments)]
     fn discrete_policy_loss(
         &mut self,
+        output: PolicyOutput,
         logits: &Self::Matrix,
         q: &Self::Matrix,
         alpha: f32,
@@ -229,10 +244,13 @@ pub trait Backend {
         slot: usize,
     );
 
-    /// The n-step target `y = returns + discounts ⊙ (Σ_a π'_a·q'_a + α·H(π'))` with `π' = softmax(logits)`
-    /// (`alpha` = 0 leaves the entropy out); `returns`, `discounts` and `target` are one column.
+    /// The n-step target `y = returns + discounts ⊙ (Σ_a π'_a·q'_a + α·H(π'))` with π' from the policy
+    /// output `logits` as in [`Backend::discrete_policy_loss`] (`alpha` = 0 leaves the entropy out);
+    /// `returns`, `discounts` and `target` are one column.
+    #[allow(clippy::too_many_arguments)]
     fn soft_td_target(
         &mut self,
+        output: PolicyOutput,
         logits: &Self::Matrix,
         q: &Self::Matrix,
         alpha: f32,

@@ -11,6 +11,7 @@ pub(crate) fn act_f64(act: Activation, z: f64) -> f64 {
         Activation::Relu => z.max(0.0),
         Activation::Mish => z * z.exp().ln_1p().tanh(),
         Activation::Tanh => z.tanh(),
+        Activation::Softmax => unreachable!("row-wise; see mlp_f64"),
     }
 }
 
@@ -26,7 +27,13 @@ pub(crate) fn mlp_f64(mlp: &Mlp, params: &[f64], x: &[f64], rows: usize) -> Vec<
                 for k in 0..l.inputs {
                     z += cur[i * l.inputs + k] * params[l.weight + k * l.outputs + j];
                 }
-                next[i * l.outputs + j] = act_f64(layer.act, z);
+                next[i * l.outputs + j] = if layer.act == Activation::Softmax { z } else { act_f64(layer.act, z) };
+            }
+            if layer.act == Activation::Softmax {
+                let row = &mut next[i * l.outputs..(i + 1) * l.outputs];
+                let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let sum: f64 = row.iter().map(|v| (v - max).exp()).sum();
+                row.iter_mut().for_each(|v| *v = (*v - max).exp() / sum);
             }
         }
         cur = next;
@@ -170,6 +177,7 @@ fn concat_broadcast_and_its_gradient() {
 #[test]
 fn reverse_step_worked_example_and_gradient() {
     let step = ReverseStep {
+        predict_sample: false,
         recip_sqrt_alpha_bar: 2.0,
         recipm1_sqrt_alpha_bar: 1.5,
         coef_x0: 0.25,

@@ -116,6 +116,11 @@ impl Table {
         (0..self.rows.len()).map(|row| self.number(row, name)).collect()
     }
 
+    /// The line of the file data row `row` is on.
+    pub fn line(&self, row: usize) -> u64 {
+        self.rows[row].0
+    }
+
     /// Where cell (`row`, column `name`) is, for error messages about its value.
     pub fn locate(&self, row: usize, name: &str) -> String {
         self.place(row, self.column(name))

@@ -7,6 +7,11 @@
 
 pub mod asp;
 pub mod csv;
+pub mod ddc;
+pub mod fit;
+pub mod flow;
+pub mod lad;
+pub mod tot;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -77,6 +82,32 @@ pub fn to_json<P: ParamFile>(params: &P) -> String {
 /// The JSON Schema of `P`'s files.
 pub fn schema<P: ParamFile>() -> serde_json::Value {
     schemars::schema_for!(P).to_value()
+}
+
+/// Fuzz-style test helpers: random edits of a file's text.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod fuzz {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    /// One to five edits, each replacing a character with a fragment likely to break the JSON or a value.
+    pub fn edits() -> impl Strategy<Value = Vec<(Index, &'static str)>> {
+        let fragments = vec!["", "0", "-", "1e400", "\"", "}", "[", ",", "null", "9e9", ".5", "-1"];
+        proptest::collection::vec((any::<Index>(), prop::sample::select(fragments)), 1..6)
+    }
+
+    /// `text` with `edits` applied in turn (edits that would split a multi-byte character are skipped).
+    pub fn apply(text: &str, edits: &[(Index, &str)]) -> String {
+        let mut text = text.to_owned();
+        for (at, with) in edits {
+            let i = at.index(text.len().max(1)).min(text.len());
+            let end = (i + 1).min(text.len());
+            if text.is_char_boundary(i) && text.is_char_boundary(end) {
+                text.replace_range(i..end, with);
+            }
+        }
+        text
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,15 @@
 //! A scenario is built from its [`ScenarioConfig`], which holds its world seed; the episode seed is given
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 
+pub mod acrobot;
 pub mod asp;
+pub mod cartpole;
+pub mod classic;
+pub mod ddc;
+pub mod flow;
+pub mod lad;
+pub mod range;
+pub mod tot;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +29,42 @@ use crate::rng::{Rng, Stream};
 pub enum ScenarioId {
     /// AIGC service-provider selection (D2SAC paper).
     Asp,
+    /// Task offloading among edge servers (LAD-TS paper).
+    Lad,
+    /// Gateway and priority choice for multi-priority AIGC flows.
+    Flow,
+    /// Tree-of-Thoughts thought assignment (DSAC paper).
+    Tot,
+    /// Gymnasium's CartPole-v1 (sanity task).
+    Cartpole,
+    /// Gymnasium's Acrobot-v1 (sanity task).
+    Acrobot,
+    /// Split denoising between edge and phones with visual-condition engineering (Kong et al.).
+    Ddc,
 }
 
 impl ScenarioId {
     /// Every scenario, in the order the front end lists them.
-    pub const ALL: &'static [ScenarioId] = &[ScenarioId::Asp];
+    pub const ALL: &'static [ScenarioId] = &[
+        ScenarioId::Asp,
+        ScenarioId::Lad,
+        ScenarioId::Tot,
+        ScenarioId::Ddc,
+        ScenarioId::Flow,
+        ScenarioId::Cartpole,
+        ScenarioId::Acrobot,
+    ];
 
     /// The scenario's id string.
     pub fn name(self) -> &'static str {
         match self {
             ScenarioId::Asp => "asp",
+            ScenarioId::Lad => "lad",
+            ScenarioId::Flow => "flow",
+            ScenarioId::Tot => "tot",
+            ScenarioId::Cartpole => "cartpole",
+            ScenarioId::Acrobot => "acrobot",
+            ScenarioId::Ddc => "ddc",
         }
     }
 
@@ -111,6 +145,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action as numbers, as a replay buffer stores it: `[index]` or the vector.
+    pub fn to_values(&self) -> Vec<f32> {
+        match self {
+            Action::Discrete(i) => vec![*i as f32],
+            Action::Vector(v) => v.clone(),
+        }
+    }
+
     /// The index of a discrete action, checked to be below `n`.
     pub fn index_below(&self, n: usize) -> Result<usize> {
         match *self {
@@ -184,6 +226,18 @@ impl Serialize for Metrics {
 pub enum Snapshot {
     /// See [`asp::AspSnapshot`].
     Asp(asp::AspSnapshot),
+    /// See [`lad::LadSnapshot`].
+    Lad(lad::LadSnapshot),
+    /// See [`flow::FlowSnapshot`].
+    Flow(flow::FlowSnapshot),
+    /// See [`tot::TotSnapshot`].
+    Tot(tot::TotSnapshot),
+    /// See [`cartpole::CartpoleSnapshot`].
+    Cartpole(cartpole::CartpoleSnapshot),
+    /// See [`acrobot::AcrobotSnapshot`].
+    Acrobot(acrobot::AcrobotSnapshot),
+    /// See [`ddc::DdcSnapshot`].
+    Ddc(ddc::DdcSnapshot),
 }
 
 /// Per-episode state a heuristic may use: its own random stream and the number of decisions taken so far
@@ -210,6 +264,11 @@ impl Heuristic {
         Ok(Self { index, state: HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 } })
     }
 
+    /// Its index into [`Env::heuristics`].
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// The heuristic's name.
     pub fn name(&self, env: &dyn Env) -> &'static str {
         env.heuristics()[self.index]
@@ -226,6 +285,19 @@ impl Heuristic {
         self.state.decisions += 1;
         action
     }
+}
+
+/// The index in `0..n` with the smallest `cost`, the first on ties (like `numpy.argmin`); 0 when `n` is 0.
+/// The greedy heuristics' choice.
+pub fn argmin(n: usize, mut cost: impl FnMut(usize) -> f64) -> usize {
+    let mut best = (0, f64::INFINITY);
+    for i in 0..n {
+        let c = cost(i);
+        if c < best.1 {
+            best = (i, c);
+        }
+    }
+    best.0
 }
 
 /// A simulated scenario, Gymnasium-shaped.
@@ -271,20 +343,31 @@ pub trait Env {
         DecisionKey { agent: 0, position: 0 }
     }
 
-    /// The index of the heuristic called `name`, or an error listing the known ones.
+    /// The index of the heuristic called `name`, or an error listing the known ones (or saying why this
+    /// scenario cannot run it).
     fn heuristic_index(&self, name: &str) -> Result<usize> {
-        let names = self.heuristics();
-        names.iter().position(|n| *n == name).ok_or_else(|| {
-            Error::new(
-                "policy",
-                format!(
-                    "unknown policy '{name}' for scenario {} (expected one of: {})",
-                    self.id().name(),
-                    names.join(", ")
-                ),
-            )
-        })
+        find_heuristic(self.id(), self.heuristics(), name)
     }
+
+    /// Runs the non-learned rest of the system as heuristic number `heuristic`'s system does (`None`: the
+    /// scenario's own system, the one agents learn in), from the pending decision on. Only scenarios whose
+    /// paper compares whole systems use it (`ddc`: AaaS uploads the raw image where the others upload an
+    /// engineered condition); the default does nothing. Errors, changing nothing, where the scenario
+    /// cannot run that system.
+    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
+        let _ = heuristic;
+        Ok(())
+    }
+}
+
+/// The index of `name` among scenario `id`'s heuristics `names`, or an error listing them.
+pub fn find_heuristic(id: ScenarioId, names: &[&str], name: &str) -> Result<usize> {
+    names.iter().position(|n| *n == name).ok_or_else(|| {
+        Error::new(
+            "policy",
+            format!("unknown policy '{name}' for scenario {} (expected one of: {})", id.name(), names.join(", ")),
+        )
+    })
 }
 
 /// The config of any scenario, tagged by its id (`{"scenario": "asp", ...}`).
@@ -293,6 +376,18 @@ pub trait Env {
 pub enum ScenarioConfig {
     /// See [`asp::AspConfig`].
     Asp(asp::AspConfig),
+    /// See [`lad::LadConfig`].
+    Lad(lad::LadConfig),
+    /// See [`flow::FlowConfig`].
+    Flow(flow::FlowConfig),
+    /// See [`tot::TotConfig`].
+    Tot(tot::TotConfig),
+    /// See [`cartpole::CartpoleConfig`].
+    Cartpole(cartpole::CartpoleConfig),
+    /// See [`acrobot::AcrobotConfig`].
+    Acrobot(acrobot::AcrobotConfig),
+    /// See [`ddc::DdcConfig`].
+    Ddc(ddc::DdcConfig),
 }
 
 impl ScenarioConfig {
@@ -300,6 +395,12 @@ impl ScenarioConfig {
     pub fn default_for(id: ScenarioId) -> Self {
         match id {
             ScenarioId::Asp => ScenarioConfig::Asp(asp::AspConfig::default()),
+            ScenarioId::Lad => ScenarioConfig::Lad(lad::LadConfig::default()),
+            ScenarioId::Flow => ScenarioConfig::Flow(flow::FlowConfig::default()),
+            ScenarioId::Tot => ScenarioConfig::Tot(tot::TotConfig::default()),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(cartpole::CartpoleConfig::default()),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(acrobot::AcrobotConfig::default()),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(ddc::DdcConfig::default()),
         }
     }
 
@@ -308,6 +409,12 @@ impl ScenarioConfig {
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
             ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
+            ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::error::from_json("config", json)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::error::from_json("config", json)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::error::from_json("config", json)?),
         };
         config.validate()?;
         Ok(config)
@@ -317,6 +424,12 @@ impl ScenarioConfig {
     pub fn id(&self) -> ScenarioId {
         match self {
             ScenarioConfig::Asp(_) => ScenarioId::Asp,
+            ScenarioConfig::Lad(_) => ScenarioId::Lad,
+            ScenarioConfig::Flow(_) => ScenarioId::Flow,
+            ScenarioConfig::Tot(_) => ScenarioId::Tot,
+            ScenarioConfig::Cartpole(_) => ScenarioId::Cartpole,
+            ScenarioConfig::Acrobot(_) => ScenarioId::Acrobot,
+            ScenarioConfig::Ddc(_) => ScenarioId::Ddc,
         }
     }
 
@@ -324,14 +437,26 @@ impl ScenarioConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.validate(),
+            ScenarioConfig::Lad(c) => c.validate(),
+            ScenarioConfig::Flow(c) => c.validate(),
+            ScenarioConfig::Tot(c) => c.validate(),
+            ScenarioConfig::Cartpole(c) => c.validate(),
+            ScenarioConfig::Acrobot(c) => c.validate(),
+            ScenarioConfig::Ddc(c) => c.validate(),
         }
         .map_err(|e| e.within("config"))
     }
 
-    /// Sets the seed from which the world is drawn (used when no fixed world is given).
+    /// Sets the seed from which the world is drawn (used when no fixed world is given; nothing for a
+    /// scenario without a world).
     pub fn set_world_seed(&mut self, seed: u64) {
         match self {
             ScenarioConfig::Asp(c) => c.world_seed = seed,
+            ScenarioConfig::Lad(c) => c.world_seed = seed,
+            ScenarioConfig::Flow(c) => c.world_seed = seed,
+            ScenarioConfig::Tot(c) => c.world_seed = seed,
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => {}
+            ScenarioConfig::Ddc(c) => c.world_seed = seed,
         }
     }
 
@@ -339,6 +464,11 @@ impl ScenarioConfig {
     pub fn use_paper_world(&mut self) -> Result<()> {
         match self {
             ScenarioConfig::Asp(c) => c.world = Some(asp::AspParams::paper()),
+            ScenarioConfig::Lad(c) => c.world = Some(lad::LadParams::paper()),
+            ScenarioConfig::Flow(_) => return Err(flow::no_paper_world()),
+            ScenarioConfig::Tot(_) => return Err(Error::new("world", tot::NO_PAPER_WORLD)),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
+            ScenarioConfig::Ddc(c) => c.world = Some(ddc::DdcParams::synthetic()),
         }
         Ok(())
     }
@@ -346,39 +476,87 @@ impl ScenarioConfig {
     /// Replaces the drawn world by a parameter file's world (JSON), validated.
     pub fn set_world_json(&mut self, json: &str) -> Result<()> {
         match self {
-            ScenarioConfig::Asp(c) => {
-                c.world = Some(params::parse(json).map_err(|e| e.within("world"))?);
-            }
+            ScenarioConfig::Lad(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Asp(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Tot(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Ddc(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
         }
         Ok(())
     }
 
+    /// The error for asking a scenario without a world (the Gymnasium sanity tasks) for one.
+    fn no_world(&self) -> Error {
+        Error::new("scenario", format!("{} has no world or parameter file", self.id().name()))
+    }
+
     /// The world this config runs on (its fixed world, or the one drawn from its world seed), as the
-    /// parameter file the app downloads.
-    pub fn world_params_json(&self) -> String {
-        match self {
+    /// parameter file the app downloads; an error for a scenario without a world.
+    pub fn world_params_json(&self) -> Result<String> {
+        Ok(match self {
             ScenarioConfig::Asp(c) => params::to_json(&c.resolve_world()),
-        }
+            ScenarioConfig::Lad(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Flow(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Tot(c) => params::to_json(&c.resolve_world()),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => return Err(self.no_world()),
+            ScenarioConfig::Ddc(c) => params::to_json(&c.resolve_world()),
+        })
     }
 
     /// The JSON Schema of scenario `id`'s config (the front end renders its form from it).
     pub fn config_schema(id: ScenarioId) -> serde_json::Value {
         match id {
             ScenarioId::Asp => schemars::schema_for!(asp::AspConfig).to_value(),
+            ScenarioId::Lad => schemars::schema_for!(lad::LadConfig).to_value(),
+            ScenarioId::Flow => schemars::schema_for!(flow::FlowConfig).to_value(),
+            ScenarioId::Tot => schemars::schema_for!(tot::TotConfig).to_value(),
+            ScenarioId::Cartpole => schemars::schema_for!(cartpole::CartpoleConfig).to_value(),
+            ScenarioId::Acrobot => schemars::schema_for!(acrobot::AcrobotConfig).to_value(),
+            ScenarioId::Ddc => schemars::schema_for!(ddc::DdcConfig).to_value(),
         }
     }
 
-    /// The JSON Schema of scenario `id`'s parameter file.
-    pub fn params_schema(id: ScenarioId) -> serde_json::Value {
-        match id {
+    /// The JSON Schema of scenario `id`'s parameter file (JSON `null` for a scenario without a world).
+    pub fn params_schema(id: ScenarioId) -> Result<serde_json::Value> {
+        Ok(match id {
             ScenarioId::Asp => params::schema::<asp::AspParams>(),
-        }
+            ScenarioId::Lad => params::schema::<lad::LadParams>(),
+            ScenarioId::Flow => params::schema::<flow::FlowParams>(),
+            ScenarioId::Tot => params::schema::<tot::TotParams>(),
+            ScenarioId::Ddc => params::schema::<ddc::DdcParams>(),
+            ScenarioId::Cartpole | ScenarioId::Acrobot => return Err(ScenarioConfig::default_for(id).no_world()),
+        })
+    }
+
+    /// Fits raw measurements (CSV) of scenario `id`: `asp` `steps,quality` → the piecewise-linear quality
+    /// curve; `tot` `tokens,delay_s,score` → the delay line and quality curve (with `score_max`); `ddc` the
+    /// profile table `condition,alpha,beta,steps,q_i,q_t,kb` → a parameter file. The result is JSON (fitted
+    /// parameters, R², the curve sampled for plotting).
+    pub fn fit_csv(id: ScenarioId, csv: &str, score_max: f64) -> Result<serde_json::Value> {
+        let value = match id {
+            ScenarioId::Asp => serde_json::to_value(params::fit::fit_asp_csv(csv)?),
+            ScenarioId::Tot => serde_json::to_value(params::fit::fit_tot_csv(csv, score_max)?),
+            ScenarioId::Ddc => serde_json::to_value(params::ddc::parse_ddc_profile_csv(csv)?),
+            _ => {
+                return Err(Error::new(
+                    "scenario",
+                    format!("{} takes no measurement CSV (asp, tot and ddc do)", id.name()),
+                ));
+            }
+        };
+        Ok(value.expect("fits serialise"))
     }
 
     /// Whether the world is fixed (a parameter file or the paper's) rather than drawn from the seed.
     pub fn has_fixed_world(&self) -> bool {
         match self {
             ScenarioConfig::Asp(c) => c.world.is_some(),
+            ScenarioConfig::Lad(c) => c.world.is_some(),
+            ScenarioConfig::Flow(c) => c.world.is_some(),
+            ScenarioConfig::Tot(c) => c.world.is_some(),
+            ScenarioConfig::Cartpole(_) | ScenarioConfig::Acrobot(_) => false,
+            ScenarioConfig::Ddc(c) => c.world.is_some(),
         }
     }
 
@@ -387,6 +565,12 @@ impl ScenarioConfig {
         self.validate()?;
         Ok(match self {
             ScenarioConfig::Asp(c) => Box::new(asp::AspEnv::new(c.clone())?),
+            ScenarioConfig::Lad(c) => Box::new(lad::LadEnv::new(c.clone())?),
+            ScenarioConfig::Flow(c) => Box::new(flow::FlowEnv::new(c.clone())?),
+            ScenarioConfig::Tot(c) => Box::new(tot::TotEnv::new(c.clone())?),
+            ScenarioConfig::Cartpole(c) => Box::new(cartpole::CartpoleEnv::new(c.clone())?),
+            ScenarioConfig::Acrobot(c) => Box::new(acrobot::AcrobotEnv::new(c.clone())?),
+            ScenarioConfig::Ddc(c) => Box::new(ddc::DdcEnv::new(c.clone())?),
         })
     }
 }
@@ -404,9 +588,11 @@ pub struct EpisodeSummary {
     pub metrics: Metrics,
 }
 
-/// Runs one whole episode of `env` under the heuristic called `policy`.
+/// Runs one whole episode of `env` under the heuristic called `policy` (in that heuristic's system, see
+/// [`Env::set_system`] for the episode, then back to the scenario's own).
 pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
+    env.set_system(Some(heuristic.index))?;
     env.reset(episode_seed);
     let (mut steps, mut total_reward) = (0, 0.0);
     while !env.is_done() {
@@ -414,5 +600,8 @@ pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64)
         total_reward += env.step(&action)?.reward;
         steps += 1;
     }
-    Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics: env.metrics() })
+    let metrics = env.metrics();
+    // Back to the scenario's own system, so that a learner evaluated on this env next sees the paper's.
+    env.set_system(None)?;
+    Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics })
 }

@@ -6,15 +6,17 @@
 //! replays the same `eval_episodes` episodes (seeds `eval_seed, eval_seed + 1, …`) greedily, with its own
 //! random stream, so figures of different epochs and of heuristics compare like for like.
 
+pub mod checkpoint;
 pub mod replay;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
-use crate::error::{Result, check_count};
-use crate::rng::{Rng, Stream};
+use crate::error::{Error, Result, check_count};
+use crate::rng::{Rng, RngState, Stream};
 use crate::scenario::{Action, DecisionKey, Env, Metrics, ScenarioConfig, run_heuristic_episode};
+use checkpoint::Checkpoint;
 use replay::Transition;
 
 /// When updates happen.
@@ -29,20 +31,33 @@ pub struct Schedule {
     pub updates_per_collect: usize,
     /// Steps collected before the first update.
     pub warmup_steps: usize,
+    /// Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
+    /// instead of every `collect_steps`.
+    pub per_agent_block: bool,
 }
 
 impl Schedule {
-    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per step after 300
-    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO
-    /// updates once per rollout (all its epochs), as soon as a rollout is collected.
+    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
+    /// its buffer's warm-up being the learner's `min_replay`); the fast preset updates once per step after
+    /// 1000 warm-up steps. On-policy PPO updates once per rollout (all its epochs), as soon as a rollout is
+    /// collected.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
+        if algorithm == "lad" {
+            // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
+            return Self {
+                epoch_steps: 30_000,
+                collect_steps: 1,
+                updates_per_collect: 1,
+                warmup_steps: 0,
+                per_agent_block: true,
+            };
+        }
         let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
             (_, "ppo") => (presets::ppo(preset).rollout_steps, 1, 0),
-            (Preset::Paper, "lad") => (1, 1, 300),
             (Preset::Paper, _) => (1000, 1000, 0),
             (Preset::Fast, _) => (1, 1, 1000),
         };
-        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps }
+        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps, per_agent_block: false }
     }
 
     /// Checks every field.
@@ -100,7 +115,7 @@ impl TrainConfig {
 }
 
 /// Mean and spread of episode figures.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Evaluation {
     /// Mean episode return.
     pub mean_return: f64,
@@ -129,7 +144,7 @@ impl Evaluation {
 }
 
 /// What one epoch produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: u64,
@@ -166,6 +181,23 @@ pub struct Trainer {
     epoch_returns: Vec<f64>,
     epoch_losses: Vec<UpdateStats>,
     history: Vec<EpochRecord>,
+    /// Actions of the current training episode, so a checkpoint can replay the environment to this point.
+    episode_actions: Vec<Action>,
+}
+
+/// The trainer's own counters, as saved in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct TrainerState {
+    episode: u64,
+    episode_return: f64,
+    steps: u64,
+    since_collect: usize,
+    epoch: u64,
+    epoch_returns: Vec<f64>,
+    epoch_losses: Vec<UpdateStats>,
+    history: Vec<EpochRecord>,
+    episode_actions: Vec<Action>,
+    rng: RngState,
 }
 
 impl Trainer {
@@ -174,6 +206,11 @@ impl Trainer {
         config.validate()?;
         let env = config.scenario.build()?;
         let eval_env = config.scenario.build()?;
+        Self::with_envs(config, env, eval_env)
+    }
+
+    /// Starts a run on given environments (tests use environments that are not scenarios).
+    pub(crate) fn with_envs(config: TrainConfig, env: Box<dyn Env>, eval_env: Box<dyn Env>) -> Result<Self> {
         let space = env.action_space();
         let mut init = Rng::new(config.seed, Stream::Learner);
         let learners = (0..env.agents())
@@ -203,6 +240,7 @@ impl Trainer {
             epoch_returns: Vec::new(),
             epoch_losses: Vec::new(),
             history: Vec::new(),
+            episode_actions: Vec::new(),
             config,
         };
         let seed = trainer.episode_seed(0);
@@ -254,16 +292,18 @@ impl Trainer {
             // LAD: the agent's output becomes this position's latent for the next episode.
             self.latents[key.position * self.actions..(key.position + 1) * self.actions].copy_from_slice(&self.probs);
         }
-        let step = self.env.step(&Action::Discrete(action))?;
+        let step = self.env.step(&action)?;
         self.episode_return += step.reward;
         let next_extra = if step.terminated || step.truncated {
             latent.clone()
         } else {
             self.latent(self.env.decision_key()).to_vec()
         };
+        let values = action.to_values();
+        self.episode_actions.push(action);
         self.learners[key.agent].observe(Transition {
             obs,
-            action: vec![action as f32],
+            action: values,
             reward: step.reward as f32,
             next_obs: self.env.observation().to_vec(),
             terminated: step.terminated,
@@ -274,6 +314,7 @@ impl Trainer {
         if step.terminated || step.truncated {
             self.epoch_returns.push(self.episode_return);
             self.episode_return = 0.0;
+            self.episode_actions.clear();
             self.episode += 1;
             let seed = self.episode_seed(self.episode);
             self.env.reset(seed);
@@ -281,7 +322,13 @@ impl Trainer {
         self.steps += 1;
         self.since_collect += 1;
         let s = self.config.schedule;
-        if self.steps as usize >= s.warmup_steps && self.since_collect >= s.collect_steps {
+        let due = if s.per_agent_block {
+            // The block ends when the next decision (of this or the next episode) is another agent's.
+            self.env.decision_key().agent != key.agent || step.terminated || step.truncated
+        } else {
+            self.since_collect >= s.collect_steps
+        };
+        if self.steps as usize >= s.warmup_steps && due {
             self.since_collect = 0;
             for _ in 0..s.updates_per_collect {
                 if let Some(stats) = self.learners[key.agent].update(&mut self.rng)? {
@@ -333,12 +380,75 @@ impl Trainer {
                     Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
                 };
                 let action = self.learners[key.agent].act(obs, latent, false, &mut rng, &mut self.probs);
-                total += self.eval_env.step(&Action::Discrete(action))?.reward;
+                total += self.eval_env.step(&action)?.reward;
             }
             episodes.push(self.eval_env.metrics());
             returns.push(total);
         }
         Ok(Evaluation::from_episodes(&episodes, &returns))
+    }
+
+    /// The whole run as a checkpoint (safetensors bytes): config, every learner, latents, counters.
+    pub fn save(&mut self) -> Vec<u8> {
+        let mut ck = Checkpoint::new();
+        ck.put_state("config", &self.config);
+        let state = TrainerState {
+            episode: self.episode,
+            episode_return: self.episode_return,
+            steps: self.steps,
+            since_collect: self.since_collect,
+            epoch: self.epoch,
+            epoch_returns: self.epoch_returns.clone(),
+            epoch_losses: self.epoch_losses.clone(),
+            history: self.history.clone(),
+            episode_actions: self.episode_actions.clone(),
+            rng: self.rng.state(),
+        };
+        ck.put_state("trainer", &state);
+        if !self.latents.is_empty() {
+            ck.put("latents", vec![self.latents.len() / self.actions, self.actions], self.latents.clone());
+        }
+        for (i, learner) in self.learners.iter_mut().enumerate() {
+            learner.save(&format!("agent{i}."), &mut ck);
+        }
+        ck.to_bytes()
+    }
+
+    /// A run continued from a checkpoint written by [`Trainer::save`]: it goes on exactly as the saved run
+    /// would have.
+    pub fn load(bytes: &[u8]) -> Result<Self> {
+        let ck = Checkpoint::from_bytes(bytes)?;
+        let config: TrainConfig = ck.state("config")?;
+        let mut trainer = Self::new(config)?;
+        let state: TrainerState = ck.state("trainer")?;
+        if !trainer.latents.is_empty() {
+            let shape = [trainer.latents.len() / trainer.actions, trainer.actions];
+            trainer.latents.copy_from_slice(ck.get("latents", &shape)?);
+        }
+        for (i, learner) in trainer.learners.iter_mut().enumerate() {
+            learner.load(&format!("agent{i}."), &ck)?;
+        }
+        trainer.rng =
+            Rng::from_state(&state.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
+        // The environment is deterministic: replay the current episode's actions to reach the saved state.
+        let seed = trainer.episode_seed(state.episode);
+        trainer.env.reset(seed);
+        for action in &state.episode_actions {
+            trainer
+                .env
+                .step(action)
+                .map_err(|e| Error::new("checkpoint", format!("cannot replay the episode: {e}")))?;
+        }
+        trainer.episode = state.episode;
+        trainer.episode_return = state.episode_return;
+        trainer.steps = state.steps;
+        trainer.since_collect = state.since_collect;
+        trainer.epoch = state.epoch;
+        trainer.epoch_returns = state.epoch_returns;
+        trainer.epoch_losses = state.epoch_losses;
+        trainer.history = state.history;
+        trainer.episode_actions = state.episode_actions;
+        Ok(trainer)
     }
 
     /// A heuristic of the scenario on the same evaluation episodes (the level to beat).
@@ -368,3 +478,6 @@ fn mean_stats(all: &[UpdateStats]) -> Option<UpdateStats> {
         mean_q: sum(|s| s.mean_q),
     })
 }
+
+#[cfg(test)]
+mod tests;

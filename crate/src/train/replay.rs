@@ -5,10 +5,14 @@
 //! when the episode terminated (no bootstrap) and `γ^k` when it was truncated (bootstrap from the last
 //! state) — and [`ReplayBuffer`] stores them in flat ring buffers and samples uniform batches.
 
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::Checkpoint;
+use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// One environment step as the learner saw it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transition {
     /// Observation before the step.
     pub obs: Vec<f32>,
@@ -80,6 +84,17 @@ impl NStep {
     /// Forgets a partial window (when an episode is abandoned without its last step).
     pub fn clear(&mut self) {
         self.window.clear();
+    }
+
+    /// Saves the partial window under `key`.
+    pub fn save(&self, key: &str, ck: &mut Checkpoint) {
+        ck.put_state(key, &self.window);
+    }
+
+    /// Restores a window saved by [`NStep::save`].
+    pub fn load(&mut self, key: &str, ck: &Checkpoint) -> Result<()> {
+        self.window = ck.state(key)?;
+        Ok(())
     }
 
     /// The n-step transition starting at the front of the window.
@@ -193,6 +208,56 @@ impl ReplayBuffer {
         put(&mut self.next_extra, at, self.extra_width, &t.next_extra);
         self.next = (self.next + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
+    }
+
+    /// Saves the contents as tensors `<prefix>.obs` etc. and the ring position as state.
+    pub fn save(&self, prefix: &str, ck: &mut Checkpoint) {
+        let len = self.len;
+        let columns: [(&str, &Vec<f32>, usize); 7] = [
+            ("obs", &self.obs, self.obs_dim),
+            ("action", &self.action, self.action_width),
+            ("ret", &self.ret, 1),
+            ("next_obs", &self.next_obs, self.obs_dim),
+            ("discount", &self.discount, 1),
+            ("extra", &self.extra, self.extra_width),
+            ("next_extra", &self.next_extra, self.extra_width),
+        ];
+        for (name, data, width) in columns {
+            ck.put(format!("{prefix}.{name}"), vec![len, width], data.clone());
+        }
+        ck.put_state(format!("{prefix}.position"), &(self.len, self.next));
+    }
+
+    /// Restores contents saved by [`ReplayBuffer::save`] into a buffer of the same shape.
+    pub fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        let (len, next): (usize, usize) = ck.state(&format!("{prefix}.position"))?;
+        if len > self.capacity || next >= self.capacity {
+            return Err(Error::new(
+                "checkpoint",
+                format!("replay '{prefix}' does not fit a buffer of {}", self.capacity),
+            ));
+        }
+        let widths = [self.obs_dim, self.action_width, 1, self.obs_dim, 1, self.extra_width, self.extra_width];
+        let names = ["obs", "action", "ret", "next_obs", "discount", "extra", "next_extra"];
+        let mut columns = Vec::new();
+        for (name, width) in names.iter().zip(widths) {
+            columns.push(ck.get(&format!("{prefix}.{name}"), &[len, width])?.to_vec());
+        }
+        let mut it = columns.into_iter();
+        for dst in [
+            &mut self.obs,
+            &mut self.action,
+            &mut self.ret,
+            &mut self.next_obs,
+            &mut self.discount,
+            &mut self.extra,
+            &mut self.next_extra,
+        ] {
+            *dst = it.next().expect("seven columns");
+        }
+        self.len = len;
+        self.next = next;
+        Ok(())
     }
 
     /// Fills `batch` with `rows` transitions drawn uniformly (with replacement) by `rng`.

@@ -16,8 +16,22 @@ pub struct Golden {
 }
 
 /// The runs the fixture records.
-pub const RUNS: &[(ScenarioId, &str, u64, u64)] =
-    &[(ScenarioId::Asp, "crash_avoid", 0, 7), (ScenarioId::Asp, "random", 3, 11), (ScenarioId::Asp, "prophet", 5, 2)];
+pub const RUNS: &[(ScenarioId, &str, u64, u64)] = &[
+    (ScenarioId::Asp, "crash_avoid", 0, 7),
+    (ScenarioId::Asp, "random", 3, 11),
+    (ScenarioId::Asp, "prophet", 5, 2),
+    (ScenarioId::Lad, "opt", 0, 1),
+    (ScenarioId::Lad, "random", 2, 3),
+    (ScenarioId::Flow, "edf", 0, 2),
+    (ScenarioId::Flow, "random", 1, 4),
+    (ScenarioId::Tot, "greedy", 0, 7),
+    (ScenarioId::Tot, "random", 3, 11),
+    (ScenarioId::Cartpole, "random", 0, 7),
+    (ScenarioId::Acrobot, "energy_pump", 0, 3),
+    (ScenarioId::Ddc, "random", 0, 7),
+    (ScenarioId::Ddc, "oqc_plus", 0, 3),
+    (ScenarioId::Ddc, "semgen", 0, 5),
+];
 
 pub fn compute_golden() -> Vec<Golden> {
     RUNS.iter()

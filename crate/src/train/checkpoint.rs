@@ -1,0 +1,193 @@
+//! Checkpoints as safetensors files: every network in PyTorch's layout (`<net>.<layer>.weight` is
+//! `[out, in]`, `.bias` is `[out]`), optimiser moments, replay contents and latents as tensors; counters,
+//! random-stream positions and the run's config as JSON in the metadata (`diffedge.state`). A run resumes
+//! from one bit-identically, and `safetensors.torch.load_file` reads its weights.
+
+use std::collections::BTreeMap;
+
+use safetensors::tensor::{Dtype, TensorView};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::nn::Mlp;
+
+/// Largest checkpoint accepted, in bytes.
+pub const MAX_CHECKPOINT_BYTES: usize = 1 << 31;
+
+/// Named `f32` tensors and a JSON state, as saved in a checkpoint.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checkpoint {
+    tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    state: BTreeMap<String, serde_json::Value>,
+}
+
+impl Checkpoint {
+    /// An empty checkpoint.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores tensor `name` of `shape`.
+    pub fn put(&mut self, name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) {
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        self.tensors.insert(name.into(), (shape, data));
+    }
+
+    /// Tensor `name`, checked to have `shape`.
+    pub fn get(&self, name: &str, shape: &[usize]) -> Result<&[f32]> {
+        match self.tensors.get(name) {
+            Some((s, data)) if s == shape => Ok(data),
+            Some((s, _)) => {
+                Err(Error::new("checkpoint", format!("tensor '{name}' has shape {s:?}; this run needs {shape:?}")))
+            }
+            None => Err(Error::new("checkpoint", format!("tensor '{name}' is missing"))),
+        }
+    }
+
+    /// Names of the tensors and state keys whose contents differ between `self` and `other` (for tests).
+    pub fn differences(&self, other: &Self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.tensors.iter().filter(|(k, v)| other.tensors.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect();
+        out.extend(self.state.iter().filter(|(k, v)| other.state.get(*k) != Some(v)).map(|(k, _)| k.clone()));
+        out
+    }
+
+    /// Tensor `name` of any shape (for buffers whose length varies).
+    pub fn get_any(&self, name: &str) -> Result<(&[usize], &[f32])> {
+        self.tensors
+            .get(name)
+            .map(|(s, d)| (&s[..], &d[..]))
+            .ok_or_else(|| Error::new("checkpoint", format!("tensor '{name}' is missing")))
+    }
+
+    /// Stores `value` under `key` in the JSON state.
+    pub fn put_state(&mut self, key: impl Into<String>, value: &impl Serialize) {
+        self.state.insert(key.into(), serde_json::to_value(value).expect("checkpoint state serialises"));
+    }
+
+    /// The state under `key`.
+    pub fn state<T: DeserializeOwned>(&self, key: &str) -> Result<T> {
+        let value = self.state.get(key).ok_or_else(|| Error::new("checkpoint", format!("state '{key}' is missing")))?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| Error::new("checkpoint", format!("state '{key}' is malformed: {e}")))
+    }
+
+    /// Stores the layers of `mlp` from the flat `params` as `<prefix>.<layer>.weight` (`[out, in]`) and
+    /// `<prefix>.<layer>.bias`.
+    pub fn put_mlp(&mut self, prefix: &str, mlp: &Mlp, params: &[f32]) {
+        for (i, layer) in mlp.layers.iter().enumerate() {
+            let l = layer.layout;
+            let mut weight = vec![0.0; l.inputs * l.outputs];
+            crate::nn::kernels::transpose(
+                &params[l.weight..l.weight + l.inputs * l.outputs],
+                &mut weight,
+                l.inputs,
+                l.outputs,
+            );
+            self.put(format!("{prefix}.{i}.weight"), vec![l.outputs, l.inputs], weight);
+            self.put(format!("{prefix}.{i}.bias"), vec![l.outputs], params[l.bias..l.bias + l.outputs].to_vec());
+        }
+    }
+
+    /// Reads the layers stored by [`Checkpoint::put_mlp`] into the flat `params`.
+    pub fn get_mlp(&self, prefix: &str, mlp: &Mlp, params: &mut [f32]) -> Result<()> {
+        for (i, layer) in mlp.layers.iter().enumerate() {
+            let l = layer.layout;
+            let weight = self.get(&format!("{prefix}.{i}.weight"), &[l.outputs, l.inputs])?;
+            crate::nn::kernels::transpose(
+                weight,
+                &mut params[l.weight..l.weight + l.inputs * l.outputs],
+                l.outputs,
+                l.inputs,
+            );
+            params[l.bias..l.bias + l.outputs].copy_from_slice(self.get(&format!("{prefix}.{i}.bias"), &[l.outputs])?);
+        }
+        Ok(())
+    }
+
+    /// The safetensors bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let bytes: Vec<(&String, &Vec<usize>, Vec<u8>)> = self
+            .tensors
+            .iter()
+            .map(|(name, (shape, data))| (name, shape, data.iter().flat_map(|v| v.to_le_bytes()).collect()))
+            .collect();
+        let views = bytes.iter().map(|(name, shape, data)| {
+            ((*name).clone(), TensorView::new(Dtype::F32, (*shape).clone(), data).expect("shape matches data"))
+        });
+        let state = serde_json::to_string(&self.state).expect("checkpoint state serialises");
+        // The map type is safetensors' own (hashbrown without std), so let inference pick it.
+        let metadata =
+            [("diffedge.state".to_owned(), state), ("format".to_owned(), "pt".to_owned())].into_iter().collect();
+        safetensors::serialize(views, Some(metadata)).expect("tensors serialise")
+    }
+
+    /// Reads safetensors bytes written by [`Checkpoint::to_bytes`] (untrusted: every problem is an error).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() > MAX_CHECKPOINT_BYTES {
+            return Err(Error::new(
+                "checkpoint",
+                format!("is {} bytes; at most {MAX_CHECKPOINT_BYTES} are accepted", bytes.len()),
+            ));
+        }
+        let bad =
+            |e: safetensors::SafeTensorError| Error::new("checkpoint", format!("is not a valid safetensors file: {e}"));
+        let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes).map_err(bad)?;
+        let file = safetensors::SafeTensors::deserialize(bytes).map_err(bad)?;
+        let state_json = metadata.metadata().as_ref().and_then(|m| m.get("diffedge.state")).ok_or_else(|| {
+            Error::new("checkpoint", "has no diffedge state in its metadata (not written by diffedge?)")
+        })?;
+        let state = serde_json::from_str(state_json)
+            .map_err(|e| Error::new("checkpoint", format!("state is malformed: {e}")))?;
+        let mut tensors = BTreeMap::new();
+        for (name, view) in file.tensors() {
+            if view.dtype() != Dtype::F32 {
+                return Err(Error::new(
+                    "checkpoint",
+                    format!("tensor '{name}' is {:?}; diffedge stores f32", view.dtype()),
+                ));
+            }
+            let data = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            tensors.insert(name, (view.shape().to_vec(), data));
+        }
+        Ok(Self { tensors, state })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Activation;
+
+    #[test]
+    fn round_trip_keeps_tensors_state_and_pytorch_layout() {
+        let mlp = Mlp::new(&[3, 2], Activation::Relu, Activation::Identity, 0);
+        let params = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5];
+        let mut ck = Checkpoint::new();
+        ck.put_mlp("net", &mlp, &params);
+        ck.put_state("steps", &42u64);
+        let back = Checkpoint::from_bytes(&ck.to_bytes()).unwrap();
+        assert_eq!(back, ck);
+        // W is [in=3, out=2] row-major inside; PyTorch's [out, in] outside.
+        assert_eq!(back.get("net.0.weight", &[2, 3]).unwrap(), &[1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
+        let mut restored = vec![0.0; 8];
+        back.get_mlp("net", &mlp, &mut restored).unwrap();
+        assert_eq!(restored, params);
+        assert_eq!(back.state::<u64>("steps").unwrap(), 42);
+        assert!(back.get("net.0.weight", &[3, 2]).unwrap_err().problem.contains("shape"));
+        assert!(back.state::<String>("steps").is_err());
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for bytes in [
+            &b""[..],
+            b"12345678",
+            &[255u8; 64],
+            &[8, 0, 0, 0, 0, 0, 0, 0, b'{', b'}', b' ', b' ', b' ', b' ', b' ', b' '],
+        ] {
+            assert_eq!(Checkpoint::from_bytes(bytes).unwrap_err().field, "checkpoint");
+        }
+    }
+}

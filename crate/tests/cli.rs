@@ -1,0 +1,91 @@
+//! The command line as a user runs it: outputs, one-line errors and exit status 2.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_diffedge")).args(args).output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn eval_json_has_episodes_and_summary() {
+    let (code, out, _) =
+        run(&["eval", "--scenario", "asp", "--policy", "crash_avoid", "--episodes", "2", "--format", "json"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["episodes"].as_array().unwrap().len(), 2);
+    assert!(report["summary"]["total_reward"]["mean"].as_f64().unwrap() > 300.0);
+}
+
+#[test]
+fn every_scenario_evaluates_with_every_heuristic_listed() {
+    let (code, out, _) = run(&["scenarios"]);
+    assert_eq!(code, 0);
+    for line in out.lines() {
+        let id = line.split_whitespace().next().unwrap();
+        let heuristics = line.split("heuristics: ").nth(1).unwrap();
+        for policy in heuristics.split(", ") {
+            // ddc's oracle is exhaustive (slow in a debug build); it has its own tests.
+            if policy == "oracle" {
+                continue;
+            }
+            let (code, _, err) =
+                run(&["eval", "--scenario", id, "--policy", policy, "--episodes", "1", "--format", "json"]);
+            assert_eq!(code, 0, "{id} {policy}: {err}");
+        }
+    }
+}
+
+#[test]
+fn bad_names_and_values_are_one_line_errors_with_status_2() {
+    for args in [
+        &["eval", "--scenario", "nope", "--policy", "random"][..],
+        &["eval", "--scenario", "asp", "--policy", "nope"],
+        &["eval", "--scenario", "asp", "--policy", "random", "--episodes", "0"],
+        &["eval", "--scenario", "asp", "--policy", "random", "--format", "xml"],
+        &["eval", "--scenario", "tot", "--policy", "local", "--world", "paper"],
+        &["train", "--scenario", "asp", "--algo", "nope"],
+        &["params", "check", "asp", "/nonexistent.json"],
+        &["params", "fit", "lad", "/dev/null"],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed to stdout");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn params_default_check_and_fit() {
+    let (code, text, _) = run(&["params", "default", "asp", "--paper"]);
+    assert_eq!(code, 0);
+    let dir = std::env::temp_dir().join(format!("diffedge-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("asp.json");
+    std::fs::write(&good, &text).unwrap();
+    assert_eq!(run(&["params", "check", "asp", good.to_str().unwrap()]).1, "ok\n");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, text.replacen("\"b_x\": 210.0", "\"b_x\": 5.0", 1)).unwrap();
+    let (code, _, err) = run(&["params", "check", "asp", bad.to_str().unwrap()]);
+    assert_eq!((code, err.trim_end()), (2, "error: providers[0].b_x: must be greater than a_x (10), got 5"));
+
+    let csv = dir.join("tot.csv");
+    let rows: String = (1..=10)
+        .map(|i| {
+            let c = 25.0 * i as f64;
+            format!("{c},{},{}\n", 0.05 * c + 0.1, 10.0 - 50.0 * (-0.085 * c).exp())
+        })
+        .collect();
+    std::fs::write(&csv, format!("tokens,delay_s,score\n{rows}")).unwrap();
+    let (code, out, err) = run(&["params", "fit", "tot", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let fit: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(out.contains("r_squared") && fit.is_object(), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

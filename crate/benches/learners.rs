@@ -1,18 +1,21 @@
-//! Learner speed: one decision of the d2sac asp network and one training update.
+//! Learner speed: one decision of the d2sac asp network and one training update, and the baselines'
+//! updates (a DQN gradient step; PPO's epochs over a full rollout).
 //! Run: `cargo bench -p diffedge --bench learners` (`diffedge bench` prints the same figures).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use diffedge::agent::dqn::Dqn;
+use diffedge::agent::ppo::Ppo;
 use diffedge::agent::sac::Sac;
 use diffedge::agent::{Learner, LearnerConfig, Preset, presets};
 use diffedge::nn::cpu::CpuBackend;
 use diffedge::rng::{Rng, Stream};
-use diffedge::train::replay::Batch;
+use diffedge::train::replay::{Batch, Transition};
 
 const OBS: usize = 42;
 const ACTIONS: usize = 20;
 
 fn learner(preset: Preset) -> Sac<CpuBackend> {
-    let LearnerConfig::Sac(config) = presets::learner("d2sac", preset).expect("a known preset");
+    let Ok(LearnerConfig::Sac(config)) = presets::learner("d2sac", preset) else { panic!("d2sac is a SAC preset") };
     Sac::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("a valid preset")
 }
 
@@ -52,5 +55,42 @@ fn update(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decision, update);
+fn baselines(c: &mut Criterion) {
+    let mut group = c.benchmark_group("baseline_update");
+    group.sample_size(20);
+    for (name, preset) in [("paper", Preset::Paper), ("fast", Preset::Fast)] {
+        let Ok(LearnerConfig::Dqn(config)) = presets::learner("dqn", preset) else { panic!("dqn is a DQN preset") };
+        let data = batch(config.batch_size);
+        let mut dqn = Dqn::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("valid");
+        group.bench_function(format!("dqn_{name}_step"), |b| b.iter(|| dqn.update(&data).expect("finite")));
+
+        let Ok(LearnerConfig::Ppo(config)) = presets::learner("ppo", preset) else { panic!("ppo is a PPO preset") };
+        let data = batch(config.rollout_steps);
+        let rollout: Vec<Transition> = (0..data.rows)
+            .map(|i| Transition {
+                obs: data.obs[i * OBS..(i + 1) * OBS].to_vec(),
+                action: vec![data.action[i]],
+                reward: data.ret[i],
+                next_obs: data.next_obs[i * OBS..(i + 1) * OBS].to_vec(),
+                terminated: false,
+                truncated: false,
+                extra: Vec::new(),
+                next_extra: Vec::new(),
+            })
+            .collect();
+        let mut ppo = Ppo::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("valid");
+        let mut rng = Rng::new(3, Stream::Exploration);
+        group.bench_function(format!("ppo_{name}_rollout"), |b| {
+            b.iter(|| {
+                for t in &rollout {
+                    ppo.observe(t.clone());
+                }
+                ppo.update(&mut rng).expect("finite").expect("a full rollout")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decision, update, baselines);
 criterion_main!(benches);

@@ -93,7 +93,7 @@ struct TrainArgs {
     /// Scenario id (see `diffedge scenarios`).
     #[arg(long)]
     scenario: String,
-    /// Algorithm: d2sac, lad, dsac, flowdiff or sac_discrete.
+    /// Algorithm: d2sac, lad, dsac, flowdiff, sac_discrete, dqn, ddqn or ppo.
     #[arg(long)]
     algo: String,
     /// Hyper-parameters to start from.

@@ -120,6 +120,14 @@ impl Rng {
         lo + self.below(span) as i64
     }
 
+    /// Shuffles `items` uniformly (Fisher–Yates, one [`Rng::below`] draw per position from the last).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+
     /// Standard normal draw (Box–Muller, one value per call so no hidden state).
     pub fn normal(&mut self) -> f64 {
         // 1 - u lies in (0, 1], so the logarithm is finite.
@@ -242,6 +250,20 @@ mod tests {
         let mean = samples.iter().sum::<f64>() / n;
         let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
         (mean, var)
+    }
+
+    #[test]
+    fn shuffle_permutes_and_covers_every_order() {
+        let mut rng = Rng::new(5, Stream::Exploration);
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..6000 {
+            let mut items = [0, 1, 2];
+            rng.shuffle(&mut items);
+            *seen.entry(items).or_insert(0) += 1;
+        }
+        // All 3! orders, each about 1000 times.
+        assert_eq!(seen.len(), 6);
+        assert!(seen.values().all(|&c| (850..1150).contains(&c)), "{seen:?}");
     }
 
     #[test]

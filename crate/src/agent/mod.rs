@@ -1,6 +1,8 @@
 //! Learners: the diffusion soft actor-critic family and the papers' learning baselines, written against
 //! the numeric [`crate::nn::Backend`] and knowing a scenario only through its spaces.
 
+pub mod dqn;
+pub mod ppo;
 pub mod presets;
 pub mod sac;
 
@@ -14,8 +16,10 @@ use crate::scenario::{Action, ActionSpace};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
+pub use crate::nn::kernels::argmax;
+
 /// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo"];
 
 /// Which hyper-parameters an algorithm starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -33,6 +37,10 @@ pub enum Preset {
 pub enum LearnerConfig {
     /// The discrete soft actor-critic family.
     Sac(sac::SacConfig),
+    /// DQN and double DQN.
+    Dqn(dqn::DqnConfig),
+    /// PPO (discrete actions).
+    Ppo(ppo::PpoConfig),
 }
 
 impl LearnerConfig {
@@ -40,6 +48,8 @@ impl LearnerConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             LearnerConfig::Sac(c) => c.validate(),
+            LearnerConfig::Dqn(c) => c.validate(),
+            LearnerConfig::Ppo(c) => c.validate(),
         }
     }
 
@@ -47,6 +57,7 @@ impl LearnerConfig {
     pub fn latent_start(&self) -> bool {
         match self {
             LearnerConfig::Sac(c) => c.latent_start,
+            LearnerConfig::Dqn(_) | LearnerConfig::Ppo(_) => false,
         }
     }
 
@@ -60,8 +71,21 @@ impl LearnerConfig {
                 })?;
                 Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?))
             }
+            LearnerConfig::Dqn(c) => {
+                Ok(Box::new(dqn::Dqn::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "DQN")?, rng)?))
+            }
+            LearnerConfig::Ppo(c) => {
+                Ok(Box::new(ppo::Ppo::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "PPO")?, rng)?))
+            }
         }
     }
+}
+
+/// The number of choices of `space`, or an error saying that `learner` needs a discrete space.
+fn discrete(space: &ActionSpace, learner: &str) -> Result<usize> {
+    space
+        .discrete_n()
+        .ok_or_else(|| Error::new("learner", format!("{learner} needs a discrete action space, not {space}")))
 }
 
 /// What the training loop asks of a learner (one agent). Off-policy learners keep their replay buffer,
@@ -115,17 +139,6 @@ pub fn sample_index(probs: &[f32], rng: &mut Rng) -> usize {
     probs.len() - 1
 }
 
-/// The index of the largest value (the first on ties).
-pub fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// What one gradient update reports.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct UpdateStats {
@@ -162,3 +175,6 @@ impl UpdateStats {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

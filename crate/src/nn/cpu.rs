@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use super::kernels::{self, LinearOut};
-use super::{Activation, AdamConfig, Backend, LinearLayout, PolicyOutput, ReverseStep};
+use super::{Activation, AdamConfig, Backend, LinearLayout, PolicyOutput, PpoLoss, ReverseStep};
 
 /// The CPU backend. Its scratch space grows to the largest layer once and is reused after.
 #[derive(Debug, Default)]
@@ -66,19 +66,26 @@ fn probs_entropy_value(p: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) {
     (entropy, value)
 }
 
-/// For one row of logits `x`: writes `log softmax(x)` into `log_p` and returns `(H(π), Σ π·q)`.
-fn softmax_entropy_value(x: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) {
+/// For one row of logits `x`: writes `log softmax(x)` into `log_p`.
+fn log_softmax(x: &[f32], log_p: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0f32;
     for &v in x {
         sum += kernels::exp(v - max);
     }
     let log_sum = libm::logf(sum);
-    let (mut entropy, mut value) = (0.0f32, 0.0f32);
-    for ((lp, &v), &qv) in log_p.iter_mut().zip(x).zip(q) {
+    for (lp, &v) in log_p.iter_mut().zip(x) {
         *lp = v - max - log_sum;
-        let p = kernels::exp(*lp);
-        entropy -= p * *lp;
+    }
+}
+
+/// For one row of logits `x`: writes `log softmax(x)` into `log_p` and returns `(H(π), Σ π·q)`.
+fn softmax_entropy_value(x: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) {
+    log_softmax(x, log_p);
+    let (mut entropy, mut value) = (0.0f32, 0.0f32);
+    for (&lp, &qv) in log_p.iter().zip(q) {
+        let p = kernels::exp(lp);
+        entropy -= p * lp;
         value += p * qv;
     }
     (entropy, value)
@@ -412,6 +419,179 @@ impl Backend for CpuBackend {
         let s = vec_data_mut(stats);
         s[slot] = loss * scale;
         s[slot + 1] = q_sum * scale;
+    }
+
+    fn dqn_target(
+        &mut self,
+        select: &Array2<f32>,
+        value: &Array2<f32>,
+        returns: &Array2<f32>,
+        discounts: &Array2<f32>,
+        target: &mut Array2<f32>,
+    ) {
+        let n = select.dim().1;
+        let items = data(select)
+            .chunks_exact(n)
+            .zip(data(value).chunks_exact(n))
+            .zip(data(returns).iter().zip(data(discounts)));
+        for (((sel, val), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
+            *y = r + g * val[kernels::argmax(sel)];
+        }
+    }
+
+    fn gather_rows(&mut self, src: &Array2<f32>, index: &Array2<f32>, out: &mut Array2<f32>) {
+        let n = src.dim().1;
+        let src = data(src);
+        for (row, &i) in data_mut(out).chunks_exact_mut(n).zip(data(index)) {
+            let i = i as usize;
+            row.copy_from_slice(&src[i * n..(i + 1) * n]);
+        }
+    }
+
+    fn action_log_prob(&mut self, logits: &Array2<f32>, actions: &Array2<f32>, out: &mut Array2<f32>) {
+        let n = logits.dim().1;
+        self.row.resize(n, 0.0);
+        for ((x, &a), o) in data(logits).chunks_exact(n).zip(data(actions)).zip(data_mut(out).iter_mut()) {
+            log_softmax(x, &mut self.row);
+            *o = self.row[a as usize];
+        }
+    }
+
+    fn gae(
+        &mut self,
+        rewards: &Array2<f32>,
+        values: &Array2<f32>,
+        next_values: &Array2<f32>,
+        terminated: &Array2<f32>,
+        ends: &Array2<f32>,
+        gamma: f32,
+        lambda: f32,
+        advantages: &mut Array2<f32>,
+        returns: &mut Array2<f32>,
+    ) {
+        let decay = gamma * lambda;
+        let mut next_advantage = 0.0f32;
+        let inputs =
+            data(rewards).iter().zip(data(values)).zip(data(next_values).iter().zip(data(terminated))).zip(data(ends));
+        let outputs = data_mut(advantages).iter_mut().zip(data_mut(returns).iter_mut());
+        for ((((&r, &v), (&v_next, &term)), &end), (adv, ret)) in inputs.zip(outputs).rev() {
+            let bootstrap = if term != 0.0 { 0.0 } else { gamma * v_next };
+            let delta = (r + bootstrap) - v;
+            let carry = if end != 0.0 { 0.0 } else { decay * next_advantage };
+            next_advantage = delta + carry;
+            *adv = next_advantage;
+            *ret = next_advantage + v;
+        }
+    }
+
+    fn ppo_policy_loss(
+        &mut self,
+        logits: &Array2<f32>,
+        actions: &Array2<f32>,
+        old_log_prob: &Array2<f32>,
+        advantages: &Array2<f32>,
+        loss: &PpoLoss,
+        dlogits: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, n) = logits.dim();
+        let scale = 1.0 / rows as f32;
+        // Standardisation of the advantages: mean, then the sample standard deviation, each summed in order.
+        let (mut shift, mut divide) = (0.0f32, 1.0f32);
+        if loss.normalize_advantage {
+            let adv = data(advantages);
+            let mut sum = 0.0f32;
+            for &a in adv {
+                sum += a;
+            }
+            let mean = sum * scale;
+            let mut squares = 0.0f32;
+            for &a in adv {
+                squares += (a - mean) * (a - mean);
+            }
+            let sd = if rows > 1 { (squares / (rows - 1) as f32).sqrt() } else { 0.0 };
+            (shift, divide) = (mean, sd + 1e-8);
+        }
+        let (low, high) = (1.0 - loss.clip, 1.0 + loss.clip);
+        let (mut total, mut entropy_sum, mut kl_sum, mut clipped) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let items = data(logits)
+            .chunks_exact(n)
+            .zip(data_mut(dlogits).chunks_exact_mut(n))
+            .zip(data(actions).iter().zip(data(old_log_prob)).zip(data(advantages)));
+        for ((x, d), ((&a, &old), &adv)) in items {
+            // d holds log π until it is turned into the gradient.
+            log_softmax(x, d);
+            let a = a as usize;
+            let adv = (adv - shift) / divide;
+            let log_ratio = d[a] - old;
+            let ratio = kernels::exp(log_ratio);
+            let surrogate = (ratio * adv).min(ratio.clamp(low, high) * adv);
+            // The clipped term is the smaller one only beyond the range on the side the advantage favours;
+            // there the loss does not depend on the logits.
+            let flat = (adv > 0.0 && ratio > high) || (adv < 0.0 && ratio < low);
+            let mut entropy = 0.0f32;
+            for &lp in d.iter() {
+                entropy -= kernels::exp(lp) * lp;
+            }
+            // ∂(−ρÂ)/∂x_j = −Â·ρ·(1[j = a] − π_j); ∂(−c_H·H)/∂x_j = c_H·π_j·(log π_j + H).
+            let pull = if flat { 0.0 } else { adv * ratio };
+            for (j, g) in d.iter_mut().enumerate() {
+                let log_p = *g;
+                let p = kernels::exp(log_p);
+                let indicator = if j == a { 1.0 } else { 0.0 };
+                *g = scale * (loss.entropy_coef * p * (log_p + entropy) - pull * (indicator - p));
+            }
+            total -= surrogate + loss.entropy_coef * entropy;
+            entropy_sum += entropy;
+            kl_sum -= log_ratio;
+            if ratio < low || ratio > high {
+                clipped += 1.0;
+            }
+        }
+        let s = vec_data_mut(stats);
+        s[slot] = total * scale;
+        s[slot + 1] = entropy_sum * scale;
+        s[slot + 2] = kl_sum * scale;
+        s[slot + 3] = clipped * scale;
+    }
+
+    fn value_mse(
+        &mut self,
+        values: &Array2<f32>,
+        returns: &Array2<f32>,
+        coef: f32,
+        dv: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let scale = 1.0 / values.dim().0 as f32;
+        let (mut loss, mut v_sum) = (0.0f32, 0.0f32);
+        for ((&v, &y), d) in data(values).iter().zip(data(returns)).zip(data_mut(dv).iter_mut()) {
+            let err = v - y;
+            loss += err * err;
+            v_sum += v;
+            *d = 2.0 * coef * err * scale;
+        }
+        let s = vec_data_mut(stats);
+        s[slot] = loss * scale;
+        s[slot + 1] = v_sum * scale;
+    }
+
+    fn clip_grad_norm(&mut self, grads: &mut Array1<f32>, max_norm: f32, stats: &mut Array1<f32>, slot: usize) {
+        // Squares summed in index order in f64: deterministic, and exact enough for any network size.
+        let mut squares = 0.0f64;
+        for &g in vec_data(grads) {
+            squares += f64::from(g) * f64::from(g);
+        }
+        let norm = squares.sqrt() as f32;
+        let coef = max_norm / (norm + 1e-6);
+        if coef < 1.0 {
+            for g in vec_data_mut(grads) {
+                *g *= coef;
+            }
+        }
+        vec_data_mut(stats)[slot] = norm;
     }
 
     fn fill(&mut self, v: &mut Array1<f32>, value: f32) {

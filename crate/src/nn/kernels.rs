@@ -28,6 +28,17 @@ pub fn exp(x: f32) -> f32 {
     p * f32::from_bits(((k as i32 + 127) as u32) << 23)
 }
 
+/// The index of the largest value (the first on ties).
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
 /// `tanh(x) = 1 − 2 / (e^{2x} + 1)`, from [`exp`].
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {

@@ -115,6 +115,17 @@ pub enum PolicyOutput {
     Probs,
 }
 
+/// The scalars of PPO's clipped policy loss ([`Backend::ppo_policy_loss`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PpoLoss {
+    /// Clip range ε of the probability ratio.
+    pub clip: f32,
+    /// Weight `c_H` of the entropy bonus.
+    pub entropy_coef: f32,
+    /// Standardise the advantages over the rows (`(Â − mean)/(sd + 1e-8)`, sample sd) first.
+    pub normalize_advantage: bool,
+}
+
 /// The numeric operations the learners use. Matrices are batch-major (`rows` = batch); vectors are flat.
 /// Every operation is deterministic: the same inputs give the same bits on every implementation of the
 /// CPU kind, natively and in WebAssembly.
@@ -260,6 +271,78 @@ pub trait Backend {
         slot: usize,
     );
 
+    /// The Q-learning target `y = returns + discounts ⊙ value[a*]` with `a* = argmax_a select[a]` per row (the
+    /// first on ties): `select = value = Q_target(s')` is DQN's `max_a Q_target(s', a)`, `select = Q_online(s')`
+    /// double DQN's `Q_target(s', argmax_a Q_online(s', a))`. `returns`, `discounts` and `target` are one column.
+    fn dqn_target(
+        &mut self,
+        select: &Self::Matrix,
+        value: &Self::Matrix,
+        returns: &Self::Matrix,
+        discounts: &Self::Matrix,
+        target: &mut Self::Matrix,
+    );
+
+    /// `out` row `i` = `src` row `index[i]` (`index`: one column of row numbers, exact in `f32` below 2^24).
+    fn gather_rows(&mut self, src: &Self::Matrix, index: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `out[i] = log softmax(logits row i)[actions[i]]` (`actions` and `out` are one column).
+    fn action_log_prob(&mut self, logits: &Self::Matrix, actions: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// Generalised advantage estimation over one rollout in time order (a scan from its last row back):
+    /// `δ_t = r_t + γ·(1 − terminated_t)·V(s'_t) − V(s_t)`, `A_t = δ_t + γλ·(1 − ends_t)·A_{t+1}` with
+    /// `A_{t+1} = 0` past the last row, `returns_t = A_t + V(s_t)`. `terminated` (no bootstrap) and `ends`
+    /// (episode boundary: terminated or truncated) are 0/1 flags; every argument is one column.
+    #[allow(clippy::too_many_arguments)]
+    fn gae(
+        &mut self,
+        rewards: &Self::Matrix,
+        values: &Self::Matrix,
+        next_values: &Self::Matrix,
+        terminated: &Self::Matrix,
+        ends: &Self::Matrix,
+        gamma: f32,
+        lambda: f32,
+        advantages: &mut Self::Matrix,
+        returns: &mut Self::Matrix,
+    );
+
+    /// PPO's clipped policy loss on logits `x` (π = softmax(x)) for the taken `actions`:
+    /// `L = −mean_rows(min(ρ·Â, clip(ρ, 1 ± ε)·Â)) − c_H·mean_rows(H(π))` with `ρ = exp(log π(a) − old_log_prob)`
+    /// and `Â` the advantages (standardised over the rows when the loss says so). Writes `∂L/∂x` into
+    /// `dlogits` (zero from the surrogate where the clipped term is the smaller one), and `L`, the mean
+    /// entropy, the approximate KL `mean(old_log_prob − log π(a))` and the fraction of clipped ratios into
+    /// `stats[slot..slot + 4]`. `actions`, `old_log_prob` and `advantages` are one column.
+    #[allow(clippy::too_many_arguments)]
+    fn ppo_policy_loss(
+        &mut self,
+        logits: &Self::Matrix,
+        actions: &Self::Matrix,
+        old_log_prob: &Self::Matrix,
+        advantages: &Self::Matrix,
+        loss: &PpoLoss,
+        dlogits: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+
+    /// The value loss `L = coef·mean((v − returns)²)` (one column each): writes `∂L/∂v` into `dv`, and the
+    /// mean squared error (without `coef`) and the mean `v` into `stats[slot..slot + 2]`.
+    fn value_mse(
+        &mut self,
+        values: &Self::Matrix,
+        returns: &Self::Matrix,
+        coef: f32,
+        dv: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+
+    /// Clips the global L2 norm of `grads` to `max_norm` (PyTorch's `clip_grad_norm_`: scaled by
+    /// `max_norm / (‖g‖ + 1e-6)` when that is below 1) and writes `‖g‖` before clipping into `stats[slot]`, so
+    /// no value has to be read back in the middle of an update.
+    fn clip_grad_norm(&mut self, grads: &mut Self::Vector, max_norm: f32, stats: &mut Self::Vector, slot: usize);
+
     /// `v = value` everywhere.
     fn fill(&mut self, v: &mut Self::Vector, value: f32);
     /// `m = value` everywhere.
@@ -278,6 +361,37 @@ pub trait Backend {
         t: u64,
         config: &AdamConfig,
     );
+}
+
+/// A flat parameter vector with its gradient and Adam moments: what one optimiser trains.
+pub struct Trainable<B: Backend> {
+    /// The parameters.
+    pub value: B::Vector,
+    /// Their gradient, accumulated by the backward passes.
+    pub grad: B::Vector,
+    /// Adam's first moments.
+    pub m: B::Vector,
+    /// Adam's second moments.
+    pub v: B::Vector,
+}
+
+impl<B: Backend> Trainable<B> {
+    /// Parameters set to `init`, zero gradient and moments.
+    pub fn new(backend: &mut B, init: &[f32]) -> Self {
+        let mut value = backend.vector(init.len());
+        backend.write_vector(&mut value, init);
+        Self { grad: backend.vector(init.len()), m: backend.vector(init.len()), v: backend.vector(init.len()), value }
+    }
+
+    /// Zeroes the gradient before the backward passes of a step.
+    pub fn zero_grad(&mut self, backend: &mut B) {
+        backend.fill(&mut self.grad, 0.0);
+    }
+
+    /// Adam step number `t` (from 1) with the accumulated gradient.
+    pub fn adam(&mut self, backend: &mut B, t: u64, config: &AdamConfig) {
+        backend.adam(&mut self.value, &self.grad, &mut self.m, &mut self.v, t, config);
+    }
 }
 
 /// One dense layer of an [`Mlp`].
@@ -348,6 +462,40 @@ impl Mlp {
             for p in &mut params[l.weight..l.weight + l.len()] {
                 *p = rng.uniform_in(-bound, bound) as f32;
             }
+        }
+    }
+
+    /// Orthogonal initialisation with zero biases (`torch.nn.init.orthogonal_(W, gain)`, as the PPO reference
+    /// code initialises its networks): each `W` (`inputs × outputs`) gets orthonormal columns, or orthonormal
+    /// rows when it is wider than tall, times `gain`. The orthonormal vectors come from a Gaussian matrix by
+    /// modified Gram–Schmidt in f64 (the Q of its QR decomposition with a positive diagonal of R).
+    pub fn init_orthogonal(&self, params: &mut [f32], rng: &mut Rng, gain: f64) {
+        for layer in &self.layers {
+            let l = layer.layout;
+            let (long, short) = (l.inputs.max(l.outputs), l.inputs.min(l.outputs));
+            let mut q: Vec<Vec<f64>> = (0..short).map(|_| (0..long).map(|_| rng.normal()).collect()).collect();
+            for j in 0..short {
+                let (done, rest) = q.split_at_mut(j);
+                let v = &mut rest[0];
+                for u in done.iter() {
+                    let dot: f64 = u.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
+                    for (x, &y) in v.iter_mut().zip(u) {
+                        *x -= dot * y;
+                    }
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+                for x in v.iter_mut() {
+                    *x /= norm;
+                }
+            }
+            let w = &mut params[l.weight..l.weight + l.inputs * l.outputs];
+            for r in 0..l.inputs {
+                for c in 0..l.outputs {
+                    let value = if l.inputs >= l.outputs { q[c][r] } else { q[r][c] };
+                    w[r * l.outputs + c] = (gain * value) as f32;
+                }
+            }
+            params[l.bias..l.bias + l.outputs].fill(0.0);
         }
     }
 

@@ -264,3 +264,228 @@ fn soft_update_and_copy() {
     b.copy(&mut target, &source);
     assert_eq!(b.read_vector(&target), [3.0, 2.0]);
 }
+
+/// A backend matrix with `rows` rows holding `values`.
+fn matrix(b: &mut CpuBackend, rows: usize, values: &[f32]) -> ndarray::Array2<f32> {
+    let mut m = b.matrix(rows, values.len() / rows);
+    b.write_matrix(&mut m, values);
+    m
+}
+
+/// DQN bootstraps from the target network's best action, double DQN from the online network's pick.
+#[test]
+fn dqn_target_picks_the_bootstrap_action_by_hand() {
+    let mut b = CpuBackend::new();
+    // Row 0: the online network picks action 1, the target network's maximum is action 0.
+    // Row 1: the online values tie between actions 0 and 1: the first wins.
+    let online = matrix(&mut b, 2, &[1.0, 5.0, 2.0, 4.0, 4.0, 0.0]);
+    let target_q = matrix(&mut b, 2, &[10.0, 3.0, 7.0, 2.0, 8.0, 1.0]);
+    let returns = matrix(&mut b, 2, &[1.0, -1.0]);
+    let discounts = matrix(&mut b, 2, &[0.5, 0.25]);
+    let mut y = b.matrix(2, 1);
+    b.dqn_target(&online, &target_q, &returns, &discounts, &mut y);
+    // Double: 1 + 0.5·Q'(s', 1) = 1 + 0.5·3 = 2.5; −1 + 0.25·Q'(s', 0) = −1 + 0.25·2 = −0.5.
+    assert_eq!(b.read_matrix(&y), [2.5, -0.5]);
+    b.dqn_target(&target_q, &target_q, &returns, &discounts, &mut y);
+    // DQN: 1 + 0.5·max(10, 3, 7) = 6; −1 + 0.25·max(2, 8, 1) = 1.
+    assert_eq!(b.read_matrix(&y), [6.0, 1.0]);
+}
+
+#[test]
+fn gather_rows_copies_the_indexed_rows() {
+    let mut b = CpuBackend::new();
+    let src = matrix(&mut b, 3, &[0.0, 1.0, 10.0, 11.0, 20.0, 21.0]);
+    let index = matrix(&mut b, 4, &[2.0, 0.0, 2.0, 1.0]);
+    let mut out = b.matrix(4, 2);
+    b.gather_rows(&src, &index, &mut out);
+    assert_eq!(b.read_matrix(&out), [20.0, 21.0, 0.0, 1.0, 20.0, 21.0, 10.0, 11.0]);
+}
+
+/// f64 `log softmax(x)`.
+fn log_softmax_f64(x: &[f64]) -> Vec<f64> {
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let log_sum = x.iter().map(|v| (v - max).exp()).sum::<f64>().ln() + max;
+    x.iter().map(|v| v - log_sum).collect()
+}
+
+#[test]
+fn action_log_prob_matches_f64() {
+    let mut rng = Rng::new(21, Stream::World);
+    let mut b = CpuBackend::new();
+    let x32 = random_values(12, 3.0, &mut rng);
+    let logits = matrix(&mut b, 3, &x32);
+    let actions = matrix(&mut b, 3, &[3.0, 0.0, 2.0]);
+    let mut out = b.matrix(3, 1);
+    b.action_log_prob(&logits, &actions, &mut out);
+    let got = b.read_matrix(&out);
+    for (r, &a) in [3usize, 0, 2].iter().enumerate() {
+        let expect = log_softmax_f64(&widen(&x32[r * 4..r * 4 + 4]))[a];
+        assert!((f64::from(got[r]) - expect).abs() < 1e-6, "row {r}: {} vs {expect}", got[r]);
+    }
+}
+
+/// GAE(γ = 0.5, λ = 0.5) on a 3-step rollout, worked by hand.
+#[test]
+fn gae_by_hand_with_a_termination_and_a_truncation() {
+    let mut b = CpuBackend::new();
+    let rewards = matrix(&mut b, 3, &[1.0, 2.0, 3.0]);
+    let values = matrix(&mut b, 3, &[0.5, 1.0, 2.0]);
+    let next_values = matrix(&mut b, 3, &[1.0, 4.0, 6.0]);
+    let none = matrix(&mut b, 3, &[0.0, 0.0, 0.0]);
+    let step1 = matrix(&mut b, 3, &[0.0, 1.0, 0.0]);
+    let (mut adv, mut ret) = (b.matrix(3, 1), b.matrix(3, 1));
+    // The episode terminates at step 1; step 2 starts another that the rollout cuts off (bootstrapped).
+    b.gae(&rewards, &values, &next_values, &step1, &step1, 0.5, 0.5, &mut adv, &mut ret);
+    // t=2: δ = 3 + 0.5·6 − 2 = 4, A = 4.  t=1: δ = 2 − 1 = 1 (no bootstrap), A = 1 (the chain stops).
+    // t=0: δ = 1 + 0.5·1 − 0.5 = 1, A = 1 + 0.25·1 = 1.25.  Returns = A + V.
+    assert_eq!(b.read_matrix(&adv), [1.25, 1.0, 4.0]);
+    assert_eq!(b.read_matrix(&ret), [1.75, 2.0, 6.0]);
+    // Truncated at step 1 instead: it bootstraps, δ = 2 + 0.5·4 − 1 = 3, A = 3; t=0: A = 1 + 0.25·3 = 1.75.
+    b.gae(&rewards, &values, &next_values, &none, &step1, 0.5, 0.5, &mut adv, &mut ret);
+    assert_eq!(b.read_matrix(&adv), [1.75, 3.0, 4.0]);
+    assert_eq!(b.read_matrix(&ret), [2.25, 4.0, 6.0]);
+    // No episode boundary: t=1 carries t=2's advantage, δ = 3 as above, A = 3 + 0.25·4 = 4; t=0: 1 + 0.25·4 = 2.
+    b.gae(&rewards, &values, &next_values, &none, &none, 0.5, 0.5, &mut adv, &mut ret);
+    assert_eq!(b.read_matrix(&adv), [2.0, 4.0, 4.0]);
+}
+
+/// f64 reference of PPO's clipped policy loss on `logits` (`rows × n`).
+fn ppo_loss_f64(logits: &[f64], actions: &[usize], old: &[f64], adv: &[f64], loss: &PpoLoss) -> f64 {
+    let (rows, n) = (actions.len(), logits.len() / actions.len());
+    let mut adv = adv.to_vec();
+    if loss.normalize_advantage {
+        let mean = adv.iter().sum::<f64>() / rows as f64;
+        let sd = (adv.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / (rows - 1) as f64).sqrt();
+        adv.iter_mut().for_each(|a| *a = (*a - mean) / (sd + 1e-8));
+    }
+    let (eps, c) = (f64::from(loss.clip), f64::from(loss.entropy_coef));
+    let mut total = 0.0;
+    for r in 0..rows {
+        let lp = log_softmax_f64(&logits[r * n..(r + 1) * n]);
+        let ratio = (lp[actions[r]] - old[r]).exp();
+        let surrogate = (ratio * adv[r]).min(ratio.clamp(1.0 - eps, 1.0 + eps) * adv[r]);
+        let entropy = -lp.iter().map(|l| l.exp() * l).sum::<f64>();
+        total -= surrogate + c * entropy;
+    }
+    total / rows as f64
+}
+
+/// Old log-probabilities `log π(a) + offset`: ratios `e^{−offset}` on both sides of the clip range.
+fn ppo_case(rng: &mut Rng) -> (Vec<f32>, Vec<usize>, Vec<f32>, Vec<f32>) {
+    let logits = random_values(6 * 4, 1.0, rng);
+    let actions = vec![0usize, 3, 1, 2, 2, 1];
+    let offsets = [-0.5f64, 0.5, 0.05, -0.05, 0.4, -0.3];
+    let old: Vec<f32> =
+        (0..6).map(|r| (log_softmax_f64(&widen(&logits[r * 4..r * 4 + 4]))[actions[r]] + offsets[r]) as f32).collect();
+    let adv = vec![1.0f32, -1.0, 0.5, -2.0, -0.3, -0.8];
+    (logits, actions, old, adv)
+}
+
+#[test]
+fn ppo_policy_loss_gradient_matches_finite_differences() {
+    let mut rng = Rng::new(22, Stream::World);
+    let mut b = CpuBackend::new();
+    let (x32, actions, old, adv) = ppo_case(&mut rng);
+    for (normalize, entropy_coef) in [(false, 0.0), (false, 0.1), (true, 0.05)] {
+        let loss = PpoLoss { clip: 0.2, entropy_coef, normalize_advantage: normalize };
+        let logits = matrix(&mut b, 6, &x32);
+        let action_m = matrix(&mut b, 6, &actions.iter().map(|&a| a as f32).collect::<Vec<_>>());
+        let old_m = matrix(&mut b, 6, &old);
+        let adv_m = matrix(&mut b, 6, &adv);
+        let mut d = b.matrix(6, 4);
+        let mut stats = b.vector(4);
+        b.ppo_policy_loss(&logits, &action_m, &old_m, &adv_m, &loss, &mut d, &mut stats, 0);
+        let (old64, adv64) = (widen(&old), widen(&adv));
+        let reference = ppo_loss_f64(&widen(&x32), &actions, &old64, &adv64, &loss);
+        let s = b.read_vector(&stats);
+        assert!((f64::from(s[0]) - reference).abs() < 1e-5, "loss {} vs {reference}", s[0]);
+        let numeric = numeric_grad(&widen(&x32), |x| ppo_loss_f64(x, &actions, &old64, &adv64, &loss));
+        let err = relative_error(&widen(&b.read_matrix(&d)), &numeric);
+        assert!(err < 1e-4, "normalize={normalize} c_H={entropy_coef}: relative error {err}");
+        // Ratios e^{0.5}, e^{−0.5}, e^{−0.4}, e^{0.3} lie outside 1 ± 0.2, e^{±0.05} inside.
+        assert!((s[3] - 4.0 / 6.0).abs() < 1e-6, "clip fraction {}", s[3]);
+    }
+}
+
+/// Beyond the clip range on the side the advantage favours, the surrogate is flat: no gradient at all.
+#[test]
+fn ppo_clipped_objective_has_zero_gradient_outside_the_range() {
+    let mut b = CpuBackend::new();
+    // log π = log softmax([0, 0]) = ln ½ for both actions.
+    let logits = matrix(&mut b, 4, &[0.0; 8]);
+    let actions = matrix(&mut b, 4, &[0.0, 1.0, 0.0, 1.0]);
+    let half = 0.5f32.ln();
+    // Ratios 1.5, 0.5, 1.5, 0.5 against advantages +1, −1 (clipped: flat) and −1, +1 (unclipped side).
+    let old = matrix(&mut b, 4, &[half - 1.5f32.ln(), half - 0.5f32.ln(), half - 1.5f32.ln(), half - 0.5f32.ln()]);
+    let adv = matrix(&mut b, 4, &[1.0, -1.0, -1.0, 1.0]);
+    let loss = PpoLoss { clip: 0.2, entropy_coef: 0.0, normalize_advantage: false };
+    let mut d = b.matrix(4, 2);
+    let mut stats = b.vector(4);
+    b.ppo_policy_loss(&logits, &actions, &old, &adv, &loss, &mut d, &mut stats, 0);
+    let d = b.read_matrix(&d);
+    assert_eq!(&d[..4], [0.0; 4]);
+    // Row 2: ∂/∂x = −(1/4)·Â·ρ·(1[j = a] − π) = −(1/4)·(−1)·1.5·(±½) = ±0.1875; row 3: −(1/4)·0.5·(∓½).
+    let expect = [0.1875, -0.1875, 0.0625, -0.0625];
+    for (g, e) in d[4..].iter().zip(expect) {
+        assert!((g - e).abs() < 1e-6, "{d:?}");
+    }
+    // L = −mean(min(ρÂ, clip(ρ)Â)) = −(1.2 − 0.8 − 1.5 + 0.5)/4 = 0.15; every ratio is outside 1 ± 0.2.
+    let s = b.read_vector(&stats);
+    assert!((s[0] - 0.15).abs() < 1e-6 && s[3] == 1.0, "{s:?}");
+}
+
+#[test]
+fn value_mse_gradient_and_stats() {
+    let mut rng = Rng::new(23, Stream::World);
+    let mut b = CpuBackend::new();
+    let v32 = random_values(5, 1.0, &mut rng);
+    let r32 = random_values(5, 1.0, &mut rng);
+    let (values, returns) = (matrix(&mut b, 5, &v32), matrix(&mut b, 5, &r32));
+    let mut dv = b.matrix(5, 1);
+    let mut stats = b.vector(2);
+    b.value_mse(&values, &returns, 0.5, &mut dv, &mut stats, 0);
+    let r64 = widen(&r32);
+    let mse = |v: &[f64]| v.iter().zip(&r64).map(|(v, r)| (v - r) * (v - r)).sum::<f64>() / 5.0;
+    let numeric = numeric_grad(&widen(&v32), |v| 0.5 * mse(v));
+    assert!(relative_error(&widen(&b.read_matrix(&dv)), &numeric) < 1e-5);
+    let s = b.read_vector(&stats);
+    assert!((f64::from(s[0]) - mse(&widen(&v32))).abs() < 1e-6);
+    assert!((f64::from(s[1]) - widen(&v32).iter().sum::<f64>() / 5.0).abs() < 1e-6);
+}
+
+#[test]
+fn clip_grad_norm_scales_only_above_the_limit() {
+    let mut b = CpuBackend::new();
+    let mut g = b.vector(2);
+    b.write_vector(&mut g, &[3.0, 4.0]);
+    let mut stats = b.vector(2);
+    b.clip_grad_norm(&mut g, 10.0, &mut stats, 1);
+    assert_eq!((b.read_vector(&g), b.read_vector(&stats)[1]), (vec![3.0, 4.0], 5.0));
+    b.clip_grad_norm(&mut g, 1.0, &mut stats, 0);
+    // ‖g‖ = 5: scaled by 1/(5 + 1e-6).
+    let clipped = b.read_vector(&g);
+    assert_eq!(b.read_vector(&stats)[0], 5.0);
+    assert!((clipped[0] - 0.6).abs() < 1e-6 && (clipped[1] - 0.8).abs() < 1e-6, "{clipped:?}");
+}
+
+#[test]
+fn orthogonal_init_gives_orthonormal_weights_and_zero_biases() {
+    let mlp = Mlp::new(&[7, 5, 9], Activation::Mish, Activation::Identity, 0);
+    let mut p = vec![1.0; mlp.len()];
+    mlp.init_orthogonal(&mut p, &mut Rng::new(3, Stream::Learner), 2.0);
+    for layer in &mlp.layers {
+        let l = layer.layout;
+        let w = |r: usize, c: usize| f64::from(p[l.weight + r * l.outputs + c]);
+        // Tall W (7 × 5): orthonormal columns; wide W (5 × 9): orthonormal rows; times gain 2.
+        let (count, len, tall) =
+            if l.inputs >= l.outputs { (l.outputs, l.inputs, true) } else { (l.inputs, l.outputs, false) };
+        for i in 0..count {
+            for j in 0..count {
+                let dot: f64 = (0..len).map(|k| if tall { w(k, i) * w(k, j) } else { w(i, k) * w(j, k) }).sum();
+                let expect = if i == j { 4.0 } else { 0.0 };
+                assert!((dot - expect).abs() < 1e-5, "layer {l:?}: <{i},{j}> = {dot}");
+            }
+        }
+        assert!(p[l.bias..l.bias + l.outputs].iter().all(|&b| b == 0.0));
+    }
+}

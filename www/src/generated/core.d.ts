@@ -495,121 +495,235 @@ export type Condition = "canny" | "hed" | "depth" | "seg";
  * This interface was referenced by `CoreTypes`'s JSON-Schema
  * via the `definition` "LearnerConfig".
  */
-export type LearnerConfig = {
-  /**
-   * The policy network.
-   */
-  actor:
-    | {
-        /**
-         * Hidden activation.
-         */
-        activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-        /**
-         * Clamp `x̂_0` to `[−1, 1]` at each step.
-         */
-        clip_denoised: boolean;
-        /**
-         * Hidden width `h` of the denoiser.
-         */
-        hidden: number;
-        kind: "diffusion";
-        /**
-         * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
-         * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
-         * equals the last step's `x̂_0`, is the policy.
-         */
-        output: "identity" | "relu" | "mish" | "tanh" | "softmax";
-        /**
-         * Noise schedule.
-         */
-        schedule: "vp" | "linear" | "cosine";
-        /**
-         * Denoising steps `T`.
-         */
-        steps: number;
-        /**
-         * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
-         */
-        time_mlp: boolean;
-      }
-    | {
-        /**
-         * Hidden activation.
-         */
-        activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-        /**
-         * Hidden widths.
-         */
-        hidden: number[];
-        kind: "mlp";
-      };
-  /**
-   * Actor learning rate.
-   */
-  actor_lr: number;
-  /**
-   * Entropy temperature α (the start value when tuned).
-   */
-  alpha: number;
-  /**
-   * Tune α towards a target entropy.
-   */
-  alpha_tuning?: AlphaTuning | null;
-  /**
-   * Transitions per update.
-   */
-  batch_size: number;
-  /**
-   * Replay capacity.
-   */
-  buffer_size: number;
-  /**
-   * Hidden activation of the critics.
-   */
-  critic_activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-  /**
-   * Hidden widths of each critic (state → Q of every action).
-   */
-  critic_hidden: number[];
-  /**
-   * Critic learning rate.
-   */
-  critic_lr: number;
-  /**
-   * Add `α·H(π')` to the bootstrap value (SAC-discrete).
-   */
-  entropy_in_target: boolean;
-  /**
-   * Discount γ.
-   */
-  gamma: number;
-  kind: "sac";
-  /**
-   * Start each chain from the stored latent action of the decision position (LAD).
-   */
-  latent_start: boolean;
-  /**
-   * Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
-   */
-  min_replay: number;
-  /**
-   * n of the n-step return.
-   */
-  n_step: number;
-  /**
-   * Use a target actor for π' (else the current actor).
-   */
-  target_actor: boolean;
-  /**
-   * Soft-update rate τ.
-   */
-  tau: number;
-  /**
-   * Adam weight decay (both networks).
-   */
-  weight_decay: number;
-};
+export type LearnerConfig =
+  | {
+      /**
+       * The policy network.
+       */
+      actor:
+        | {
+            /**
+             * Hidden activation.
+             */
+            activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+            /**
+             * Clamp `x̂_0` to `[−1, 1]` at each step.
+             */
+            clip_denoised: boolean;
+            /**
+             * Hidden width `h` of the denoiser.
+             */
+            hidden: number;
+            kind: "diffusion";
+            /**
+             * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
+             * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
+             * equals the last step's `x̂_0`, is the policy.
+             */
+            output: "identity" | "relu" | "mish" | "tanh" | "softmax";
+            /**
+             * Noise schedule.
+             */
+            schedule: "vp" | "linear" | "cosine";
+            /**
+             * Denoising steps `T`.
+             */
+            steps: number;
+            /**
+             * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
+             */
+            time_mlp: boolean;
+          }
+        | {
+            /**
+             * Hidden activation.
+             */
+            activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+            /**
+             * Hidden widths.
+             */
+            hidden: number[];
+            kind: "mlp";
+          };
+      /**
+       * Actor learning rate.
+       */
+      actor_lr: number;
+      /**
+       * Entropy temperature α (the start value when tuned).
+       */
+      alpha: number;
+      /**
+       * Tune α towards a target entropy.
+       */
+      alpha_tuning?: AlphaTuning | null;
+      /**
+       * Transitions per update.
+       */
+      batch_size: number;
+      /**
+       * Replay capacity.
+       */
+      buffer_size: number;
+      /**
+       * Hidden activation of the critics.
+       */
+      critic_activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+      /**
+       * Hidden widths of each critic (state → Q of every action).
+       */
+      critic_hidden: number[];
+      /**
+       * Critic learning rate.
+       */
+      critic_lr: number;
+      /**
+       * Add `α·H(π')` to the bootstrap value (SAC-discrete).
+       */
+      entropy_in_target: boolean;
+      /**
+       * Discount γ.
+       */
+      gamma: number;
+      kind: "sac";
+      /**
+       * Start each chain from the stored latent action of the decision position (LAD).
+       */
+      latent_start: boolean;
+      /**
+       * Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
+       */
+      min_replay: number;
+      /**
+       * n of the n-step return.
+       */
+      n_step: number;
+      /**
+       * Use a target actor for π' (else the current actor).
+       */
+      target_actor: boolean;
+      /**
+       * Soft-update rate τ.
+       */
+      tau: number;
+      /**
+       * Adam weight decay (both networks).
+       */
+      weight_decay: number;
+    }
+  | {
+      /**
+       * Hidden activation: Mish.
+       */
+      activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+      /**
+       * Transitions per update: 512.
+       */
+      batch_size?: number;
+      /**
+       * Replay capacity: 10^6.
+       */
+      buffer_size?: number;
+      /**
+       * Double DQN: the online network picks the bootstrap action, the target network values it. Off for the
+       * `dqn` preset, on for `ddqn`. (The reference code ran tianshou's default, which is double.)
+       */
+      double?: boolean;
+      /**
+       * Probability of a uniformly random action while exploring: 0.1.
+       */
+      epsilon?: number;
+      /**
+       * Discount γ: 0.95.
+       */
+      gamma?: number;
+      /**
+       * Hidden widths of the Q-network (state → Q of every action): 256-256.
+       */
+      hidden?: number[];
+      kind: "dqn";
+      /**
+       * Adam learning rate: 1e−3.
+       */
+      lr?: number;
+      /**
+       * n of the n-step return: 3.
+       */
+      n_step?: number;
+      /**
+       * Updates between hard copies of the network into its target: 320 (tianshou counts updates).
+       */
+      target_update_every?: number;
+      /**
+       * Adam weight decay: 1e−4.
+       */
+      weight_decay?: number;
+    }
+  | {
+      /**
+       * Hidden activation: Mish.
+       */
+      activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+      /**
+       * Clip range ε of the probability ratio: 0.2.
+       */
+      clip?: number;
+      /**
+       * Weight of the entropy bonus: 0.
+       */
+      entropy_coef?: number;
+      /**
+       * Passes over the rollout per update: 1 (the reference's `repeat_per_collect`).
+       */
+      epochs?: number;
+      /**
+       * GAE λ: 0.95.
+       */
+      gae_lambda?: number;
+      /**
+       * Discount γ: 0.95.
+       */
+      gamma?: number;
+      /**
+       * Hidden widths of the actor and of the critic: 256-256. (The reference shares one such trunk
+       * between two linear heads; here each has its own.)
+       */
+      hidden?: number[];
+      kind: "ppo";
+      /**
+       * Adam learning rate: 1e−3.
+       */
+      lr?: number;
+      /**
+       * Largest global L2 norm of the gradient: 0.5.
+       */
+      max_grad_norm?: number;
+      /**
+       * Transitions per gradient step; must divide `rollout_steps`: 1000, the whole rollout (the reference's
+       * batch size of 99999 takes all of it).
+       */
+      minibatch_size?: number;
+      /**
+       * Standardise the advantages of each minibatch: off, as in the reference.
+       */
+      normalize_advantage?: boolean;
+      /**
+       * Orthogonal weights (gain 1) and zero biases, as the reference initialises; else PyTorch's default.
+       */
+      orthogonal_init?: boolean;
+      /**
+       * Transitions collected per update: 1000 (the reference's `step_per_collect`).
+       */
+      rollout_steps?: number;
+      /**
+       * Weight of the value loss: 0.5.
+       */
+      value_coef?: number;
+      /**
+       * Adam weight decay: 1e−4.
+       */
+      weight_decay?: number;
+    };
 /**
  * How the noise variances `β_t` are laid out over the chain.
  *
@@ -2891,121 +3005,235 @@ export interface TrainConfig {
   /**
    * The learner's hyper-parameters.
    */
-  learner: {
-    /**
-     * The policy network.
-     */
-    actor:
-      | {
-          /**
-           * Hidden activation.
-           */
-          activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-          /**
-           * Clamp `x̂_0` to `[−1, 1]` at each step.
-           */
-          clip_denoised: boolean;
-          /**
-           * Hidden width `h` of the denoiser.
-           */
-          hidden: number;
-          kind: "diffusion";
-          /**
-           * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
-           * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
-           * equals the last step's `x̂_0`, is the policy.
-           */
-          output: "identity" | "relu" | "mish" | "tanh" | "softmax";
-          /**
-           * Noise schedule.
-           */
-          schedule: "vp" | "linear" | "cosine";
-          /**
-           * Denoising steps `T`.
-           */
-          steps: number;
-          /**
-           * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
-           */
-          time_mlp: boolean;
-        }
-      | {
-          /**
-           * Hidden activation.
-           */
-          activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-          /**
-           * Hidden widths.
-           */
-          hidden: number[];
-          kind: "mlp";
-        };
-    /**
-     * Actor learning rate.
-     */
-    actor_lr: number;
-    /**
-     * Entropy temperature α (the start value when tuned).
-     */
-    alpha: number;
-    /**
-     * Tune α towards a target entropy.
-     */
-    alpha_tuning?: AlphaTuning | null;
-    /**
-     * Transitions per update.
-     */
-    batch_size: number;
-    /**
-     * Replay capacity.
-     */
-    buffer_size: number;
-    /**
-     * Hidden activation of the critics.
-     */
-    critic_activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
-    /**
-     * Hidden widths of each critic (state → Q of every action).
-     */
-    critic_hidden: number[];
-    /**
-     * Critic learning rate.
-     */
-    critic_lr: number;
-    /**
-     * Add `α·H(π')` to the bootstrap value (SAC-discrete).
-     */
-    entropy_in_target: boolean;
-    /**
-     * Discount γ.
-     */
-    gamma: number;
-    kind: "sac";
-    /**
-     * Start each chain from the stored latent action of the decision position (LAD).
-     */
-    latent_start: boolean;
-    /**
-     * Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
-     */
-    min_replay: number;
-    /**
-     * n of the n-step return.
-     */
-    n_step: number;
-    /**
-     * Use a target actor for π' (else the current actor).
-     */
-    target_actor: boolean;
-    /**
-     * Soft-update rate τ.
-     */
-    tau: number;
-    /**
-     * Adam weight decay (both networks).
-     */
-    weight_decay: number;
-  };
+  learner:
+    | {
+        /**
+         * The policy network.
+         */
+        actor:
+          | {
+              /**
+               * Hidden activation.
+               */
+              activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+              /**
+               * Clamp `x̂_0` to `[−1, 1]` at each step.
+               */
+              clip_denoised: boolean;
+              /**
+               * Hidden width `h` of the denoiser.
+               */
+              hidden: number;
+              kind: "diffusion";
+              /**
+               * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
+               * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
+               * equals the last step's `x̂_0`, is the policy.
+               */
+              output: "identity" | "relu" | "mish" | "tanh" | "softmax";
+              /**
+               * Noise schedule.
+               */
+              schedule: "vp" | "linear" | "cosine";
+              /**
+               * Denoising steps `T`.
+               */
+              steps: number;
+              /**
+               * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
+               */
+              time_mlp: boolean;
+            }
+          | {
+              /**
+               * Hidden activation.
+               */
+              activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+              /**
+               * Hidden widths.
+               */
+              hidden: number[];
+              kind: "mlp";
+            };
+        /**
+         * Actor learning rate.
+         */
+        actor_lr: number;
+        /**
+         * Entropy temperature α (the start value when tuned).
+         */
+        alpha: number;
+        /**
+         * Tune α towards a target entropy.
+         */
+        alpha_tuning?: AlphaTuning | null;
+        /**
+         * Transitions per update.
+         */
+        batch_size: number;
+        /**
+         * Replay capacity.
+         */
+        buffer_size: number;
+        /**
+         * Hidden activation of the critics.
+         */
+        critic_activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+        /**
+         * Hidden widths of each critic (state → Q of every action).
+         */
+        critic_hidden: number[];
+        /**
+         * Critic learning rate.
+         */
+        critic_lr: number;
+        /**
+         * Add `α·H(π')` to the bootstrap value (SAC-discrete).
+         */
+        entropy_in_target: boolean;
+        /**
+         * Discount γ.
+         */
+        gamma: number;
+        kind: "sac";
+        /**
+         * Start each chain from the stored latent action of the decision position (LAD).
+         */
+        latent_start: boolean;
+        /**
+         * Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
+         */
+        min_replay: number;
+        /**
+         * n of the n-step return.
+         */
+        n_step: number;
+        /**
+         * Use a target actor for π' (else the current actor).
+         */
+        target_actor: boolean;
+        /**
+         * Soft-update rate τ.
+         */
+        tau: number;
+        /**
+         * Adam weight decay (both networks).
+         */
+        weight_decay: number;
+      }
+    | {
+        /**
+         * Hidden activation: Mish.
+         */
+        activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+        /**
+         * Transitions per update: 512.
+         */
+        batch_size?: number;
+        /**
+         * Replay capacity: 10^6.
+         */
+        buffer_size?: number;
+        /**
+         * Double DQN: the online network picks the bootstrap action, the target network values it. Off for the
+         * `dqn` preset, on for `ddqn`. (The reference code ran tianshou's default, which is double.)
+         */
+        double?: boolean;
+        /**
+         * Probability of a uniformly random action while exploring: 0.1.
+         */
+        epsilon?: number;
+        /**
+         * Discount γ: 0.95.
+         */
+        gamma?: number;
+        /**
+         * Hidden widths of the Q-network (state → Q of every action): 256-256.
+         */
+        hidden?: number[];
+        kind: "dqn";
+        /**
+         * Adam learning rate: 1e−3.
+         */
+        lr?: number;
+        /**
+         * n of the n-step return: 3.
+         */
+        n_step?: number;
+        /**
+         * Updates between hard copies of the network into its target: 320 (tianshou counts updates).
+         */
+        target_update_every?: number;
+        /**
+         * Adam weight decay: 1e−4.
+         */
+        weight_decay?: number;
+      }
+    | {
+        /**
+         * Hidden activation: Mish.
+         */
+        activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+        /**
+         * Clip range ε of the probability ratio: 0.2.
+         */
+        clip?: number;
+        /**
+         * Weight of the entropy bonus: 0.
+         */
+        entropy_coef?: number;
+        /**
+         * Passes over the rollout per update: 1 (the reference's `repeat_per_collect`).
+         */
+        epochs?: number;
+        /**
+         * GAE λ: 0.95.
+         */
+        gae_lambda?: number;
+        /**
+         * Discount γ: 0.95.
+         */
+        gamma?: number;
+        /**
+         * Hidden widths of the actor and of the critic: 256-256. (The reference shares one such trunk
+         * between two linear heads; here each has its own.)
+         */
+        hidden?: number[];
+        kind: "ppo";
+        /**
+         * Adam learning rate: 1e−3.
+         */
+        lr?: number;
+        /**
+         * Largest global L2 norm of the gradient: 0.5.
+         */
+        max_grad_norm?: number;
+        /**
+         * Transitions per gradient step; must divide `rollout_steps`: 1000, the whole rollout (the reference's
+         * batch size of 99999 takes all of it).
+         */
+        minibatch_size?: number;
+        /**
+         * Standardise the advantages of each minibatch: off, as in the reference.
+         */
+        normalize_advantage?: boolean;
+        /**
+         * Orthogonal weights (gain 1) and zero biases, as the reference initialises; else PyTorch's default.
+         */
+        orthogonal_init?: boolean;
+        /**
+         * Transitions collected per update: 1000 (the reference's `step_per_collect`).
+         */
+        rollout_steps?: number;
+        /**
+         * Weight of the value loss: 0.5.
+         */
+        value_coef?: number;
+        /**
+         * Adam weight decay: 1e−4.
+         */
+        weight_decay?: number;
+      };
   /**
    * The scenario and its world.
    */

@@ -89,3 +89,43 @@ fn params_default_check_and_fit() {
     assert!(out.contains("r_squared") && fit.is_object(), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn train_writes_a_checkpoint_that_eval_replays() {
+    let dir = std::env::temp_dir().join(format!("diffedge-train-{}", std::process::id()));
+    let config = dir.join("asp.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&config, r#"{"horizon_s": 60000}"#).unwrap();
+    let out = dir.join("run");
+    let (code, _, err) = run(&[
+        "train",
+        "--scenario",
+        "asp",
+        "--algo",
+        "ddqn",
+        "--preset",
+        "fast",
+        "--epochs",
+        "1",
+        "--eval-episodes",
+        "1",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for file in ["config.json", "metrics.csv", "checkpoint.safetensors"] {
+        assert!(out.join(file).exists(), "{file} missing");
+    }
+    let ck = out.join("checkpoint.safetensors");
+    let (code, json, err) = run(&["eval", "--checkpoint", ck.to_str().unwrap(), "--episodes", "2", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["policy"], "ddqn (checkpoint)");
+    assert_eq!(report["episodes"].as_array().unwrap().len(), 2);
+    let (code, _, err) = run(&["eval", "--checkpoint", config.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --checkpoint"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

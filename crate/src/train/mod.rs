@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
 use crate::error::{Error, Result, check_count};
 use crate::rng::{Rng, RngState, Stream};
-use crate::scenario::{Action, DecisionKey, Env, Metrics, ScenarioConfig, run_heuristic_episode};
+use crate::scenario::{Action, DecisionKey, Env, EpisodeSummary, Metrics, ScenarioConfig, run_heuristic_episode};
 use checkpoint::Checkpoint;
 use replay::Transition;
 
@@ -388,23 +388,30 @@ impl Trainer {
         let mut episodes = Vec::new();
         let mut returns = Vec::new();
         for i in 0..self.config.eval_episodes as u64 {
-            self.eval_env.reset(self.config.eval_seed.wrapping_add(i));
-            let mut total = 0.0;
-            while !self.eval_env.is_done() {
-                let key = self.eval_env.decision_key();
-                let obs = self.eval_env.observation();
-                let latent = if self.latents.is_empty() {
-                    None
-                } else {
-                    Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
-                };
-                let action = self.learners[key.agent].act(obs, latent, false, &mut rng, &mut self.probs);
-                total += self.eval_env.step(&action)?.reward;
-            }
-            episodes.push(self.eval_env.metrics());
-            returns.push(total);
+            let summary = self.greedy_episode(self.config.eval_seed.wrapping_add(i), &mut rng)?;
+            returns.push(summary.total_reward);
+            episodes.push(summary.metrics);
         }
         Ok(Evaluation::from_episodes(&episodes, &returns))
+    }
+
+    /// One whole episode with seed `episode_seed` under the greedy learned policy (noise from `rng`).
+    pub fn greedy_episode(&mut self, episode_seed: u64, rng: &mut Rng) -> Result<EpisodeSummary> {
+        self.eval_env.reset(episode_seed);
+        let (mut steps, mut total_reward) = (0, 0.0);
+        while !self.eval_env.is_done() {
+            let key = self.eval_env.decision_key();
+            let obs = self.eval_env.observation();
+            let latent = if self.latents.is_empty() {
+                None
+            } else {
+                Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
+            };
+            let action = self.learners[key.agent].act(obs, latent, false, rng, &mut self.probs);
+            total_reward += self.eval_env.step(&action)?.reward;
+            steps += 1;
+        }
+        Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics: self.eval_env.metrics() })
     }
 
     /// The whole run as a checkpoint (safetensors bytes): config, every learner, latents, counters.

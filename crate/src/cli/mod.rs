@@ -1,5 +1,7 @@
-//! The native command line (`diffedge`). Thin: it parses arguments, runs what `scenario` offers and
-//! prints it. Every user error is one line on stderr and exit status 2.
+//! The native command line (`diffedge`). Thin: it parses arguments, runs what `scenario`, `train` and
+//! `params` offer and prints it. Every user error is one line on stderr and exit status 2.
+
+mod bench;
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -28,6 +30,12 @@ enum Command {
     Train(TrainArgs),
     /// List the scenarios with their observation size, action space and heuristics.
     Scenarios,
+    /// Time one decision, one training update and environment stepping (the criterion benchmarks' figures).
+    Bench {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Parameter files: their JSON Schema, checking one, the default one, fitting raw measurements.
     #[command(subcommand)]
     Params(ParamsCommand),
@@ -75,9 +83,10 @@ enum ParamsCommand {
 }
 
 const TRAIN_HELP: &str = "\
-Writes into --out (created if needed): config.json (the whole run: scenario, learner, schedule, seeds) and
+Writes into --out (created if needed): config.json (the whole run: scenario, learner, schedule, seeds),
 metrics.csv (one row per epoch: env_steps, updates, train_return, eval_return, eval_sd, the losses, then the
-scenario's evaluation metrics).
+scenario's evaluation metrics) and, at the end, checkpoint.safetensors (every network in PyTorch's layout,
+optimiser and replay state, the config; `diffedge eval --checkpoint` evaluates it).
 
 With --target HEURISTIC the run evaluates the heuristic on the same evaluation episodes first and stops as
 soon as the greedy policy's mean evaluation return beats it, reporting the wall time and update count.
@@ -159,11 +168,15 @@ enum Format {
 #[derive(Debug, Args)]
 struct EvalArgs {
     /// Scenario id (see `diffedge scenarios`).
-    #[arg(long)]
-    scenario: String,
+    #[arg(long, required_unless_present = "checkpoint")]
+    scenario: Option<String>,
     /// Policy: one of the scenario's heuristics (see `diffedge scenarios`).
-    #[arg(long)]
-    policy: String,
+    #[arg(long, required_unless_present = "checkpoint")]
+    policy: Option<String>,
+    /// Evaluate the greedy policy of a training checkpoint (`train --out DIR` writes
+    /// DIR/checkpoint.safetensors) on its own scenario and world instead of a heuristic.
+    #[arg(long, conflicts_with_all = ["scenario", "policy", "world", "worlds", "config"])]
+    checkpoint: Option<String>,
     /// Episodes per world.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     episodes: u64,
@@ -212,6 +225,7 @@ pub fn main() -> ExitCode {
         Command::Train(args) => train(&args),
         Command::Scenarios => Ok(scenarios()),
         Command::Params(command) => params(&command),
+        Command::Bench { format } => Ok(bench::run(format == Format::Json)),
     };
     match output {
         Ok(text) => {
@@ -290,7 +304,11 @@ fn apply_world(config: &mut ScenarioConfig, world: Option<&str>) -> Result<bool>
 }
 
 fn eval(args: &EvalArgs) -> Result<String> {
-    let id = ScenarioId::parse("--scenario", &args.scenario)?;
+    if let Some(path) = &args.checkpoint {
+        return eval_checkpoint(args, path);
+    }
+    let (scenario, policy) = (args.scenario.as_deref().unwrap_or_default(), args.policy.as_deref().unwrap_or_default());
+    let id = ScenarioId::parse("--scenario", scenario)?;
     let mut config = scenario_config(id, args.config.as_deref())?;
     if args.world.is_some() && args.worlds != 1 {
         return Err(Error::new("--worlds", "draws several worlds; it cannot be combined with --world"));
@@ -315,16 +333,41 @@ fn eval(args: &EvalArgs) -> Result<String> {
             world_config.set_world_seed(*seed);
         }
         let mut env = world_config.build()?;
-        env.heuristic_index(&args.policy)?;
+        env.heuristic_index(policy)?;
         for k in 0..args.episodes {
-            let summary = run_heuristic_episode(env.as_mut(), &args.policy, args.seed + k)?;
+            let summary = run_heuristic_episode(env.as_mut(), policy, args.seed + k)?;
             episodes.push(EpisodeRow { world: world.clone(), summary });
         }
     }
     if let WorldLabel::Seed(first) = worlds[0] {
         config.set_world_seed(first);
     }
+    Ok(eval_report(args.format, id, policy.to_owned(), config, worlds, episodes))
+}
 
+/// Evaluates a checkpoint's greedy policy on its own scenario and world.
+fn eval_checkpoint(args: &EvalArgs, path: &str) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::new("--checkpoint", format!("cannot read '{path}': {e}")))?;
+    let mut trainer = crate::train::Trainer::load(&bytes).map_err(|e| e.within("--checkpoint"))?;
+    let config = trainer.config().scenario.clone();
+    let policy = format!("{} (checkpoint)", trainer.config().algorithm);
+    let mut rng = crate::rng::Rng::new(args.seed, crate::rng::Stream::Evaluation);
+    let mut episodes = Vec::new();
+    for k in 0..args.episodes {
+        let summary = trainer.greedy_episode(args.seed + k, &mut rng)?;
+        episodes.push(EpisodeRow { world: WorldLabel::Fixed("checkpoint"), summary });
+    }
+    Ok(eval_report(args.format, config.id(), policy, config, vec![WorldLabel::Fixed("checkpoint")], episodes))
+}
+
+fn eval_report(
+    format: Format,
+    id: ScenarioId,
+    policy: String,
+    config: ScenarioConfig,
+    worlds: Vec<WorldLabel>,
+    episodes: Vec<EpisodeRow>,
+) -> String {
     let names: Vec<&'static str> = episodes[0].summary.metrics.0.iter().map(|&(n, _)| n).collect();
     let stats: Vec<(&str, Stats)> = names
         .iter()
@@ -333,19 +376,17 @@ fn eval(args: &EvalArgs) -> Result<String> {
             (name, stats_of(&values))
         })
         .collect();
-
-    Ok(match args.format {
+    match format {
         Format::Json => {
             let summary = stats
                 .iter()
                 .map(|(name, s)| ((*name).to_owned(), serde_json::to_value(s).expect("stats serialise")))
                 .collect();
-            let report =
-                EvalReport { scenario: id.name(), policy: args.policy.clone(), config, worlds, episodes, summary };
+            let report = EvalReport { scenario: id.name(), policy, config, worlds, episodes, summary };
             serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
         }
-        Format::Table => eval_table(id, &args.policy, &names, &episodes, &stats),
-    })
+        Format::Table => eval_table(id, &policy, &names, &episodes, &stats),
+    }
 }
 
 fn stats_of(values: &[f64]) -> Stats {
@@ -504,6 +545,11 @@ fn train(args: &TrainArgs) -> Result<String> {
         }
     }
     bar.finish_and_clear();
+    if let Some(dir) = out_dir {
+        let path = dir.join("checkpoint.safetensors");
+        std::fs::write(&path, trainer.save())
+            .map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))?;
+    }
     let report = TrainReport {
         algorithm: &trainer.config().algorithm,
         scenario: id.name(),

@@ -1,0 +1,372 @@
+// The simulation panel: scenario and heuristic controls, the scenario's topology view, counters and the
+// decision log. It only renders; the simulation runs in the worker (runtime.ts) on the wasm core.
+import { h } from './dom';
+import { parseSeed, round, signed } from './format';
+import type { Reply, SimState } from './protocol';
+import { Runtime } from './runtime';
+import type { Snapshot } from './types';
+import { createView } from './views';
+import type { ScenarioView } from './views/view';
+
+/** Decisions per second for each speed setting; Infinity = as fast as the core goes. */
+const SPEEDS: { label: string; perSecond: number }[] = [
+  { label: '1 / s', perSecond: 1 },
+  { label: '5 / s', perSecond: 5 },
+  { label: '20 / s', perSecond: 20 },
+  { label: '100 / s', perSecond: 100 },
+  { label: '1000 / s', perSecond: 1000 },
+  { label: 'as fast as possible', perSecond: Number.POSITIVE_INFINITY },
+];
+/** Decisions per request when playing as fast as possible (one request per frame). */
+const MAX_BATCH = 2000;
+/** Decisions slower than this are animated. */
+const ANIMATE_UP_TO_PER_SECOND = 20;
+const LOG_LENGTH = 12;
+
+/** What each scenario is, for its title. */
+const TITLES: Record<string, string> = {
+  asp: 'choosing an AIGC service provider for each task (D2SAC, Du et al.)',
+  lad: 'offloading AIGC tasks among 20 edge servers (LAD-TS, Xu et al.)',
+  tot: 'assigning Tree-of-Thoughts thoughts to the BS or service providers (DSAC, Liu et al.)',
+  ddc: 'splitting denoising between edge and phones, visual-condition engineering (Kong et al.)',
+  flow: 'gateway and priority for multi-priority AIGC flows (Jiang et al.)',
+  cartpole: 'CartPole-v1 (Gymnasium), the learners\' sanity task',
+  acrobot: 'Acrobot-v1 (Gymnasium), the learners\' sanity task',
+};
+/** The heuristic each scenario starts with. */
+const START_POLICY: Record<string, string> = { asp: 'crash_avoid', lad: 'opt', tot: 'greedy', ddc: 'oqc_plus', flow: 'edf' };
+/** Metrics shown as counters, at most. */
+const COUNTERS = 10;
+
+/** Where the panel puts its parts. */
+export interface SimSlots {
+  controls: HTMLElement;
+  stage: HTMLElement;
+  side: HTMLElement;
+  title: HTMLElement;
+}
+
+/** What the panel tells others when the scenario (or its config) changes. */
+export interface ScenarioChange {
+  scenario: string;
+  /** The full config in use, JSON tagged with the scenario id. */
+  config: string;
+  heuristics: string[];
+}
+
+export class SimPanel {
+  private readonly listeners: ((change: ScenarioChange) => void)[] = [];
+  private configJson = '';
+  private heuristicNames: string[] = [];
+
+  constructor(private readonly runtime: Runtime) {}
+
+  /** Calls `listener` after every successful scenario (re)build. */
+  onChange(listener: (change: ScenarioChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The scenario id in use. */
+  scenarioId(): string {
+    return this.scenario;
+  }
+
+  /** The last state drawn. */
+  current(): SimState | null {
+    return this.state;
+  }
+
+  /**
+   * Rebuilds the scenario from a config (JSON of any of its fields) and restarts the episode; on error the
+   * message is shown, nothing changes, and false is returned.
+   */
+  async applyConfig(config: string): Promise<boolean> {
+    this.pause();
+    const ok = await this.create(this.worldSeed, config);
+    if (ok) await this.reset();
+    return ok;
+  }
+  private view: ScenarioView | null = null;
+  private state: SimState | null = null;
+  private playing = false;
+  private lastFrame = 0;
+  private budget = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private worldSeed = 0;
+  private episodeSeed = 0;
+  private scenario = 'asp';
+
+  private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
+  private readonly policy = h('select', { id: 'policy', name: 'policy' });
+  private readonly speed = h('select', { id: 'speed', name: 'speed' });
+  private readonly stepButton = h('button', { id: 'step', type: 'button', title: 'One decision (S or →)' }, 'Step');
+  private readonly playButton = h('button', { id: 'play', type: 'button', 'aria-pressed': 'false', title: 'Play or pause (Space)' }, 'Play');
+  private readonly resetButton = h('button', { id: 'reset', type: 'button', title: 'Back to the start of the episode (R)' }, 'Reset');
+  private readonly worldInput = h('input', { id: 'world-seed', name: 'world-seed', inputmode: 'numeric', value: '0', autocomplete: 'off' });
+  private readonly episodeInput = h('input', { id: 'episode-seed', name: 'episode-seed', inputmode: 'numeric', value: '0', autocomplete: 'off' });
+  private readonly applyButton = h('button', { id: 'apply-seeds', type: 'submit' }, 'Apply seeds');
+  private readonly message = h('p', { id: 'message', role: 'alert', 'aria-live': 'assertive' });
+  private readonly stage = h('div', { class: 'stage-view' });
+  private readonly log = h('ol', { id: 'decisions', class: 'decisions', 'aria-label': 'Recent decisions, newest first' });
+  private readonly counterList = h('dl', { class: 'counters', 'aria-label': 'Episode counters' });
+
+  private title: HTMLElement = h('p');
+
+  mount(slots: SimSlots): void {
+    this.title = slots.title;
+    for (const [i, s] of SPEEDS.entries()) this.speed.append(h('option', { value: i, selected: i === 2 }, s.label));
+    const seeds = h(
+      'form',
+      { class: 'seeds', 'aria-label': 'Seeds' },
+      h('label', { for: 'world-seed' }, 'World seed'),
+      this.worldInput,
+      h('label', { for: 'episode-seed' }, 'Episode seed'),
+      this.episodeInput,
+      this.applyButton,
+    );
+    seeds.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.applySeeds();
+    });
+    slots.controls.append(
+      h('label', { for: 'scenario' }, 'Scenario'),
+      this.scenarioSelect,
+      h('label', { for: 'policy' }, 'Policy'),
+      this.policy,
+      h('div', { class: 'buttons' }, this.stepButton, this.playButton, this.resetButton),
+      h('label', { for: 'speed' }, 'Speed'),
+      this.speed,
+      seeds,
+      this.message,
+      h('p', { class: 'hint' }, 'Keys: Space play/pause · S or → step · R reset'),
+    );
+    slots.stage.append(this.stage, h('h2', {}, 'Recent decisions'), this.log);
+    slots.side.append(h('h2', {}, 'This episode'), this.counterList);
+
+    this.stepButton.addEventListener('click', () => void this.stepOnce());
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    this.resetButton.addEventListener('click', () => void this.reset());
+    this.policy.addEventListener('change', () => this.announce(''));
+    this.scenarioSelect.addEventListener('change', () => void this.switchScenario(this.scenarioSelect.value));
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  async start(): Promise<void> {
+    this.setEnabled(false);
+    const catalog = await this.runtime.call({ kind: 'catalog' });
+    if (catalog.kind === 'catalog') {
+      this.scenarioSelect.replaceChildren(...catalog.scenarios.map((id) => h('option', { value: id }, id)));
+      this.scenarioSelect.value = this.scenario;
+    }
+    const ok = await this.create(this.worldSeed);
+    if (ok) await this.reset();
+    this.setEnabled(ok);
+  }
+
+  private async switchScenario(id: string): Promise<void> {
+    this.pause();
+    this.announce('');
+    const previous = this.scenario;
+    this.scenario = id;
+    if (await this.create(this.worldSeed)) {
+      await this.reset();
+    } else {
+      this.scenario = previous;
+      this.scenarioSelect.value = previous;
+    }
+  }
+
+  // --- requests to the worker, one at a time ---------------------------------------------------------
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
+    if (reply.kind === 'error') {
+      this.announce(reply.message);
+      return false;
+    }
+    return true;
+  }
+
+  private create(worldSeed: number, config?: string): Promise<boolean> {
+    return this.serial(async () => {
+      // Scenarios without a world ignore the seed; their configs reject unknown fields, so send it only where
+      // it means something (the Gymnasium tasks have none).
+      const seeded = ['cartpole', 'acrobot'].includes(this.scenario) ? {} : { world_seed: worldSeed };
+      const json = config ?? JSON.stringify(seeded);
+      const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config: json });
+      if (!this.accept(reply) || reply.kind !== 'created') return false;
+      const keep = this.policy.value;
+      const preferred = START_POLICY[this.scenario];
+      this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
+      this.policy.value = reply.heuristics.includes(keep)
+        ? keep
+        : preferred !== undefined && reply.heuristics.includes(preferred)
+          ? preferred
+          : reply.heuristics[0] ?? '';
+      this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
+      this.counterList.replaceChildren();
+      this.configJson = reply.config;
+      this.heuristicNames = reply.heuristics;
+      const change = { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames };
+      for (const listener of this.listeners) listener(change);
+      this.view = createView(reply.state.snapshot);
+      this.stage.replaceChildren(this.view.element);
+      this.worldSeed = worldSeed;
+      this.show(reply.state, false);
+      return true;
+    });
+  }
+
+  private reset(): Promise<void> {
+    this.pause();
+    return this.serial(async () => {
+      const reply = await this.runtime.call({ kind: 'reset', seed: this.episodeSeed });
+      if (!this.accept(reply) || reply.kind !== 'state') return;
+      this.log.replaceChildren();
+      this.show(reply.state, false);
+    });
+  }
+
+  private advance(count: number, animate: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (this.state?.done) return;
+      const reply = await this.runtime.call({ kind: 'step', policy: this.policy.value, count });
+      if (!this.accept(reply) || reply.kind !== 'state') {
+        this.pause();
+        return;
+      }
+      this.show(reply.state, animate);
+    });
+  }
+
+  // --- user actions --------------------------------------------------------------------------------
+
+  private async stepOnce(): Promise<void> {
+    this.pause();
+    this.announce('');
+    await this.advance(1, true);
+  }
+
+  private async applySeeds(): Promise<void> {
+    const world = parseSeed('world seed', this.worldInput.value);
+    const episode = parseSeed('episode seed', this.episodeInput.value);
+    for (const parsed of [world, episode]) {
+      if (typeof parsed === 'string') {
+        this.announce(parsed);
+        return;
+      }
+    }
+    this.pause();
+    this.announce('');
+    if (world !== this.worldSeed && !(await this.create(world as number))) return;
+    this.episodeSeed = episode as number;
+    await this.reset();
+  }
+
+  private togglePlay(): void {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  private play(): void {
+    if (this.playing || this.state?.done) return;
+    this.announce('');
+    this.playing = true;
+    this.budget = 1; // the first decision right away
+    this.lastFrame = performance.now();
+    this.playButton.textContent = 'Pause';
+    this.playButton.setAttribute('aria-pressed', 'true');
+    requestAnimationFrame((t) => void this.frame(t));
+  }
+
+  private pause(): void {
+    this.playing = false;
+    this.playButton.textContent = 'Play';
+    this.playButton.setAttribute('aria-pressed', 'false');
+  }
+
+  private async frame(now: number): Promise<void> {
+    if (!this.playing) return;
+    const perSecond = SPEEDS[Number(this.speed.value)]?.perSecond ?? 20;
+    this.budget = Math.min(this.budget + ((now - this.lastFrame) / 1000) * perSecond, MAX_BATCH);
+    this.lastFrame = now;
+    const count = Number.isFinite(perSecond) ? Math.floor(this.budget) : MAX_BATCH;
+    if (count >= 1) {
+      this.budget -= Math.min(count, this.budget);
+      await this.advance(count, perSecond <= ANIMATE_UP_TO_PER_SECOND);
+    }
+    if (this.state?.done) this.pause();
+    if (this.playing) requestAnimationFrame((t) => void this.frame(t));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const target = e.target as HTMLElement | null;
+    if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      this.togglePlay();
+    } else if (e.key === 's' || e.key === 'ArrowRight') {
+      void this.stepOnce();
+    } else if (e.key === 'r') {
+      void this.reset();
+    }
+  }
+
+  // --- rendering -----------------------------------------------------------------------------------
+
+  private show(state: SimState, animate: boolean): void {
+    this.state = state;
+    this.view?.render(state.snapshot, animate);
+    this.showCounters(state);
+    this.logDecision(state.snapshot);
+    if (state.done) {
+      this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
+    }
+    this.stepButton.disabled = state.done;
+    this.playButton.disabled = state.done;
+  }
+
+  private showCounters(state: SimState): void {
+    const entries: [string, string][] = [
+      ['decisions', String(state.decisions)],
+      ...Object.entries(state.metrics)
+        .slice(0, COUNTERS)
+        .map(([name, value]): [string, string] => [name, name === 'total_reward' ? signed(value) : round(value, 3)]),
+    ];
+    if (this.counterList.children.length !== entries.length * 2) {
+      this.counterList.replaceChildren(
+        ...entries.flatMap(([name]) => [h('dt', {}, name.replaceAll('_', ' ')), h('dd', { 'data-counter': name }, '–')]),
+      );
+    }
+    for (const [name, text] of entries) {
+      const el = this.counterList.querySelector(`[data-counter="${name}"]`);
+      if (el) el.textContent = text;
+    }
+  }
+
+  private logDecision(snapshot: Snapshot): void {
+    const line = this.view?.describe(snapshot);
+    if (!line) return;
+    const first = this.log.firstElementChild;
+    if (first?.getAttribute('data-key') === line.key) return;
+    const item = h('li', { class: line.bad ? 'crashed' : 'admitted', 'data-key': line.key, 'data-target': line.target }, line.text);
+    this.log.prepend(item);
+    while (this.log.children.length > LOG_LENGTH) this.log.lastElementChild?.remove();
+  }
+
+  private announce(text: string, kind: 'alert' | 'status' = 'alert'): void {
+    this.message.textContent = text;
+    this.message.className = text ? kind : '';
+  }
+
+  private setEnabled(enabled: boolean): void {
+    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy, this.scenarioSelect]) {
+      el.disabled = !enabled;
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // The playground page: lays out the panels and starts them. The page only renders; the wasm core runs in
 // a Web Worker (runtime.ts / worker.ts).
 import { h } from './dom';
+import { RunStore } from './run';
 import { Runtime } from './runtime';
 import { SimPanel } from './sim-panel';
 
@@ -15,7 +16,8 @@ if (root) {
     h('header', { class: 'top' }, h('h1', {}, 'diffedge'), title, h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
     h('main', { class: 'layout' }, controls, stage, side),
   );
-  const sim = new SimPanel(runtime);
+  const store = new RunStore();
+  const sim = new SimPanel(runtime, store);
   sim.mount({ controls, stage, side, title });
   void sim.start().then(() => root.setAttribute('data-ready', 'true'));
 }

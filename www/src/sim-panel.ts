@@ -4,6 +4,7 @@ import { h } from './dom';
 import { parseSeed, round, signed } from './format';
 import type { Reply, SimState } from './protocol';
 import { Runtime } from './runtime';
+import type { RunSettings, RunStore } from './run';
 import type { Snapshot } from './types';
 import { createView } from './views';
 import type { ScenarioView } from './views/view';
@@ -59,7 +60,37 @@ export class SimPanel {
   private configJson = '';
   private heuristicNames: string[] = [];
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly store: RunStore,
+  ) {}
+
+  /**
+   * Applies `patch` to the run: a new scenario or config rebuilds the scenario first, and only if that
+   * succeeds is the store updated (a bad config shows the core's message and changes nothing). Returns
+   * whether it was applied.
+   */
+  async request(patch: Partial<RunSettings>): Promise<boolean> {
+    const next = { ...this.store.get(), ...patch };
+    const rebuild = patch.scenario !== undefined || patch.config !== undefined;
+    if (rebuild) {
+      this.pause();
+      const previous = this.scenario;
+      this.scenario = next.scenario;
+      if (!(await this.create(JSON.stringify(next.config)))) {
+        this.scenario = previous;
+        this.scenarioSelect.value = previous;
+        return false;
+      }
+      next.policy = this.policy.value;
+    }
+    this.store.update({ ...patch, policy: next.policy });
+    if (rebuild || patch.episodeSeed !== undefined) {
+      this.episodeSeed = next.episodeSeed;
+      await this.reset();
+    }
+    return true;
+  }
 
   /** Calls `listener` after every successful scenario (re)build. */
   onChange(listener: (change: ScenarioChange) => void): void {
@@ -76,23 +107,13 @@ export class SimPanel {
     return this.state;
   }
 
-  /**
-   * Rebuilds the scenario from a config (JSON of any of its fields) and restarts the episode; on error the
-   * message is shown, nothing changes, and false is returned.
-   */
-  async applyConfig(config: string): Promise<boolean> {
-    this.pause();
-    const ok = await this.create(this.worldSeed, config);
-    if (ok) await this.reset();
-    return ok;
-  }
+
   private view: ScenarioView | null = null;
   private state: SimState | null = null;
   private playing = false;
   private lastFrame = 0;
   private budget = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private worldSeed = 0;
   private episodeSeed = 0;
   private scenario = 'asp';
 
@@ -146,7 +167,11 @@ export class SimPanel {
     this.stepButton.addEventListener('click', () => void this.stepOnce());
     this.playButton.addEventListener('click', () => this.togglePlay());
     this.resetButton.addEventListener('click', () => void this.reset());
-    this.policy.addEventListener('change', () => this.announce(''));
+    this.policy.addEventListener('change', () => {
+      this.announce('');
+      this.store.update({ policy: this.policy.value });
+    });
+    this.speed.addEventListener('change', () => this.store.update({ speed: Number(this.speed.value) }));
     this.scenarioSelect.addEventListener('change', () => void this.switchScenario(this.scenarioSelect.value));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -158,22 +183,31 @@ export class SimPanel {
       this.scenarioSelect.replaceChildren(...catalog.scenarios.map((id) => h('option', { value: id }, id)));
       this.scenarioSelect.value = this.scenario;
     }
-    const ok = await this.create(this.worldSeed);
+    const settings = this.store.get();
+    this.scenario = settings.scenario;
+    this.scenarioSelect.value = settings.scenario;
+    this.speed.value = String(settings.speed);
+    this.episodeSeed = settings.episodeSeed;
+    this.episodeInput.value = String(settings.episodeSeed);
+    let ok = await this.create(JSON.stringify(settings.config), settings.policy);
+    if (!ok) {
+      // A restored or shared run that no longer builds: say so and start from the defaults.
+      const message = this.message.textContent;
+      this.scenario = 'asp';
+      this.scenarioSelect.value = 'asp';
+      ok = await this.create(JSON.stringify({ world_seed: 0 }));
+      this.store.update({ scenario: 'asp', config: { world_seed: 0 }, policy: this.policy.value });
+      this.announce(`${message ?? ''} — the default run is shown instead.`);
+    }
     if (ok) await this.reset();
     this.setEnabled(ok);
   }
 
   private async switchScenario(id: string): Promise<void> {
-    this.pause();
     this.announce('');
-    const previous = this.scenario;
-    this.scenario = id;
-    if (await this.create(this.worldSeed)) {
-      await this.reset();
-    } else {
-      this.scenario = previous;
-      this.scenarioSelect.value = previous;
-    }
+    // Scenarios without a world have no world seed (their configs reject unknown fields).
+    const config = ['cartpole', 'acrobot'].includes(id) ? {} : { world_seed: 0 };
+    await this.request({ scenario: id, config, policy: START_POLICY[id] ?? '' });
   }
 
   // --- requests to the worker, one at a time ---------------------------------------------------------
@@ -192,15 +226,11 @@ export class SimPanel {
     return true;
   }
 
-  private create(worldSeed: number, config?: string): Promise<boolean> {
+  private create(config: string, policy?: string): Promise<boolean> {
     return this.serial(async () => {
-      // Scenarios without a world ignore the seed; their configs reject unknown fields, so send it only where
-      // it means something (the Gymnasium tasks have none).
-      const seeded = ['cartpole', 'acrobot'].includes(this.scenario) ? {} : { world_seed: worldSeed };
-      const json = config ?? JSON.stringify(seeded);
-      const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config: json });
+      const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config });
       if (!this.accept(reply) || reply.kind !== 'created') return false;
-      const keep = this.policy.value;
+      const keep = policy ?? this.policy.value;
       const preferred = START_POLICY[this.scenario];
       this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
       this.policy.value = reply.heuristics.includes(keep)
@@ -216,7 +246,9 @@ export class SimPanel {
       for (const listener of this.listeners) listener(change);
       this.view = createView(reply.state.snapshot);
       this.stage.replaceChildren(this.view.element);
-      this.worldSeed = worldSeed;
+      const worldSeed = JSON.parse(config)?.world_seed;
+      this.worldInput.value = typeof worldSeed === 'number' ? String(worldSeed) : '0';
+      this.worldInput.disabled = ['cartpole', 'acrobot'].includes(this.scenario);
       this.show(reply.state, false);
       return true;
     });
@@ -263,9 +295,9 @@ export class SimPanel {
     }
     this.pause();
     this.announce('');
-    if (world !== this.worldSeed && !(await this.create(world as number))) return;
-    this.episodeSeed = episode as number;
-    await this.reset();
+    const config = { ...this.store.get().config };
+    if (!this.worldInput.disabled) config['world_seed'] = world as number;
+    await this.request({ config, episodeSeed: episode as number });
   }
 
   private togglePlay(): void {

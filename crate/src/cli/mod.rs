@@ -126,6 +126,10 @@ struct TrainArgs {
     /// Stop as soon as the greedy policy beats this heuristic's mean evaluation return.
     #[arg(long)]
     target: Option<String>,
+    /// Override a hyper-parameter of the preset: `--set gamma=0.99 --set n_step=3` (JSON values; a dotted
+    /// path reaches nested fields, e.g. `actor.hidden=128`; `schedule.*` sets the training schedule).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    overrides: Vec<String>,
     /// Episodes per evaluation.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
     eval_episodes: u64,
@@ -499,6 +503,9 @@ fn train(args: &TrainArgs) -> Result<String> {
     let mut config =
         TrainConfig::preset(scenario, &args.algo, preset, args.seed).map_err(|e| Error::new("--algo", e.problem))?;
     config.eval_episodes = args.eval_episodes as usize;
+    for assignment in &args.overrides {
+        apply_override(&mut config, assignment)?;
+    }
     let started = std::time::Instant::now();
     let mut trainer = Trainer::new(config)?;
     if let Some(policy) = &args.target {
@@ -667,4 +674,32 @@ fn params(command: &ParamsCommand) -> Result<String> {
             Ok(pretty(&ScenarioConfig::fit_csv(id, &read_file("file", file)?, *score_max)?))
         }
     }
+}
+
+/// Applies one `--set FIELD=VALUE` to the learner (or, for `schedule.FIELD`, the schedule) of `config`.
+fn apply_override(config: &mut crate::train::TrainConfig, assignment: &str) -> Result<()> {
+    let (path, raw) =
+        assignment.split_once('=').ok_or_else(|| Error::new("--set", format!("'{assignment}' is not FIELD=VALUE")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_owned()));
+    let mut whole = serde_json::to_value(&*config).expect("configs serialise");
+    let (root, rest) = match path.strip_prefix("schedule.") {
+        Some(rest) => ("schedule", rest),
+        None => ("learner", path),
+    };
+    let mut node = &mut whole[root];
+    let keys: Vec<&str> = rest.split('.').collect();
+    for key in &keys[..keys.len() - 1] {
+        node = node.get_mut(*key).ok_or_else(|| Error::new("--set", format!("no field '{key}' in '{path}'")))?;
+    }
+    let last = keys[keys.len() - 1];
+    match node.get_mut(last) {
+        Some(slot) => *slot = value,
+        None => return Err(Error::new("--set", format!("no field '{last}' in '{path}'"))),
+    }
+    let updated: crate::train::TrainConfig =
+        serde_json::from_value(whole).map_err(|e| Error::new(format!("--set {path}"), e.to_string()))?;
+    updated.validate().map_err(|e| e.within("--set"))?;
+    *config = updated;
+    Ok(())
 }

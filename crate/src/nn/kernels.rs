@@ -222,45 +222,63 @@ fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, n: usize
     acc
 }
 
-/// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels of `C` outermost (the panel of B
-/// stays in cache), `R` rows at a time. Every sum runs over k in ascending order from zero, whatever the
-/// tile sizes, so all instantiations agree bit for bit.
+/// Full column panels of width `W` from column `j` on (as many as fit), each over all rows (`R` at a time,
+/// then single rows); returns the first column left over.
 #[inline(always)]
-fn gemm<const R: usize, const C: usize, E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
-    let mut j = 0;
-    while j < n {
-        let cols = C.min(n - j);
+fn panels<const R: usize, const W: usize, E: Epilogue>(
+    a: &[f32],
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    mut j: usize,
+    e: &mut E,
+) -> usize {
+    while j + W <= n {
         let mut i = 0;
-        while i < m {
-            let rows = R.min(m - i);
-            if cols == C && rows == R {
-                let acc = tile::<R, C>(a, b, k, n, i, j);
-                for (r, sums) in acc.iter().enumerate() {
-                    e.write(i + r, j, sums);
-                }
-            } else if cols == C {
-                for r in 0..rows {
-                    let acc = tile::<1, C>(a, b, k, n, i + r, j);
-                    e.write(i + r, j, &acc[0]);
-                }
-            } else {
-                // The ragged last panel: the same sums, element by element.
-                let mut sums = [0.0f32; C];
-                for r in 0..rows {
-                    let row = &a[(i + r) * k..(i + r + 1) * k];
-                    sums[..cols].fill(0.0);
-                    for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
-                        let x = row[kk];
-                        for (s, &w) in sums[..cols].iter_mut().zip(&brow[j..j + cols]) {
-                            *s += x * w;
-                        }
-                    }
-                    e.write(i + r, j, &sums[..cols]);
-                }
+        while i + R <= m {
+            let acc = tile::<R, W>(a, b, k, n, i, j);
+            for (r, sums) in acc.iter().enumerate() {
+                e.write(i + r, j, sums);
             }
             i += R;
         }
-        j += C;
+        while i < m {
+            let acc = tile::<1, W>(a, b, k, n, i, j);
+            e.write(i, j, &acc[0]);
+            i += 1;
+        }
+        j += W;
+    }
+    j
+}
+
+/// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels outermost (a panel of B stays in
+/// cache), `C` wide, then 16 and 8 wide for what is left, then the last columns one by one; `R` rows at a
+/// time. Every sum runs over k in ascending order from zero, whatever the tile sizes, so all
+/// instantiations agree bit for bit.
+#[inline(always)]
+fn gemm<const R: usize, const C: usize, E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+    let mut j = panels::<R, C, E>(a, b, m, k, n, 0, e);
+    if C > 16 {
+        j = panels::<R, 16, E>(a, b, m, k, n, j, e);
+    }
+    j = panels::<R, 8, E>(a, b, m, k, n, j, e);
+    if j < n {
+        // The last few columns: the same sums, element by element.
+        let cols = n - j;
+        let mut sums = [0.0f32; 8];
+        for i in 0..m {
+            let row = &a[i * k..(i + 1) * k];
+            sums[..cols].fill(0.0);
+            for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
+                let x = row[kk];
+                for (s, &w) in sums[..cols].iter_mut().zip(&brow[j..]) {
+                    *s += x * w;
+                }
+            }
+            e.write(i, j, &sums[..cols]);
+        }
     }
 }
 

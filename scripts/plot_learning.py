@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Plots a training run's metrics.csv (written by `diffedge train --out DIR`) as an SVG learning curve.
+
+    python3 scripts/plot_learning.py DIR/metrics.csv OUT.svg --column eval_return \
+        --ref crash_avoid=407 --ref prophet=564 --title "asp, d2sac fast"
+
+Needs matplotlib (`pip install matplotlib`); only used to draw the figures in docs/results/.
+"""
+import argparse
+import csv
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("csv")
+    parser.add_argument("out")
+    parser.add_argument("--column", default="eval_return", help="metrics.csv column to plot")
+    parser.add_argument("--x", default="env_steps", help="x-axis column")
+    parser.add_argument("--ref", action="append", default=[], help="NAME=VALUE horizontal reference line")
+    parser.add_argument("--title", default="")
+    parser.add_argument("--ylabel", default=None)
+    args = parser.parse_args()
+
+    with open(args.csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    xs = [float(r[args.x]) for r in rows if r[args.column] != ""]
+    ys = [float(r[args.column]) for r in rows if r[args.column] != ""]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(xs, ys, color="#3563a8", linewidth=1.6, label=args.column.replace("_", " "))
+    palette = ["#cf3f35", "#2e9d57", "#e0a526", "#7a4fb0", "#555555"]
+    for i, ref in enumerate(args.ref):
+        name, value = ref.split("=", 1)
+        ax.axhline(float(value), color=palette[i % len(palette)], linestyle="--", linewidth=1, label=f"{name} ({value})")
+    ax.set_xlabel(args.x.replace("_", " "))
+    ax.set_ylabel(args.ylabel or args.column.replace("_", " "))
+    ax.set_title(args.title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(args.out, metadata={"Date": None})
+
+
+if __name__ == "__main__":
+    main()

@@ -20,7 +20,7 @@ use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, Trainable};
 use crate::rng::Rng;
 use crate::scenario::Action;
 use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
+use crate::train::replay::{Batch, Experience, Transition};
 
 /// Hyper-parameters of DQN and double DQN. `Default` is the reference code's DQN for `asp`
 /// (AGOD `benchmark/dqn.py`, tianshou's `DQNPolicy`); presets in `agent::presets`.
@@ -101,10 +101,7 @@ pub struct Dqn<B: Backend> {
     params: Trainable<B>,
     target: B::Vector,
     updates: u64,
-    replay: ReplayBuffer,
-    nstep: NStep,
-    completed: Vec<Stored>,
-    batch: Batch,
+    experience: Experience,
     // Batch buffers.
     obs: B::Matrix,
     next_obs: B::Matrix,
@@ -135,10 +132,7 @@ impl<B: Backend> Dqn<B> {
         let mut target = backend.vector(init.len());
         backend.write_vector(&mut target, &init);
         Ok(Self {
-            replay: ReplayBuffer::new(config.buffer_size, obs_dim, 1, 0),
-            nstep: NStep::new(config.n_step, f64::from(config.gamma)),
-            completed: Vec::new(),
-            batch: Batch::default(),
+            experience: Experience::new(config.buffer_size, obs_dim, 1, 0, config.n_step, f64::from(config.gamma)),
             updates: 0,
             obs: backend.matrix(rows, obs_dim),
             next_obs: backend.matrix(rows, obs_dim),
@@ -184,13 +178,11 @@ impl<B: Backend> Dqn<B> {
 
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
     pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
-        if self.replay.is_empty() {
+        let Some(batch) = self.experience.take_batch(self.config.batch_size, 0, rng) else {
             return Ok(None);
-        }
-        let mut batch = std::mem::take(&mut self.batch);
-        self.replay.sample(self.config.batch_size, rng, &mut batch);
+        };
         let stats = self.update(&batch);
-        self.batch = batch;
+        self.experience.return_batch(batch);
         stats.map(Some)
     }
 
@@ -260,10 +252,7 @@ impl<B: Backend> Learner for Dqn<B> {
     }
 
     fn observe(&mut self, transition: Transition) {
-        self.nstep.push(transition, &mut self.completed);
-        for s in self.completed.drain(..) {
-            self.replay.push(&s);
-        }
+        self.experience.observe(transition);
     }
 
     fn update(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
@@ -281,8 +270,7 @@ impl<B: Backend> Learner for Dqn<B> {
         let (m, v) = (b.read_vector(&self.params.m), b.read_vector(&self.params.v));
         ck.put(format!("{prefix}optim.q.m"), vec![m.len()], m);
         ck.put(format!("{prefix}optim.q.v"), vec![v.len()], v);
-        self.replay.save(&format!("{prefix}replay"), ck);
-        self.nstep.save(&format!("{prefix}nstep"), ck);
+        self.experience.save(prefix, ck);
         ck.put_state(format!("{prefix}dqn.updates"), &self.updates);
     }
 
@@ -295,8 +283,7 @@ impl<B: Backend> Learner for Dqn<B> {
         b.write_vector(&mut self.target, &params);
         b.write_vector(&mut self.params.m, ck.get(&format!("{prefix}optim.q.m"), &[params.len()])?);
         b.write_vector(&mut self.params.v, ck.get(&format!("{prefix}optim.q.v"), &[params.len()])?);
-        self.replay.load(&format!("{prefix}replay"), ck)?;
-        self.nstep.load(&format!("{prefix}nstep"), ck)?;
+        self.experience.load(prefix, ck)?;
         self.updates = ck.state(&format!("{prefix}dqn.updates"))?;
         Ok(())
     }

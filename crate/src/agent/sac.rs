@@ -22,7 +22,7 @@ use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput};
 use crate::rng::{Rng, RngState};
 use crate::scenario::Action;
 use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
+use crate::train::replay::{Batch, Experience, Transition};
 
 /// The policy network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -192,10 +192,7 @@ pub struct Sac<B: Backend> {
     alpha_v: f32,
     updates: u64,
     rng: Rng,
-    replay: ReplayBuffer,
-    nstep: NStep,
-    completed: Vec<Stored>,
-    batch: Batch,
+    experience: Experience,
     // Batch buffers.
     obs: B::Matrix,
     next_obs: B::Matrix,
@@ -250,10 +247,7 @@ impl<B: Backend> Sac<B> {
         let q_work = [q1.workspace(&mut backend, rows), q2.workspace(&mut backend, rows)];
         let extra = if config.latent_start { actions } else { 0 };
         Ok(Self {
-            replay: ReplayBuffer::new(config.buffer_size, obs_dim, 1, extra),
-            nstep: NStep::new(config.n_step, f64::from(config.gamma)),
-            completed: Vec::new(),
-            batch: Batch::default(),
+            experience: Experience::new(config.buffer_size, obs_dim, 1, extra, config.n_step, f64::from(config.gamma)),
             log_alpha: libm::logf(config.alpha.max(f32::MIN_POSITIVE)),
             alpha_m: 0.0,
             alpha_v: 0.0,
@@ -336,18 +330,16 @@ impl<B: Backend> Sac<B> {
 
     /// Transitions in the replay buffer.
     pub fn replay_len(&self) -> usize {
-        self.replay.len()
+        self.experience.len()
     }
 
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
     pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
-        if self.replay.is_empty() || self.replay.len() <= self.config.min_replay {
+        let Some(batch) = self.experience.take_batch(self.config.batch_size, self.config.min_replay, rng) else {
             return Ok(None);
-        }
-        let mut batch = std::mem::take(&mut self.batch);
-        self.replay.sample(self.config.batch_size, rng, &mut batch);
+        };
         let stats = self.update(&batch);
-        self.batch = batch;
+        self.experience.return_batch(batch);
         stats.map(Some)
     }
 }
@@ -384,10 +376,7 @@ impl<B: Backend> Learner for Sac<B> {
     }
 
     fn observe(&mut self, transition: Transition) {
-        self.nstep.push(transition, &mut self.completed);
-        for s in self.completed.drain(..) {
-            self.replay.push(&s);
-        }
+        self.experience.observe(transition);
     }
 
     fn update(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
@@ -417,8 +406,7 @@ impl<B: Backend> Learner for Sac<B> {
             ck.put(format!("{prefix}optim.{name}.m"), vec![m.len()], m);
             ck.put(format!("{prefix}optim.{name}.v"), vec![v.len()], v);
         }
-        self.replay.save(&format!("{prefix}replay"), ck);
-        self.nstep.save(&format!("{prefix}nstep"), ck);
+        self.experience.save(prefix, ck);
         let scalars = SacState {
             updates: self.updates,
             log_alpha: self.log_alpha,
@@ -450,8 +438,7 @@ impl<B: Backend> Learner for Sac<B> {
             b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
             b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
         }
-        self.replay.load(&format!("{prefix}replay"), ck)?;
-        self.nstep.load(&format!("{prefix}nstep"), ck)?;
+        self.experience.load(prefix, ck)?;
         let scalars: SacState = ck.state(&format!("{prefix}sac"))?;
         self.updates = scalars.updates;
         self.log_alpha = scalars.log_alpha;

@@ -619,3 +619,24 @@ pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64)
     env.set_system(None)?;
     Ok(EpisodeSummary { episode_seed, steps, total_reward, metrics })
 }
+
+/// Helpers shared by the scenarios' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Env, Heuristic};
+
+    /// The rewards and observations (the first included) of one whole episode of `env` under the heuristic
+    /// `policy`, in that heuristic's system.
+    pub(crate) fn trajectory(env: &mut dyn Env, policy: &str, episode_seed: u64) -> (Vec<f64>, Vec<Vec<f32>>) {
+        let mut h = Heuristic::new(env, policy, episode_seed).unwrap();
+        env.set_system(Some(h.index())).unwrap();
+        env.reset(episode_seed);
+        let (mut rewards, mut observations) = (Vec::new(), vec![env.observation().to_vec()]);
+        while !env.is_done() {
+            let a = h.act(env);
+            rewards.push(env.step(&a).unwrap().reward);
+            observations.push(env.observation().to_vec());
+        }
+        (rewards, observations)
+    }
+}

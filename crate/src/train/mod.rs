@@ -173,6 +173,13 @@ pub struct Trainer {
     actions: usize,
     rng: Rng,
     probs: Vec<f32>,
+    progress: Progress,
+}
+
+/// Where the run is: counters, the current epoch's figures, the history; saved as is in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Progress {
+    /// Training episodes started before the current one.
     episode: u64,
     episode_return: f64,
     steps: u64,
@@ -183,21 +190,6 @@ pub struct Trainer {
     history: Vec<EpochRecord>,
     /// Actions of the current training episode, so a checkpoint can replay the environment to this point.
     episode_actions: Vec<Action>,
-}
-
-/// The trainer's own counters, as saved in a checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct TrainerState {
-    episode: u64,
-    episode_return: f64,
-    steps: u64,
-    since_collect: usize,
-    epoch: u64,
-    epoch_returns: Vec<f64>,
-    epoch_losses: Vec<UpdateStats>,
-    history: Vec<EpochRecord>,
-    episode_actions: Vec<Action>,
-    rng: RngState,
 }
 
 impl Trainer {
@@ -232,15 +224,7 @@ impl Trainer {
             latents,
             actions,
             probs: Vec::new(),
-            episode: 0,
-            episode_return: 0.0,
-            steps: 0,
-            since_collect: 0,
-            epoch: 0,
-            epoch_returns: Vec::new(),
-            epoch_losses: Vec::new(),
-            history: Vec::new(),
-            episode_actions: Vec::new(),
+            progress: Progress::default(),
             config,
         };
         let seed = trainer.episode_seed(0);
@@ -255,12 +239,12 @@ impl Trainer {
 
     /// Every epoch's record so far.
     pub fn history(&self) -> &[EpochRecord] {
-        &self.history
+        &self.progress.history
     }
 
     /// Environment steps taken.
     pub fn env_steps(&self) -> u64 {
-        self.steps
+        self.progress.steps
     }
 
     /// Gradient updates done (summed over the agents).
@@ -293,14 +277,14 @@ impl Trainer {
             self.latents[key.position * self.actions..(key.position + 1) * self.actions].copy_from_slice(&self.probs);
         }
         let step = self.env.step(&action)?;
-        self.episode_return += step.reward;
+        self.progress.episode_return += step.reward;
         let next_extra = if step.terminated || step.truncated {
             latent.clone()
         } else {
             self.latent(self.env.decision_key()).to_vec()
         };
         let values = action.to_values();
-        self.episode_actions.push(action);
+        self.progress.episode_actions.push(action);
         self.learners[key.agent].observe(Transition {
             obs,
             action: values,
@@ -312,27 +296,27 @@ impl Trainer {
             next_extra,
         });
         if step.terminated || step.truncated {
-            self.epoch_returns.push(self.episode_return);
-            self.episode_return = 0.0;
-            self.episode_actions.clear();
-            self.episode += 1;
-            let seed = self.episode_seed(self.episode);
+            self.progress.epoch_returns.push(self.progress.episode_return);
+            self.progress.episode_return = 0.0;
+            self.progress.episode_actions.clear();
+            self.progress.episode += 1;
+            let seed = self.episode_seed(self.progress.episode);
             self.env.reset(seed);
         }
-        self.steps += 1;
-        self.since_collect += 1;
+        self.progress.steps += 1;
+        self.progress.since_collect += 1;
         let s = self.config.schedule;
         let due = if s.per_agent_block {
             // The block ends when the next decision (of this or the next episode) is another agent's.
             self.env.decision_key().agent != key.agent || step.terminated || step.truncated
         } else {
-            self.since_collect >= s.collect_steps
+            self.progress.since_collect >= s.collect_steps
         };
-        if self.steps as usize >= s.warmup_steps && due {
-            self.since_collect = 0;
+        if self.progress.steps as usize >= s.warmup_steps && due {
+            self.progress.since_collect = 0;
             for _ in 0..s.updates_per_collect {
                 if let Some(stats) = self.learners[key.agent].update(&mut self.rng)? {
-                    self.epoch_losses.push(stats);
+                    self.progress.epoch_losses.push(stats);
                 }
             }
         }
@@ -346,7 +330,7 @@ impl Trainer {
         let mut records = Vec::new();
         for _ in 0..steps {
             self.step()?;
-            if self.steps.is_multiple_of(self.config.schedule.epoch_steps as u64) {
+            if self.progress.steps.is_multiple_of(self.config.schedule.epoch_steps as u64) {
                 records.push(self.finish_epoch()?);
             }
         }
@@ -356,29 +340,29 @@ impl Trainer {
     /// Runs the rest of the current epoch (its steps, then an evaluation) and returns its record.
     pub fn run_epoch(&mut self) -> Result<EpochRecord> {
         let epoch_steps = self.config.schedule.epoch_steps as u64;
-        let remaining = epoch_steps - self.steps % epoch_steps;
+        let remaining = epoch_steps - self.progress.steps % epoch_steps;
         let mut records = self.advance(remaining)?;
         Ok(records.pop().expect("the last step ends the epoch"))
     }
 
     /// Evaluates and records the epoch that just ended.
     fn finish_epoch(&mut self) -> Result<EpochRecord> {
-        self.epoch += 1;
+        self.progress.epoch += 1;
         let eval = self.evaluate()?;
-        let train_return = (!self.epoch_returns.is_empty())
-            .then(|| self.epoch_returns.iter().sum::<f64>() / self.epoch_returns.len() as f64);
-        let losses = mean_stats(&self.epoch_losses);
-        self.epoch_returns.clear();
-        self.epoch_losses.clear();
+        let train_return = (!self.progress.epoch_returns.is_empty())
+            .then(|| self.progress.epoch_returns.iter().sum::<f64>() / self.progress.epoch_returns.len() as f64);
+        let losses = mean_stats(&self.progress.epoch_losses);
+        self.progress.epoch_returns.clear();
+        self.progress.epoch_losses.clear();
         let record = EpochRecord {
-            epoch: self.epoch,
-            env_steps: self.steps,
+            epoch: self.progress.epoch,
+            env_steps: self.progress.steps,
             updates: self.updates(),
             train_return,
             eval,
             losses,
         };
-        self.history.push(record.clone());
+        self.progress.history.push(record.clone());
         Ok(record)
     }
 
@@ -418,19 +402,8 @@ impl Trainer {
     pub fn save(&mut self) -> Vec<u8> {
         let mut ck = Checkpoint::new();
         ck.put_state("config", &self.config);
-        let state = TrainerState {
-            episode: self.episode,
-            episode_return: self.episode_return,
-            steps: self.steps,
-            since_collect: self.since_collect,
-            epoch: self.epoch,
-            epoch_returns: self.epoch_returns.clone(),
-            epoch_losses: self.epoch_losses.clone(),
-            history: self.history.clone(),
-            episode_actions: self.episode_actions.clone(),
-            rng: self.rng.state(),
-        };
-        ck.put_state("trainer", &state);
+        ck.put_state("trainer", &self.progress);
+        ck.put_state("rng", &self.rng.state());
         if !self.latents.is_empty() {
             ck.put("latents", vec![self.latents.len() / self.actions, self.actions], self.latents.clone());
         }
@@ -446,7 +419,8 @@ impl Trainer {
         let ck = Checkpoint::from_bytes(bytes)?;
         let config: TrainConfig = ck.state("config")?;
         let mut trainer = Self::new(config)?;
-        let state: TrainerState = ck.state("trainer")?;
+        let progress: Progress = ck.state("trainer")?;
+        let rng: RngState = ck.state("rng")?;
         if !trainer.latents.is_empty() {
             let shape = [trainer.latents.len() / trainer.actions, trainer.actions];
             trainer.latents.copy_from_slice(ck.get("latents", &shape)?);
@@ -454,26 +428,17 @@ impl Trainer {
         for (i, learner) in trainer.learners.iter_mut().enumerate() {
             learner.load(&format!("agent{i}."), &ck)?;
         }
-        trainer.rng =
-            Rng::from_state(&state.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
+        trainer.rng = Rng::from_state(&rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
         // The environment is deterministic: replay the current episode's actions to reach the saved state.
-        let seed = trainer.episode_seed(state.episode);
+        let seed = trainer.episode_seed(progress.episode);
         trainer.env.reset(seed);
-        for action in &state.episode_actions {
+        for action in &progress.episode_actions {
             trainer
                 .env
                 .step(action)
                 .map_err(|e| Error::new("checkpoint", format!("cannot replay the episode: {e}")))?;
         }
-        trainer.episode = state.episode;
-        trainer.episode_return = state.episode_return;
-        trainer.steps = state.steps;
-        trainer.since_collect = state.since_collect;
-        trainer.epoch = state.epoch;
-        trainer.epoch_returns = state.epoch_returns;
-        trainer.epoch_losses = state.epoch_losses;
-        trainer.history = state.history;
-        trainer.episode_actions = state.episode_actions;
+        trainer.progress = progress;
         Ok(trainer)
     }
 

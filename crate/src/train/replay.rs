@@ -291,6 +291,80 @@ impl ReplayBuffer {
     }
 }
 
+/// An off-policy learner's memory: n-step accumulation into a replay buffer, and a reusable batch.
+#[derive(Debug, Clone)]
+pub struct Experience {
+    replay: ReplayBuffer,
+    nstep: NStep,
+    completed: Vec<Stored>,
+    batch: Batch,
+}
+
+impl Experience {
+    /// Room for `capacity` n-step transitions of `n_step` steps discounted by `gamma`.
+    pub fn new(
+        capacity: usize,
+        obs_dim: usize,
+        action_width: usize,
+        extra_width: usize,
+        n_step: usize,
+        gamma: f64,
+    ) -> Self {
+        Self {
+            replay: ReplayBuffer::new(capacity, obs_dim, action_width, extra_width),
+            nstep: NStep::new(n_step, gamma),
+            completed: Vec::new(),
+            batch: Batch::default(),
+        }
+    }
+
+    /// Transitions stored.
+    pub fn len(&self) -> usize {
+        self.replay.len()
+    }
+
+    /// Whether nothing is stored yet.
+    pub fn is_empty(&self) -> bool {
+        self.replay.is_empty()
+    }
+
+    /// Takes one environment step.
+    pub fn observe(&mut self, transition: Transition) {
+        self.nstep.push(transition, &mut self.completed);
+        for s in self.completed.drain(..) {
+            self.replay.push(&s);
+        }
+    }
+
+    /// A batch of `rows` drawn by `rng` once more than `warm_up` transitions are stored (`None` before).
+    /// Give it back with [`Experience::return_batch`] so its buffers are reused.
+    pub fn take_batch(&mut self, rows: usize, warm_up: usize, rng: &mut Rng) -> Option<Batch> {
+        if self.replay.is_empty() || self.replay.len() <= warm_up {
+            return None;
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        self.replay.sample(rows, rng, &mut batch);
+        Some(batch)
+    }
+
+    /// Returns a batch from [`Experience::take_batch`].
+    pub fn return_batch(&mut self, batch: Batch) {
+        self.batch = batch;
+    }
+
+    /// Saves the buffer and the partial n-step window under `prefix`.
+    pub fn save(&self, prefix: &str, ck: &mut Checkpoint) {
+        self.replay.save(&format!("{prefix}replay"), ck);
+        self.nstep.save(&format!("{prefix}nstep"), ck);
+    }
+
+    /// Restores what [`Experience::save`] wrote.
+    pub fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
+        self.replay.load(&format!("{prefix}replay"), ck)?;
+        self.nstep.load(&format!("{prefix}nstep"), ck)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

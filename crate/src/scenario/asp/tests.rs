@@ -186,16 +186,7 @@ fn paper_world_is_the_fixture() {
 }
 
 fn trajectory(config: &AspConfig, episode_seed: u64, policy: &str) -> (Vec<f64>, Vec<Vec<f32>>) {
-    let mut env = AspEnv::new(config.clone()).unwrap();
-    let mut h = Heuristic::new(&env, policy, episode_seed).unwrap();
-    env.reset(episode_seed);
-    let (mut rewards, mut observations) = (Vec::new(), vec![env.observation().to_vec()]);
-    while !env.is_done() {
-        let a = h.act(&env);
-        rewards.push(env.step(&a).unwrap().reward);
-        observations.push(env.observation().to_vec());
-    }
-    (rewards, observations)
+    crate::scenario::testing::trajectory(&mut AspEnv::new(config.clone()).unwrap(), policy, episode_seed)
 }
 
 #[test]

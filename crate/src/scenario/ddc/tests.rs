@@ -749,17 +749,7 @@ fn profile_csv_errors_name_line_and_column() {
 // Episodes: determinism and the acceptance figures
 
 fn trajectory(config: &DdcConfig, episode_seed: u64, policy: &str) -> (Vec<f64>, Vec<Vec<f32>>) {
-    let mut env = DdcEnv::new(config.clone()).unwrap();
-    let mut h = Heuristic::new(&env, policy, episode_seed).unwrap();
-    env.set_system(Some(h.index())).unwrap();
-    env.reset(episode_seed);
-    let (mut rewards, mut observations) = (Vec::new(), vec![env.observation().to_vec()]);
-    while !env.is_done() {
-        let a = h.act(&env);
-        rewards.push(env.step(&a).unwrap().reward);
-        observations.push(env.observation().to_vec());
-    }
-    (rewards, observations)
+    crate::scenario::testing::trajectory(&mut DdcEnv::new(config.clone()).unwrap(), policy, episode_seed)
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::scenario::{Heuristic, ScenarioConfig, run_heuristic_episode};
+use crate::scenario::{ScenarioConfig, run_heuristic_episode};
 
 /// Flow type indices of the default config.
 const TEXT: u8 = 0;
@@ -331,16 +331,7 @@ fn snapshot_shows_gateways_queues_and_the_decision() {
 }
 
 fn trajectory(config: &FlowConfig, episode_seed: u64, policy: &str) -> (Vec<f64>, Vec<Vec<f32>>) {
-    let mut env = FlowEnv::new(config.clone()).unwrap();
-    let mut h = Heuristic::new(&env, policy, episode_seed).unwrap();
-    env.reset(episode_seed);
-    let (mut rewards, mut observations) = (Vec::new(), vec![env.observation().to_vec()]);
-    while !env.is_done() {
-        let a = h.act(&env);
-        rewards.push(env.step(&a).unwrap().reward);
-        observations.push(env.observation().to_vec());
-    }
-    (rewards, observations)
+    crate::scenario::testing::trajectory(&mut FlowEnv::new(config.clone()).unwrap(), policy, episode_seed)
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use super::*;
 use crate::rng::Stream;
-use crate::scenario::{Heuristic, ScenarioConfig, run_heuristic_episode};
+use crate::scenario::{ScenarioConfig, run_heuristic_episode};
 
 fn server(capacity_ghz: f64, link_rate_mbit_s: f64) -> Server {
     Server { capacity_ghz, link_rate_mbit_s }
@@ -330,16 +330,7 @@ fn snapshot_shows_source_destination_and_queues() {
 }
 
 fn trajectory(config: &LadConfig, episode_seed: u64, policy: &str) -> (Vec<f64>, Vec<Vec<f32>>) {
-    let mut env = LadEnv::new(config.clone()).unwrap();
-    let mut h = Heuristic::new(&env, policy, episode_seed).unwrap();
-    env.reset(episode_seed);
-    let (mut rewards, mut observations) = (Vec::new(), vec![env.observation().to_vec()]);
-    while !env.is_done() {
-        let a = h.act(&env);
-        rewards.push(env.step(&a).unwrap().reward);
-        observations.push(env.observation().to_vec());
-    }
-    (rewards, observations)
+    crate::scenario::testing::trajectory(&mut LadEnv::new(config.clone()).unwrap(), policy, episode_seed)
 }
 
 #[test]

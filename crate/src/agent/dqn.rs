@@ -73,10 +73,7 @@ impl Default for DqnConfig {
 impl DqnConfig {
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
-        check_count("hidden", self.hidden.len() as u64, 1, 8)?;
-        for (i, &w) in self.hidden.iter().enumerate() {
-            check_count(&format!("hidden[{i}]"), w as u64, 1, 4096)?;
-        }
+        super::check_widths("hidden", &self.hidden)?;
         check_range("lr", f64::from(self.lr), 0.0, 1.0)?;
         check_range("weight_decay", f64::from(self.weight_decay), 0.0, 1.0)?;
         check_range("epsilon", f64::from(self.epsilon), 0.0, 1.0)?;

@@ -126,6 +126,15 @@ pub trait Learner {
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()>;
 }
 
+/// Hidden layer widths must be 1 to 8 layers of 1 to 4096 units; errors name `field[i]`.
+pub fn check_widths(field: &str, widths: &[usize]) -> Result<()> {
+    crate::error::check_count(field, widths.len() as u64, 1, 8)?;
+    for (i, &w) in widths.iter().enumerate() {
+        crate::error::check_count(&format!("{field}[{i}]"), w as u64, 1, 4096)?;
+    }
+    Ok(())
+}
+
 /// An index drawn from the distribution `probs` with one uniform draw of `rng`.
 pub fn sample_index(probs: &[f32], rng: &mut Rng) -> usize {
     let u = rng.uniform() as f32;

@@ -99,16 +99,10 @@ impl SacConfig {
                 check_count("actor.hidden", d.hidden as u64, 1, 4096)?;
             }
             ActorConfig::Mlp { hidden, .. } => {
-                check_count("actor.hidden", hidden.len() as u64, 1, 8)?;
-                for (i, &w) in hidden.iter().enumerate() {
-                    check_count(&format!("actor.hidden[{i}]"), w as u64, 1, 4096)?;
-                }
+                super::check_widths("actor.hidden", &hidden)?;
             }
         }
-        check_count("critic_hidden", self.critic_hidden.len() as u64, 1, 8)?;
-        for (i, &w) in self.critic_hidden.iter().enumerate() {
-            check_count(&format!("critic_hidden[{i}]"), w as u64, 1, 4096)?;
-        }
+        super::check_widths("critic_hidden", &self.critic_hidden)?;
         check_range("alpha", f64::from(self.alpha), 0.0, 100.0)?;
         if let Some(t) = &self.alpha_tuning {
             check_range("alpha_tuning.lr", f64::from(t.lr), 0.0, 1.0)?;

@@ -99,7 +99,7 @@ impl SacConfig {
                 check_count("actor.hidden", d.hidden as u64, 1, 4096)?;
             }
             ActorConfig::Mlp { hidden, .. } => {
-                super::check_widths("actor.hidden", &hidden)?;
+                super::check_widths("actor.hidden", hidden)?;
             }
         }
         super::check_widths("critic_hidden", &self.critic_hidden)?;

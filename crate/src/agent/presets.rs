@@ -9,6 +9,29 @@ use super::{ALGORITHMS, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, Schedule};
 use crate::error::{Error, Result};
 use crate::nn::Activation;
+use crate::scenario::ScenarioId;
+
+/// The learner of `algorithm` under `preset` for scenario `scenario`: the papers' values; the `fast`
+/// preset's balance tasks (CartPole, Acrobot) look further ahead (γ 0.99, 3-step returns), as their reward
+/// only comes from staying alive — with γ 0.95 d2sac plateaus near 200 on CartPole, with 0.99 and 3 steps
+/// it reaches 500.
+pub fn learner_for(algorithm: &str, preset: Preset, scenario: ScenarioId) -> Result<LearnerConfig> {
+    let mut config = learner(algorithm, preset)?;
+    if preset == Preset::Fast && matches!(scenario, ScenarioId::Cartpole | ScenarioId::Acrobot) {
+        match &mut config {
+            LearnerConfig::Sac(c) => {
+                c.gamma = 0.99;
+                c.n_step = 3;
+            }
+            LearnerConfig::Dqn(c) => {
+                c.gamma = 0.99;
+                c.n_step = 3;
+            }
+            LearnerConfig::Ppo(c) => c.gamma = 0.99,
+        }
+    }
+    Ok(config)
+}
 
 /// The learner of `algorithm` under `preset`.
 pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {

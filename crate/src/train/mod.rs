@@ -93,10 +93,11 @@ pub struct TrainConfig {
 impl TrainConfig {
     /// A run of `algorithm` under `preset` on `scenario` with `seed`, evaluated on 3 episodes.
     pub fn preset(scenario: ScenarioConfig, algorithm: &str, preset: Preset, seed: u64) -> Result<Self> {
+        let learner = presets::learner_for(algorithm, preset, scenario.id())?;
         Ok(Self {
             scenario,
             algorithm: algorithm.to_owned(),
-            learner: presets::learner(algorithm, preset)?,
+            learner,
             schedule: Schedule::preset(algorithm, preset),
             seed,
             eval_episodes: 3,

@@ -242,3 +242,28 @@ fn every_paper_preset_trains_on_its_scenario() {
         assert!(record.eval.mean_return.is_finite(), "{algorithm}");
     }
 }
+
+/// The learner's smoke test: d2sac's fast preset balances CartPole-v1 (mean evaluation return ≥ 475 over 5
+/// episodes). About 40 epochs (40 000 updates): run in release, `cargo test --release -- --ignored`.
+#[test]
+#[ignore = "minutes in a debug build; npm test runs it in release"]
+fn d2sac_fast_balances_cartpole() {
+    let scenario = ScenarioConfig::default_for(ScenarioId::Cartpole);
+    let mut config = TrainConfig::preset(scenario, "d2sac", Preset::Fast, 0).unwrap();
+    config.eval_episodes = 5;
+    let mut trainer = Trainer::new(config).unwrap();
+    let started = std::time::Instant::now();
+    let mut best = 0.0f64;
+    for _ in 0..70 {
+        best = best.max(trainer.run_epoch().unwrap().eval.mean_return);
+        if best >= 475.0 {
+            break;
+        }
+    }
+    eprintln!(
+        "cartpole: best mean return {best} after {} updates, {:.1} s",
+        trainer.updates(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(best >= 475.0, "best mean evaluation return {best}");
+}

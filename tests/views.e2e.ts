@@ -139,27 +139,32 @@ test('flow points the last flow at its gateway and class', async ({ page }) => {
   await expect(svg.locator(`.gateway[data-gateway="${gateway}"] [data-class="${cls}"].picked`)).toHaveCount(1);
 });
 
-test('the diffusion chain view draws the denoising steps of a D2SAC policy', async ({ page }) => {
-  // Bundle the test-only module with the chain view and serve it, the wasm and the view's CSS from the page's origin.
+/** Serves the test-only bundle (tests/fixtures/demo.ts), the wasm core and the chain view's CSS from the page's origin, and loads them. */
+async function loadDemo(page: Page): Promise<void> {
   const root = resolve(import.meta.dirname, '..');
   const out = await build({
-    input: resolve(root, 'tests/fixtures/chain-demo.ts'),
+    input: resolve(root, 'tests/fixtures/demo.ts'),
     write: false,
     logLevel: 'silent',
+    // The page's stylesheet holds the scenario views' rules; the chain view's (not on the page yet) is served apart.
     plugins: [{ name: 'css-apart', load: (id) => (id.endsWith('.css') ? { code: '', moduleType: 'js' } : null) }],
     output: { format: 'esm' },
   });
   const code = out.output[0].code;
-  await page.route('**/__chain__/demo.js', (route) => route.fulfill({ contentType: 'text/javascript', body: code }));
-  await page.route('**/__chain__/chain.css', async (route) =>
-    route.fulfill({ contentType: 'text/css', body: await readFile(resolve(root, 'www/src/views/chain.css'), 'utf8') }));
-  await page.route('**/__chain__/diffedge_bg.wasm', async (route) =>
+  await page.route('**/__demo__/demo.js', (route) => route.fulfill({ contentType: 'text/javascript', body: code }));
+  await page.route('**/__demo__/diffedge_bg.wasm', async (route) =>
     route.fulfill({ contentType: 'application/wasm', body: await readFile(resolve(root, 'pkg/diffedge_bg.wasm')) }));
-  await page.addStyleTag({ url: '/__chain__/chain.css' });
-  await page.addScriptTag({ url: '/__chain__/demo.js', type: 'module' });
+  await page.route('**/__demo__/chain.css', async (route) =>
+    route.fulfill({ contentType: 'text/css', body: await readFile(resolve(root, 'www/src/views/chain.css'), 'utf8') }));
+  await page.addStyleTag({ url: '/__demo__/chain.css' });
+  await page.addScriptTag({ url: '/__demo__/demo.js', type: 'module' });
+}
+
+test('the diffusion chain view draws the denoising steps of a D2SAC policy', async ({ page }) => {
+  await loadDemo(page);
   const chain = await page.evaluate(async () => {
-    const mod = await import('/__chain__/demo.js' as string);
-    return (await mod.mountChain('/__chain__/diffedge_bg.wasm', 300)) as number[][];
+    const mod = await import('/__demo__/demo.js' as string);
+    return (await mod.mountChain('/__demo__/diffedge_bg.wasm', 300)) as number[][];
   });
   // T + 1 distributions over the 20 providers, each summing to 1.
   expect(chain.length).toBeGreaterThan(1);
@@ -180,3 +185,27 @@ test('the diffusion chain view draws the denoising steps of a D2SAC policy', asy
   await expect(svg).toHaveAttribute('aria-label', new RegExp(`picks P${best} with probability`));
   await page.locator('#chain-demo').screenshot({ path: 'test-results/screenshots/view-chain.png' });
 });
+
+/** Larger worlds than the defaults, drawn outside the panel: the drawings must keep their structure. */
+const LARGE: [id: string, config: object, policy: string, steps: number, parts: [string, number][]][] = [
+  ['lad', { world_seed: 0, servers: 60 }, 'opt', 900, [['.server', 60]]],
+  ['tot', { world_seed: 0, service_providers: 12, tot_steps: 12, thoughts_per_step: 12 }, 'greedy', 70, [['.thought', 146], ['.gantt-row', 13]]],
+  ['ddc', { world_seed: 0, users: 24 }, 'oqc_plus', 3, [['.user', 24]]],
+  ['flow', { world_seed: 0, gateways: 30 }, 'edf', 200, [['.gateway', 30], ['.gateway [data-class]', 90]]],
+];
+
+for (const [id, config, policy, steps, parts] of LARGE) {
+  test(`the ${id} drawing scales to a larger world`, async ({ page }) => {
+    await loadDemo(page);
+    await page.evaluate(
+      async ([id, config, policy, steps]) => {
+        const mod = await import('/__demo__/demo.js' as string);
+        await mod.mountView('/__demo__/diffedge_bg.wasm', id, config, policy, steps);
+      },
+      [id, JSON.stringify(config), policy, steps] as const,
+    );
+    const svg = page.locator(`#view-demo svg.${id}`);
+    for (const [selector, count] of parts) await expect(svg.locator(selector)).toHaveCount(count);
+    await page.locator('#view-demo').screenshot({ path: `test-results/screenshots/view-${id}-large.png` });
+  });
+}

@@ -132,7 +132,7 @@ export class DdcView implements ScenarioView {
       const device = s('text', { x: COL.user, y: line2, class: 'sub' });
       const badge = s('rect', { x: COL.condition, y: line1 - 13, width: 52, height: 17, rx: 4, class: 'cond' });
       const condition = s('text', { x: COL.condition + 26, y: line1, 'text-anchor': 'middle', class: 'cond-name' });
-      const compression = s('text', { x: roomy ? COL.condition : COL.condition + 58, y: roomy ? line2 : line1, class: 'sub' });
+      const compression = s('text', { x: COL.condition, y: line2, class: 'sub' });
       const up = s('text', { x: COL.data, y: line1, class: 'value' });
       const down = s('text', { x: COL.data, y: line2, class: 'sub' });
       const split = new SplitBar([{ cls: 'edge-part', name: 'edge' }, { cls: 'phone-part', name: 'phone' }], COL.split, mid - barH / 2, 170, barH, (v) => String(v));
@@ -151,13 +151,14 @@ export class DdcView implements ScenarioView {
         s('rect', { x: COL.user - 10, y: y + 1, width: COL.end - COL.user + 14, height: rh - 2, rx: 6, class: i % 2 ? 'row odd' : 'row' }),
         link,
         s('text', { x: COL.user, y: line1, class: 'name' }, `User ${i + 1}`),
-        badge, condition, compression, up,
+        badge, condition, up,
         split.group, splitText,
         latencyTrack, latency, limit, latencyText,
         qoeTrack, qoe, threshold, qoeText,
         title,
       );
-      if (roomy) group.append(device, down);
+      // Compact rows keep one line each: the second lines are in the row's tooltip.
+      if (roomy) group.append(device, compression, down);
       this.element.append(group);
       this.rows.push({ group, link, device, badge, condition, compression, up, down, split, splitText, latency, latencyText, qoe, threshold, qoeText, title });
     });

@@ -79,6 +79,7 @@ export class FlowView implements ScenarioView {
     const inner = colWidth * 0.8;
     const utilWidth = Math.max(1, inner * 0.22);
     this.queueWidth = Math.max(1, (inner - utilWidth) / (CLASSES + 0.5));
+    const names = colWidth >= 26;
     const labels = colWidth >= 44;
     const edgeTop = EDGE.y;
     first.gateways.forEach((gw, g) => {
@@ -94,9 +95,9 @@ export class FlowView implements ScenarioView {
       const link = s('line', { x1: centre, y1: BAR_BOTTOM + 40, x2: EDGE.x + EDGE.w * ((g + 0.5) / n), y2: edgeTop, class: 'link' });
       const title = s('title');
       group.append(frame, utilTrack, util, ...queues, link, title);
+      if (names) group.append(s('text', { x: centre, y: GW_TOP + 16, 'text-anchor': 'middle', class: 'name' }, `G${g}`));
       if (labels) {
         group.append(
-          s('text', { x: centre, y: GW_TOP + 16, 'text-anchor': 'middle', class: 'name' }, `G${g}`),
           utilText,
           s('text', { x: centre, y: BAR_BOTTOM + 31, 'text-anchor': 'middle', class: 'capacity' }, `${round(gw.capacity_mbit_s, 0)} Mbit/s`),
         );

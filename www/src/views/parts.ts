@@ -47,6 +47,8 @@ export class SplitBar {
   readonly group: SVGGElement;
   private readonly rects: SVGRectElement[] = [];
   private readonly labels: SVGTextElement[] = [];
+  /** Whether the bar is tall enough for its labels. */
+  private readonly labelled: boolean;
 
   constructor(
     private readonly parts: Part[],
@@ -56,6 +58,7 @@ export class SplitBar {
     height: number,
     private readonly format: (value: number, part: Part) => string,
   ) {
+    this.labelled = height >= 12;
     this.group = s('g', { class: 'split' });
     this.group.append(s('rect', { x, y, width, height, class: 'track' }));
     for (const part of parts) {
@@ -78,7 +81,7 @@ export class SplitBar {
       const label = this.labels[i];
       if (!rect || !label) return;
       set(rect, { x: at, width: w });
-      const text = values ? this.format(value, part) : '';
+      const text = values && this.labelled ? this.format(value, part) : '';
       // About 6.5 units per character at the labels' size.
       label.textContent = w >= text.length * 6.5 + 6 ? text : '';
       set(label, { x: at + w / 2 });

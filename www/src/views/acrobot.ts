@@ -4,8 +4,7 @@
 import { s, set } from '../dom';
 import { round } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { episodeStatus } from './cartpole';
-import { arrowMarker, legend } from './parts';
+import { arrowMarker, episodeStatus, legend } from './parts';
 import type { ScenarioView } from './view';
 import './classic.css';
 

@@ -4,7 +4,7 @@
 import { s, set } from '../dom';
 import { round } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { arrowMarker, legend } from './parts';
+import { arrowMarker, episodeStatus, legend } from './parts';
 import type { ScenarioView } from './view';
 import './classic.css';
 
@@ -20,11 +20,6 @@ const SPAN = 1.2;
 /** Where the pole's tip is, in metres (y up from the cart's top), for cart position `x` and angle `theta`. */
 export function poleTip(x_m: number, theta_rad: number, halfLength_m: number): { x: number; y: number } {
   return { x: x_m + 2 * halfLength_m * Math.sin(theta_rad), y: 2 * halfLength_m * Math.cos(theta_rad) };
-}
-
-/** A short account of how a classic-control episode stands. */
-export function episodeStatus(e: { terminated: boolean; truncated: boolean }, terminatedText: string): string {
-  return e.terminated ? terminatedText : e.truncated ? 'cut off by the time limit' : 'running';
 }
 
 interface Pose {

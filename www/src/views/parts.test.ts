@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { acrobotPoints } from './acrobot';
-import { episodeStatus, poleTip } from './cartpole';
+import { poleTip } from './cartpole';
 import { rowHeight, speedText } from './ddc';
 import { millis } from './flow';
 import { queueSeconds, significant } from './lad';
-import { arcPath, niceCeil, seconds, share } from './parts';
+import { arcPath, episodeStatus, niceCeil, seconds, share } from './parts';
 import { dagPosition, stepEnds } from './tot';
 
 describe('view helpers', () => {

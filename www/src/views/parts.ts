@@ -1,5 +1,5 @@
 // Pieces the scenario drawings share: a nice axis maximum, a legend of swatches, a stacked split bar, an
-// arrow marker and the draw-on animation of a path.
+// arrow marker, the draw-on animation of a path, and how a classic-control episode stands.
 import { s, set } from '../dom';
 import { round } from '../format';
 
@@ -123,4 +123,9 @@ export function arcPath(x1: number, x2: number, y: number, lift: number): string
     return `M${x1 - 6},${y} C${x1 - 22},${y - lift} ${x1 + 22},${y - lift} ${x1 + 6},${y}`;
   }
   return `M${x1},${y} Q${(x1 + x2) / 2},${y - 2 * lift} ${x2},${y}`;
+}
+
+/** A short account of how a classic-control episode stands. */
+export function episodeStatus(e: { terminated: boolean; truncated: boolean }, terminatedText: string): string {
+  return e.terminated ? terminatedText : e.truncated ? 'cut off by the time limit' : 'running';
 }

@@ -640,3 +640,47 @@ pub(crate) mod testing {
         (rewards, observations)
     }
 }
+
+/// Every scenario's parameter-file parser under random text and random edits of its default file: it
+/// never panics, and a refusal names a field and a problem.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzzing {
+    use super::*;
+    use crate::params::fuzz;
+    use proptest::prelude::*;
+
+    fn worlds() -> Vec<(ScenarioConfig, String)> {
+        ScenarioId::ALL
+            .iter()
+            .map(|&id| ScenarioConfig::default_for(id))
+            .filter_map(|c| c.world_params_json().ok().map(|json| (c, json)))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_parameter_files_are_accepted_valid_or_refused_with_a_message(edits in fuzz::edits()) {
+            for (config, json) in worlds() {
+                let mut target = config.clone();
+                match target.set_world_json(&fuzz::apply(&json, &edits)) {
+                    Ok(()) => prop_assert!(target.validate().is_ok()),
+                    Err(e) => {
+                        prop_assert!(!e.field.is_empty() && !e.problem.is_empty());
+                        prop_assert_eq!(&target, &config, "a refused file changed nothing");
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_is_refused_with_a_message(text in ".{0,300}") {
+            for (mut config, _) in worlds() {
+                if let Err(e) = config.set_world_json(&text) {
+                    prop_assert!(!e.field.is_empty() && !e.problem.is_empty());
+                }
+            }
+        }
+    }
+}

@@ -19,25 +19,9 @@ fn learner(preset: Preset) -> Sac<CpuBackend> {
     Sac::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("a valid preset")
 }
 
-/// A batch of random transitions shaped like asp's.
-fn batch(rows: usize) -> Batch {
-    let mut rng = Rng::new(1, Stream::Episode);
-    let mut uniform = |n: usize| (0..n).map(|_| rng.uniform() as f32).collect::<Vec<f32>>();
-    Batch {
-        rows,
-        obs: uniform(rows * OBS),
-        action: (0..rows).map(|i| (i % ACTIONS) as f32).collect(),
-        ret: uniform(rows),
-        next_obs: uniform(rows * OBS),
-        discount: vec![0.95; rows],
-        extra: Vec::new(),
-        next_extra: Vec::new(),
-    }
-}
-
 fn decision(c: &mut Criterion) {
     let mut sac = learner(Preset::Paper);
-    let obs = batch(1).obs;
+    let obs = Batch::synthetic(1, OBS, ACTIONS, 1).obs;
     let mut rng = Rng::new(2, Stream::Evaluation);
     let mut probs = Vec::new();
     c.bench_function("d2sac_decision_T5_w256_batch1", |b| b.iter(|| sac.act(&obs, None, false, &mut rng, &mut probs)));
@@ -49,7 +33,7 @@ fn update(c: &mut Criterion) {
     for (name, preset) in [("paper_w256_batch512", Preset::Paper), ("fast_w64_batch128", Preset::Fast)] {
         let mut sac = learner(preset);
         let rows = sac.config().batch_size;
-        let data = batch(rows);
+        let data = Batch::synthetic(rows, OBS, ACTIONS, 1);
         group.bench_function(name, |b| b.iter(|| sac.update(&data).expect("finite")));
     }
     group.finish();
@@ -60,12 +44,12 @@ fn baselines(c: &mut Criterion) {
     group.sample_size(20);
     for (name, preset) in [("paper", Preset::Paper), ("fast", Preset::Fast)] {
         let Ok(LearnerConfig::Dqn(config)) = presets::learner("dqn", preset) else { panic!("dqn is a DQN preset") };
-        let data = batch(config.batch_size);
+        let data = Batch::synthetic(config.batch_size, OBS, ACTIONS, 1);
         let mut dqn = Dqn::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("valid");
         group.bench_function(format!("dqn_{name}_step"), |b| b.iter(|| dqn.update(&data).expect("finite")));
 
         let Ok(LearnerConfig::Ppo(config)) = presets::learner("ppo", preset) else { panic!("ppo is a PPO preset") };
-        let data = batch(config.rollout_steps);
+        let data = Batch::synthetic(config.rollout_steps, OBS, ACTIONS, 1);
         let rollout: Vec<Transition> = (0..data.rows)
             .map(|i| Transition {
                 obs: data.obs[i * OBS..(i + 1) * OBS].to_vec(),

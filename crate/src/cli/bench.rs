@@ -60,24 +60,9 @@ fn d2sac(preset: Preset) -> Sac<CpuBackend> {
     Sac::new(config, CpuBackend::new(), 42, 20, Rng::new(0, Stream::Learner)).expect("a valid preset")
 }
 
-fn random_batch(rows: usize) -> Batch {
-    let mut rng = Rng::new(1, Stream::Episode);
-    let mut uniform = |n: usize| (0..n).map(|_| rng.uniform() as f32).collect::<Vec<f32>>();
-    Batch {
-        rows,
-        obs: uniform(rows * 42),
-        action: (0..rows).map(|i| (i % 20) as f32).collect(),
-        ret: uniform(rows),
-        next_obs: uniform(rows * 42),
-        discount: vec![0.95; rows],
-        extra: Vec::new(),
-        next_extra: Vec::new(),
-    }
-}
-
 fn update_ms(preset: Preset, rounds: usize, per_round: usize) -> f64 {
     let mut sac = d2sac(preset);
-    let batch = random_batch(sac.config().batch_size);
+    let batch = Batch::synthetic(sac.config().batch_size, 42, 20, 1);
     sac.update(&batch).expect("finite");
     median_time(rounds, per_round, || {
         sac.update(&batch).expect("finite");
@@ -87,7 +72,7 @@ fn update_ms(preset: Preset, rounds: usize, per_round: usize) -> f64 {
 /// Runs the benchmarks; the report as a table or JSON.
 pub fn run(json: bool) -> String {
     let mut sac = d2sac(Preset::Paper);
-    let obs = random_batch(1).obs;
+    let obs = Batch::synthetic(1, 42, 20, 1).obs;
     let mut rng = Rng::new(2, Stream::Evaluation);
     let mut probs = Vec::new();
     let decision_us = median_time(7, 200, || {

@@ -141,6 +141,25 @@ pub struct Batch {
     pub next_extra: Vec<f32>,
 }
 
+impl Batch {
+    /// A batch of uniform random transitions (discrete actions cycling through `actions`), for benchmarks
+    /// that time an update without an environment.
+    pub fn synthetic(rows: usize, obs_dim: usize, actions: usize, seed: u64) -> Self {
+        let mut rng = Rng::new(seed, crate::rng::Stream::Episode);
+        let mut uniform = |n: usize| (0..n).map(|_| rng.uniform() as f32).collect::<Vec<f32>>();
+        Batch {
+            rows,
+            obs: uniform(rows * obs_dim),
+            action: (0..rows).map(|i| (i % actions) as f32).collect(),
+            ret: uniform(rows),
+            next_obs: uniform(rows * obs_dim),
+            discount: vec![0.95; rows],
+            extra: Vec::new(),
+            next_extra: Vec::new(),
+        }
+    }
+}
+
 /// A ring buffer of n-step transitions in flat arrays, grown up to its capacity as it fills.
 #[derive(Debug, Clone)]
 pub struct ReplayBuffer {

@@ -12,7 +12,7 @@ const OBS: usize = 42;
 const ACTIONS: usize = 20;
 
 fn learner(preset: Preset) -> Sac<CpuBackend> {
-    let LearnerConfig::Sac(config) = presets::learner("d2sac", preset).expect("a known preset");
+    let Ok(LearnerConfig::Sac(config)) = presets::learner("d2sac", preset) else { panic!("d2sac is a SAC preset") };
     Sac::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("a valid preset")
 }
 

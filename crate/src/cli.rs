@@ -49,7 +49,7 @@ struct TrainArgs {
     /// Scenario id (see `diffedge scenarios`).
     #[arg(long)]
     scenario: String,
-    /// Algorithm: d2sac, lad, dsac, flowdiff or sac_discrete.
+    /// Algorithm: d2sac, lad, dsac, flowdiff, sac_discrete or ddc (hybrid actions, the ddc scenario).
     #[arg(long)]
     algo: String,
     /// Hyper-parameters to start from.

@@ -1,6 +1,7 @@
 //! Learners: the diffusion soft actor-critic family and the papers' learning baselines, written against
 //! the numeric [`crate::nn::Backend`] and knowing a scenario only through its spaces.
 
+pub mod hybrid;
 pub mod presets;
 pub mod sac;
 
@@ -15,7 +16,7 @@ use crate::train::checkpoint::Checkpoint;
 use crate::train::replay::Transition;
 
 /// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete"];
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "ddc"];
 
 /// Which hyper-parameters an algorithm starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -33,6 +34,8 @@ pub enum Preset {
 pub enum LearnerConfig {
     /// The discrete soft actor-critic family.
     Sac(sac::SacConfig),
+    /// The diffusion actor-critic with a hybrid (discrete + continuous) action (`ddc`).
+    Hybrid(hybrid::HybridConfig),
 }
 
 impl LearnerConfig {
@@ -40,6 +43,7 @@ impl LearnerConfig {
     pub fn validate(&self) -> Result<()> {
         match self {
             LearnerConfig::Sac(c) => c.validate(),
+            LearnerConfig::Hybrid(c) => c.validate(),
         }
     }
 
@@ -47,6 +51,7 @@ impl LearnerConfig {
     pub fn latent_start(&self) -> bool {
         match self {
             LearnerConfig::Sac(c) => c.latent_start,
+            LearnerConfig::Hybrid(_) => false,
         }
     }
 
@@ -59,6 +64,9 @@ impl LearnerConfig {
                     Error::new("learner", format!("this soft actor-critic needs a discrete action space, not {space}"))
                 })?;
                 Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?))
+            }
+            LearnerConfig::Hybrid(c) => {
+                Ok(Box::new(hybrid::Hybrid::new(c.clone(), CpuBackend::new(), obs_dim, space, rng)?))
             }
         }
     }

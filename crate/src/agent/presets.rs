@@ -1,6 +1,8 @@
-//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), and the
-//! `fast` variant the playground starts with.
+//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), the hybrid
+//! learner's [`HybridConfig`] (whose `Default` is the paper's), and the `fast` variants the playground starts
+//! with.
 
+use super::hybrid::HybridConfig;
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
 use super::{ALGORITHMS, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, Schedule};
@@ -15,6 +17,7 @@ pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
         "dsac" => dsac(),
         "flowdiff" => flowdiff(),
         "sac_discrete" => sac_discrete(),
+        "ddc" => return Ok(LearnerConfig::Hybrid(ddc(preset))),
         _ => {
             return Err(Error::new(
                 "algorithm",
@@ -139,4 +142,20 @@ pub fn lad() -> SacConfig {
 /// Discrete SAC with an MLP actor (256-256, Mish) and everything else as d2sac.
 pub fn sac_discrete() -> SacConfig {
     SacConfig { actor: ActorConfig::Mlp { hidden: vec![256, 256], activation: Activation::Mish }, ..d2sac() }
+}
+
+/// DDC (ddc) under `preset`: the paper's ([`HybridConfig::default`]), or the fast one: width 64, batch 128,
+/// actor lr 3e−4, as the other fast presets.
+pub fn ddc(preset: Preset) -> HybridConfig {
+    let paper = HybridConfig::default();
+    match preset {
+        Preset::Paper => paper,
+        Preset::Fast => HybridConfig {
+            actor: DiffusionConfig { hidden: 64, ..paper.actor.clone() },
+            critic_hidden: vec![64, 64],
+            actor_lr: 3e-4,
+            batch_size: 128,
+            ..paper
+        },
+    }
 }

@@ -61,7 +61,7 @@ pub(crate) fn random_values(n: usize, scale: f64, rng: &mut Rng) -> Vec<f32> {
     (0..n).map(|_| (rng.normal() * scale) as f32).collect()
 }
 
-fn widen(v: &[f32]) -> Vec<f64> {
+pub(crate) fn widen(v: &[f32]) -> Vec<f64> {
     v.iter().map(|&x| f64::from(x)).collect()
 }
 
@@ -272,7 +272,7 @@ fn concat_cols_and_add_assign() {
 }
 
 /// f64 reference of [`Backend::hybrid_sample`]'s relaxed sample and entropy for one row.
-fn hybrid_relaxed_f64(layout: &HybridLayout, temperature: f64, x: &[f64], g: &[f64]) -> (Vec<f64>, f64) {
+pub(crate) fn hybrid_relaxed_f64(layout: &HybridLayout, temperature: f64, x: &[f64], g: &[f64]) -> (Vec<f64>, f64) {
     let (c, block) = (layout.choices, layout.block());
     let mut relaxed = Vec::with_capacity(x.len());
     let mut entropy = 0.0;

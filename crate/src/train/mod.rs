@@ -35,10 +35,12 @@ pub struct Schedule {
 
 impl Schedule {
     /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per step after 300
-    /// warm-up steps); the fast preset updates once per step after 1000 warm-up steps.
+    /// warm-up steps; DDC: one update per step from the first, its Algorithm 3); the fast preset updates
+    /// once per step after 1000 warm-up steps.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
         let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
             (Preset::Paper, "lad") => (1, 1, 300),
+            (Preset::Paper, "ddc") => (1, 1, 0),
             (Preset::Paper, _) => (1000, 1000, 0),
             (Preset::Fast, _) => (1, 1, 1000),
         };

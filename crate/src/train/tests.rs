@@ -185,7 +185,7 @@ fn bad_checkpoints_and_configs_are_errors() {
     config.eval_episodes = 0;
     assert_eq!(Trainer::new(config).err().unwrap().field, "eval_episodes");
     let mut config = asp_config(0);
-    let LearnerConfig::Sac(c) = &mut config.learner;
+    let LearnerConfig::Sac(c) = &mut config.learner else { unreachable!("asp_config trains d2sac") };
     c.gamma = 1.5;
     assert_eq!(Trainer::new(config).err().unwrap().field, "learner.gamma");
 }

@@ -27,10 +27,18 @@
 //! `H(s) = Σ_users H(softmax(logits))` is the entropy of the step distributions: the paper's `ξ·log π` term
 //! of (27) for the discrete part (the chain gives the continuous part no density to take).
 //!
-//! Acting: exploring, the steps are sampled (Gumbel-max) and, with probability `explore_prob` per decision,
-//! every offload value gets `N(0, explore_sd²)` noise added and is clamped to `[−1, 1]`; greedy, the steps are
-//! the argmax and there is no noise. Every draw (chain, Gumbel, Gaussian) comes from the portable [`Rng`] on
-//! the CPU and is uploaded, so any backend sees the same noise.
+//! Acting: exploring, the chain runs on fresh noise, the steps are sampled (Gumbel-max) and, with probability
+//! `explore_prob` per decision, every offload value gets `N(0, explore_sd²)` noise added and is clamped to
+//! `[−1, 1]`. Every draw (chain, Gumbel, Gaussian) comes from the portable [`Rng`] on the CPU and is uploaded,
+//! so any backend sees the same noise.
+//!
+//! *Reading — the greedy action.* Greedy, the chain starts from the prior's mean `x_T = 0` and adds no step
+//! noise; the steps are the argmax and the offload `tanh(x_0)`: the diffusion policy's deterministic action,
+//! as SAC evaluates `tanh(μ)`. A noisy chain is no greedy policy here: with `T = 3` (VP) `x_0` carries
+//! `12.5·x_T`, which the tanh-bounded denoiser (`|ε| < 1`, gain 11.8 at the first step) cannot cancel once
+//! `|x_T| > 0.94`, so about a third of the 35 numbers are set by the noise — random steps and all-phone
+//! offloads that overflow the budgets. Measured on the fast preset after 10 epochs: eval return ≈ 305 with
+//! the mean chain against ≈ 280 with a noisy one (`docs/results/ddc-learner.md`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -468,9 +476,10 @@ fn draw_gumbel<B: Backend>(
 }
 
 impl<B: Backend> Learner for Hybrid<B> {
-    /// Exploring: sampled steps and, with probability `explore_prob`, noisy offload values; greedy: the
-    /// argmax steps and `tanh` offload values. `probs` receives the relaxed sample without noise in the
-    /// action's layout: per user `softmax(logits/τ)` (the step distribution at τ = 1) and `u`.
+    /// Exploring: a noisy chain, sampled steps and, with probability `explore_prob`, noisy offload values;
+    /// greedy: the mean chain (no noise, no draws from `rng`), the argmax steps and `tanh` offload values.
+    /// `probs` receives the relaxed sample without Gumbel noise in the action's layout: per user
+    /// `softmax(logits/τ)` (the step distribution at τ = 1) and `u`.
     fn act(
         &mut self,
         obs: &[f32],
@@ -482,7 +491,11 @@ impl<B: Backend> Learner for Hybrid<B> {
         let b = &mut self.backend;
         let (layout, temperature) = (self.layout, self.config.temperature);
         b.write_matrix(&mut self.act_obs, obs);
-        self.actor.draw_noise(b, &mut self.act_chain, rng, false);
+        if explore {
+            self.actor.draw_noise(b, &mut self.act_chain, rng, false);
+        } else {
+            self.actor.zero_noise(b, &mut self.act_chain);
+        }
         self.actor.forward(b, &self.actor_params.value, &self.act_obs, &mut self.act_chain);
         let s = &mut self.act_sample;
         let x = self.act_chain.output();

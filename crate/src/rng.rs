@@ -152,6 +152,13 @@ impl Rng {
         -libm::log(1.0 - self.uniform())
     }
 
+    /// Standard Gumbel draw `−ln(−ln u)` (the Gumbel-max trick's noise), `u` uniform on the open interval
+    /// (0, 1) so both logarithms are finite.
+    pub fn gumbel(&mut self) -> f64 {
+        let u = ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+        -libm::log(-libm::log(u))
+    }
+
     /// Number of failures before the first success in independent trials that each succeed with
     /// probability `p` (`0 < p <= 1`): the gap between events of a Bernoulli process, by inversion.
     pub fn geometric_failures(&mut self, p: f64) -> u64 {
@@ -299,5 +306,9 @@ mod tests {
         let exp: Vec<f64> = (0..50_000).map(|_| rng.exponential()).collect();
         let (mean, var) = mean_and_variance(&exp);
         assert!((mean - 1.0).abs() < 0.02 && (var - 1.0).abs() < 0.05, "{mean} {var}");
+        // Gumbel: mean is the Euler–Mascheroni constant 0.5772, variance π²/6 = 1.6449.
+        let gumbel: Vec<f64> = (0..50_000).map(|_| rng.gumbel()).collect();
+        let (mean, var) = mean_and_variance(&gumbel);
+        assert!((mean - 0.5772).abs() < 0.03 && (var - 1.6449).abs() < 0.06, "{mean} {var}");
     }
 }

@@ -2,6 +2,7 @@
 //! the numeric [`crate::nn::Backend`] and knowing a scenario only through its spaces.
 
 pub mod dqn;
+pub mod hybrid;
 pub mod ppo;
 pub mod presets;
 pub mod sac;
@@ -19,7 +20,7 @@ use crate::train::replay::Transition;
 pub use crate::nn::kernels::argmax;
 
 /// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo"];
+pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo", "ddc"];
 
 /// Which hyper-parameters an algorithm starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -41,6 +42,8 @@ pub enum LearnerConfig {
     Dqn(dqn::DqnConfig),
     /// PPO (discrete actions).
     Ppo(ppo::PpoConfig),
+    /// The diffusion actor-critic with a hybrid (discrete + continuous) action (`ddc`).
+    Hybrid(hybrid::HybridConfig),
 }
 
 impl LearnerConfig {
@@ -50,6 +53,7 @@ impl LearnerConfig {
             LearnerConfig::Sac(c) => c.validate(),
             LearnerConfig::Dqn(c) => c.validate(),
             LearnerConfig::Ppo(c) => c.validate(),
+            LearnerConfig::Hybrid(c) => c.validate(),
         }
     }
 
@@ -57,7 +61,7 @@ impl LearnerConfig {
     pub fn latent_start(&self) -> bool {
         match self {
             LearnerConfig::Sac(c) => c.latent_start,
-            LearnerConfig::Dqn(_) | LearnerConfig::Ppo(_) => false,
+            LearnerConfig::Dqn(_) | LearnerConfig::Ppo(_) | LearnerConfig::Hybrid(_) => false,
         }
     }
 
@@ -76,6 +80,9 @@ impl LearnerConfig {
             }
             LearnerConfig::Ppo(c) => {
                 Ok(Box::new(ppo::Ppo::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "PPO")?, rng)?))
+            }
+            LearnerConfig::Hybrid(c) => {
+                Ok(Box::new(hybrid::Hybrid::new(c.clone(), CpuBackend::new(), obs_dim, space, rng)?))
             }
         }
     }

@@ -1,8 +1,9 @@
 //! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), the
-//! baselines' ([`DqnConfig`] and [`PpoConfig`], whose `Default` is the paper's), and the `fast` variants the
-//! playground starts with.
+//! baselines' ([`DqnConfig`] and [`PpoConfig`]) and the hybrid learner's [`HybridConfig`] (each `Default` is
+//! the paper's), and the `fast` variants the playground starts with.
 
 use super::dqn::DqnConfig;
+use super::hybrid::HybridConfig;
 use super::ppo::PpoConfig;
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
 use super::{ALGORITHMS, LearnerConfig, Preset};
@@ -28,6 +29,7 @@ pub fn learner_for(algorithm: &str, preset: Preset, scenario: ScenarioId) -> Res
                 c.n_step = 3;
             }
             LearnerConfig::Ppo(c) => c.gamma = 0.99,
+            LearnerConfig::Hybrid(c) => c.gamma = 0.99,
         }
     }
     Ok(config)
@@ -44,6 +46,7 @@ pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
         "dqn" => return Ok(LearnerConfig::Dqn(dqn(preset))),
         "ddqn" => return Ok(LearnerConfig::Dqn(DqnConfig { double: true, ..dqn(preset) })),
         "ppo" => return Ok(LearnerConfig::Ppo(ppo(preset))),
+        "ddc" => return Ok(LearnerConfig::Hybrid(ddc(preset))),
         _ => {
             return Err(Error::new(
                 "algorithm",
@@ -194,5 +197,21 @@ pub fn ppo(preset: Preset) -> PpoConfig {
     match preset {
         Preset::Paper => paper,
         Preset::Fast => PpoConfig { hidden: vec![64, 64], epochs: 10, minibatch_size: 100, ..paper },
+    }
+}
+
+/// DDC (ddc) under `preset`: the paper's ([`HybridConfig::default`]), or the fast one: width 64, batch 128,
+/// actor lr 3e−4, as the other fast presets.
+pub fn ddc(preset: Preset) -> HybridConfig {
+    let paper = HybridConfig::default();
+    match preset {
+        Preset::Paper => paper,
+        Preset::Fast => HybridConfig {
+            actor: DiffusionConfig { hidden: 64, ..paper.actor.clone() },
+            critic_hidden: vec![64, 64],
+            actor_lr: 3e-4,
+            batch_size: 128,
+            ..paper
+        },
     }
 }

@@ -102,7 +102,8 @@ struct TrainArgs {
     /// Scenario id (see `diffedge scenarios`).
     #[arg(long)]
     scenario: String,
-    /// Algorithm: d2sac, lad, dsac, flowdiff, sac_discrete, dqn, ddqn or ppo.
+    /// Algorithm: d2sac, lad, dsac, flowdiff, sac_discrete, dqn, ddqn, ppo or ddc (hybrid actions, the ddc
+    /// scenario).
     #[arg(long)]
     algo: String,
     /// Hyper-parameters to start from.

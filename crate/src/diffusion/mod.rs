@@ -229,6 +229,16 @@ impl DiffusionActor {
         }
     }
 
+    /// Sets the chain's start `x_T` and every step's noise to zero: the chain from the prior's mean without
+    /// step noise, a deterministic action for the state.
+    pub fn zero_noise<B: Backend>(&self, backend: &mut B, work: &mut ChainWork<B>) {
+        let t = self.config.steps;
+        backend.fill_matrix(&mut work.x[t], 0.0);
+        for step in 1..t {
+            backend.fill_matrix(&mut work.noise[step], 0.0);
+        }
+    }
+
     /// Runs the reverse chain from `work.start()` for the states `state` (`rows × state_dim`); the result
     /// `x_0` is `work.output()`.
     pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {

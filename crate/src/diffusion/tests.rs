@@ -208,3 +208,29 @@ fn rows_are_independent_bit_for_bit() {
     actor.forward(&mut backend, &params, &single, &mut one);
     assert_eq!(backend.read_matrix(one.output()), &both[4..8]);
 }
+
+/// `zero_noise` erases whatever noise was drawn: the chain from `x_T = 0` without step noise is one
+/// deterministic action per state.
+#[test]
+fn zero_noise_gives_one_deterministic_chain() {
+    let actor = small_actor(Schedule::Vp, true, false);
+    let mut rng = Rng::new(4, Stream::World);
+    let mut p32 = vec![0.0; actor.len()];
+    actor.init(&mut p32, &mut rng);
+    let mut backend = CpuBackend::new();
+    let mut params = backend.vector(actor.len());
+    backend.write_vector(&mut params, &p32);
+    let mut state = backend.matrix(2, 3);
+    backend.write_matrix(&mut state, &random_values(6, 1.0, &mut rng));
+    let mut work = actor.workspace(&mut backend, 2);
+    let mut run = |seed: u64, work: &mut ChainWork<CpuBackend>| {
+        actor.draw_noise(&mut backend, work, &mut Rng::new(seed, Stream::Episode), false);
+        actor.zero_noise(&mut backend, work);
+        actor.forward(&mut backend, &params, &state, work);
+        assert!(work.x[5].iter().chain(work.noise.iter().flatten()).all(|&v| v == 0.0));
+        backend.read_matrix(work.output())
+    };
+    let first = run(1, &mut work);
+    assert_eq!(first, run(2, &mut work));
+    assert!(first.iter().any(|&v| v != 0.0));
+}

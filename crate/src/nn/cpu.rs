@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use super::kernels::{self, LinearOut};
-use super::{Activation, AdamConfig, Backend, LinearLayout, PolicyOutput, PpoLoss, ReverseStep};
+use super::{Activation, AdamConfig, Backend, HybridLayout, LinearLayout, PolicyOutput, PpoLoss, ReverseStep};
 
 /// The CPU backend. Its scratch space grows to the largest layer once and is reused after.
 #[derive(Debug, Default)]
@@ -77,6 +77,16 @@ fn log_softmax(x: &[f32], log_p: &mut [f32]) {
     for (lp, &v) in log_p.iter_mut().zip(x) {
         *lp = v - max - log_sum;
     }
+}
+
+/// For one row of logits `x`: writes `log softmax(x)` into `log_p` and returns `H(π)`.
+fn log_softmax_entropy(x: &[f32], log_p: &mut [f32]) -> f32 {
+    log_softmax(x, log_p);
+    let mut entropy = 0.0f32;
+    for &lp in log_p.iter() {
+        entropy -= kernels::exp(lp) * lp;
+    }
+    entropy
 }
 
 /// For one row of logits `x`: writes `log softmax(x)` into `log_p` and returns `(H(π), Σ π·q)`.
@@ -592,6 +602,148 @@ impl Backend for CpuBackend {
             }
         }
         vec_data_mut(stats)[slot] = norm;
+    }
+
+    fn concat_cols(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
+        let (ca, cb) = (a.dim().1, b.dim().1);
+        let rows = data_mut(out).chunks_exact_mut(ca + cb).zip(data(a).chunks_exact(ca)).zip(data(b).chunks_exact(cb));
+        for ((row, ar), br) in rows {
+            row[..ca].copy_from_slice(ar);
+            row[ca..].copy_from_slice(br);
+        }
+    }
+
+    fn add_assign(&mut self, dst: &mut Array2<f32>, src: &Array2<f32>) {
+        for (d, &s) in data_mut(dst).iter_mut().zip(data(src)) {
+            *d += s;
+        }
+    }
+
+    fn hybrid_sample(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Array2<f32>,
+        gumbel: &Array2<f32>,
+        action: &mut Array2<f32>,
+        relaxed: &mut Array2<f32>,
+        entropy: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, width) = x.dim();
+        let (choices, block) = (layout.choices, layout.block());
+        let inv_t = 1.0 / temperature;
+        self.row.resize(choices, 0.0);
+        let mut total = 0.0f32;
+        let items = data(x)
+            .chunks_exact(width)
+            .zip(data(gumbel).chunks_exact(width))
+            .zip(data_mut(action).chunks_exact_mut(width).zip(data_mut(relaxed).chunks_exact_mut(width)));
+        for (((x, g), (a, r)), h) in items.zip(data_mut(entropy).iter_mut()) {
+            let mut row_entropy = 0.0f32;
+            let blocks = x
+                .chunks_exact(block)
+                .zip(g.chunks_exact(block))
+                .zip(a.chunks_exact_mut(block).zip(r.chunks_exact_mut(block)));
+            for ((x, g), (a, r)) in blocks {
+                let (logits, reals) = x.split_at(choices);
+                // z = (logits + g)/τ goes into `r`, then its softmax; the hard sample is its argmax.
+                let (mut hot, mut max) = (0, f32::NEG_INFINITY);
+                for (i, ((z, &v), &n)) in r[..choices].iter_mut().zip(logits).zip(g).enumerate() {
+                    *z = (v + n) * inv_t;
+                    if *z > max || i == 0 {
+                        (hot, max) = (i, *z);
+                    }
+                }
+                let mut sum = 0.0f32;
+                for z in &mut r[..choices] {
+                    *z = kernels::exp(*z - max);
+                    sum += *z;
+                }
+                let inv = 1.0 / sum;
+                for (i, (p, a)) in r[..choices].iter_mut().zip(&mut a[..choices]).enumerate() {
+                    *p *= inv;
+                    *a = if i == hot { 1.0 } else { 0.0 };
+                }
+                for ((a, r), &v) in a[choices..].iter_mut().zip(&mut r[choices..]).zip(reals) {
+                    *a = kernels::tanh(v);
+                    *r = *a;
+                }
+                row_entropy += log_softmax_entropy(logits, &mut self.row);
+            }
+            *h = row_entropy;
+            total += row_entropy;
+        }
+        vec_data_mut(stats)[slot] = total / rows as f32;
+    }
+
+    fn hybrid_sample_backward(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Array2<f32>,
+        relaxed: &Array2<f32>,
+        daction: &Array2<f32>,
+        entropy_weight: f32,
+        dx: &mut Array2<f32>,
+    ) {
+        let (choices, block) = (layout.choices, layout.block());
+        let inv_t = 1.0 / temperature;
+        self.row.resize(choices, 0.0);
+        let items = data(x)
+            .chunks_exact(block)
+            .zip(data(relaxed).chunks_exact(block))
+            .zip(data(daction).chunks_exact(block).zip(data_mut(dx).chunks_exact_mut(block)));
+        for ((x, r), (d, dx)) in items {
+            let mut dot = 0.0f32;
+            for (&p, &g) in r[..choices].iter().zip(d) {
+                dot += p * g;
+            }
+            let entropy = log_softmax_entropy(&x[..choices], &mut self.row);
+            for (((o, &p), &g), &lp) in dx[..choices].iter_mut().zip(r).zip(d).zip(&self.row) {
+                *o = inv_t * p * (g - dot) + entropy_weight * kernels::exp(lp) * (lp + entropy);
+            }
+            for ((o, &a), &g) in dx[choices..].iter_mut().zip(&r[choices..]).zip(&d[choices..]) {
+                *o = g * (1.0 - a * a);
+            }
+        }
+    }
+
+    fn min_q_loss(
+        &mut self,
+        q1: &Array2<f32>,
+        q2: &Array2<f32>,
+        dq1: &mut Array2<f32>,
+        dq2: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let scale = 1.0 / q1.dim().0 as f32;
+        let mut loss = 0.0f32;
+        let items = data(q1).iter().zip(data(q2)).zip(data_mut(dq1).iter_mut().zip(data_mut(dq2).iter_mut()));
+        for ((&a, &b), (da, db)) in items {
+            let first = a <= b;
+            loss -= if first { a } else { b };
+            (*da, *db) = if first { (-scale, 0.0) } else { (0.0, -scale) };
+        }
+        vec_data_mut(stats)[slot] = loss * scale;
+    }
+
+    fn min_q_td_target(
+        &mut self,
+        q1: &Array2<f32>,
+        q2: &Array2<f32>,
+        entropy: &Array2<f32>,
+        alpha: f32,
+        returns: &Array2<f32>,
+        discounts: &Array2<f32>,
+        target: &mut Array2<f32>,
+    ) {
+        let items = data(q1).iter().zip(data(q2)).zip(data(entropy)).zip(data(returns).iter().zip(data(discounts)));
+        for ((((&a, &b), &h), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
+            *y = r + g * (a.min(b) + alpha * h);
+        }
     }
 
     fn fill(&mut self, v: &mut Array1<f32>, value: f32) {

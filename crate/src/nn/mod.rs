@@ -126,6 +126,30 @@ pub struct PpoLoss {
     pub normalize_advantage: bool,
 }
 
+/// The layout of a hybrid action vector: `groups` blocks, each of `choices` logits of a categorical choice
+/// followed by `continuous` reals (the `ddc` per-user steps choice and offload value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HybridLayout {
+    /// Number of blocks.
+    pub groups: usize,
+    /// Logits per block.
+    pub choices: usize,
+    /// Reals per block, after the logits.
+    pub continuous: usize,
+}
+
+impl HybridLayout {
+    /// Numbers per block.
+    pub fn block(&self) -> usize {
+        self.choices + self.continuous
+    }
+
+    /// Length of the whole vector.
+    pub fn width(&self) -> usize {
+        self.groups * self.block()
+    }
+}
+
 /// The numeric operations the learners use. Matrices are batch-major (`rows` = batch); vectors are flat.
 /// Every operation is deterministic: the same inputs give the same bits on every implementation of the
 /// CPU kind, natively and in WebAssembly.
@@ -278,6 +302,76 @@ pub trait Backend {
         &mut self,
         select: &Self::Matrix,
         value: &Self::Matrix,
+        returns: &Self::Matrix,
+        discounts: &Self::Matrix,
+        target: &mut Self::Matrix,
+    );
+
+    /// `out = [a | b]` (columns side by side).
+    fn concat_cols(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `dst += src` elementwise.
+    fn add_assign(&mut self, dst: &mut Self::Matrix, src: &Self::Matrix);
+
+    /// A straight-through Gumbel-softmax sample of the hybrid action `x` (rows laid out as `layout`), with
+    /// the Gumbel draws `gumbel` (same shape; read in the logit columns only). Per block, with
+    /// `z = (logits + g)/temperature`: `action` gets the one-hot of `argmax z` (the first on a tie) and
+    /// `relaxed` gets `softmax(z)`; in the continuous columns both get `tanh(x)`. `entropy` (one column)
+    /// gets `Σ_blocks H(softmax(logits))`, the entropy of the row's step distributions without the noise,
+    /// and `stats[slot]` its mean over the rows.
+    #[allow(clippy::too_many_arguments)]
+    fn hybrid_sample(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Self::Matrix,
+        gumbel: &Self::Matrix,
+        action: &mut Self::Matrix,
+        relaxed: &mut Self::Matrix,
+        entropy: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+
+    /// Backward of [`Backend::hybrid_sample`] (straight-through: the gradient of `relaxed`, the forward value
+    /// of `action`) plus an entropy bonus: from `∂L/∂action` in `daction`, writes into `dx` the gradient of
+    /// `L − entropy_weight·Σ_rows entropy`. Logit columns: `(1/temperature)·p ⊙ (d − Σ p·d)` with `p` the
+    /// relaxed sample, plus `entropy_weight·π ⊙ (log π + H)` with `π = softmax(logits)`; continuous
+    /// columns: `d·(1 − tanh²)`.
+    #[allow(clippy::too_many_arguments)]
+    fn hybrid_sample_backward(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Self::Matrix,
+        relaxed: &Self::Matrix,
+        daction: &Self::Matrix,
+        entropy_weight: f32,
+        dx: &mut Self::Matrix,
+    );
+
+    /// The deterministic-policy actor loss `L = −mean_rows min(q1, q2)` (one column each): writes `∂L/∂q1`
+    /// and `∂L/∂q2` (`−1/rows` on the critic giving the minimum, `q1` on a tie, 0 on the other) and `L` into
+    /// `stats[slot]`.
+    fn min_q_loss(
+        &mut self,
+        q1: &Self::Matrix,
+        q2: &Self::Matrix,
+        dq1: &mut Self::Matrix,
+        dq2: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+
+    /// The n-step target `y = returns + discounts ⊙ (min(q1, q2) + α·entropy)` (every argument one column;
+    /// `alpha` = 0 leaves the entropy out).
+    #[allow(clippy::too_many_arguments)]
+    fn min_q_td_target(
+        &mut self,
+        q1: &Self::Matrix,
+        q2: &Self::Matrix,
+        entropy: &Self::Matrix,
+        alpha: f32,
         returns: &Self::Matrix,
         discounts: &Self::Matrix,
         target: &mut Self::Matrix,

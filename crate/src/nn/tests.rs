@@ -68,7 +68,7 @@ pub(crate) fn random_values(n: usize, scale: f64, rng: &mut Rng) -> Vec<f32> {
     (0..n).map(|_| (rng.normal() * scale) as f32).collect()
 }
 
-fn widen(v: &[f32]) -> Vec<f64> {
+pub(crate) fn widen(v: &[f32]) -> Vec<f64> {
     v.iter().map(|&x| f64::from(x)).collect()
 }
 
@@ -488,4 +488,157 @@ fn orthogonal_init_gives_orthonormal_weights_and_zero_biases() {
         }
         assert!(p[l.bias..l.bias + l.outputs].iter().all(|&b| b == 0.0));
     }
+}
+
+#[test]
+fn concat_cols_and_add_assign() {
+    let mut b = CpuBackend::new();
+    let mut a = b.matrix(2, 1);
+    b.write_matrix(&mut a, &[1.0, 2.0]);
+    let mut c = b.matrix(2, 2);
+    b.write_matrix(&mut c, &[3.0, 4.0, 5.0, 6.0]);
+    let mut out = b.matrix(2, 3);
+    b.concat_cols(&a, &c, &mut out);
+    assert_eq!(b.read_matrix(&out), [1.0, 3.0, 4.0, 2.0, 5.0, 6.0]);
+    b.add_assign(&mut c, &out.slice(ndarray::s![.., 1..]).to_owned());
+    assert_eq!(b.read_matrix(&c), [6.0, 8.0, 10.0, 12.0]);
+}
+
+/// f64 reference of [`Backend::hybrid_sample`]'s relaxed sample and entropy for one row.
+pub(crate) fn hybrid_relaxed_f64(layout: &HybridLayout, temperature: f64, x: &[f64], g: &[f64]) -> (Vec<f64>, f64) {
+    let (c, block) = (layout.choices, layout.block());
+    let mut relaxed = Vec::with_capacity(x.len());
+    let mut entropy = 0.0;
+    for (xb, gb) in x.chunks_exact(block).zip(g.chunks_exact(block)) {
+        let z: Vec<f64> = xb[..c].iter().zip(gb).map(|(v, n)| (v + n) / temperature).collect();
+        let (zmax, lmax) =
+            (z.iter().copied().fold(f64::MIN, f64::max), xb[..c].iter().copied().fold(f64::MIN, f64::max));
+        let zsum: f64 = z.iter().map(|v| (v - zmax).exp()).sum();
+        relaxed.extend(z.iter().map(|v| (v - zmax).exp() / zsum));
+        relaxed.extend(xb[c..].iter().map(|v| v.tanh()));
+        let lsum: f64 = xb[..c].iter().map(|v| (v - lmax).exp()).sum();
+        entropy -= xb[..c].iter().map(|v| (v - lmax - lsum.ln()).exp() * (v - lmax - lsum.ln())).sum::<f64>();
+    }
+    (relaxed, entropy)
+}
+
+/// The straight-through sample on one block worked by hand: the Gumbel draws move the argmax, the forward
+/// value is the one-hot, and the backward is softmax's Jacobian product (plus the entropy term).
+#[test]
+fn hybrid_sample_worked_example() {
+    let layout = HybridLayout { groups: 1, choices: 3, continuous: 1 };
+    let mut b = CpuBackend::new();
+    let mut x = b.matrix(1, 4);
+    b.write_matrix(&mut x, &[1.0, 2.0, 0.5, 0.5]);
+    let mut g = b.matrix(1, 4);
+    b.write_matrix(&mut g, &[0.5, -1.0, 0.3, 0.0]);
+    let (mut action, mut relaxed, mut entropy, mut stats) =
+        (b.matrix(1, 4), b.matrix(1, 4), b.matrix(1, 1), b.vector(1));
+    b.hybrid_sample(&layout, 1.0, &x, &g, &mut action, &mut relaxed, &mut entropy, &mut stats, 0);
+    // z = x + g = [1.5, 1.0, 0.8]: the first choice wins although the second has the largest logit.
+    assert_eq!(b.read_matrix(&action)[..3], [1.0, 0.0, 0.0]);
+    // softmax(z) = [e^1.5, e^1, e^0.8]/9.425512 = [0.475485, 0.288396, 0.236119]; tanh(0.5) = 0.462117.
+    let want = [0.475_485, 0.288_396, 0.236_119, 0.462_117];
+    let got = b.read_matrix(&relaxed);
+    assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-6), "{got:?}");
+    assert_eq!(b.read_matrix(&action)[3], got[3]);
+    // π = softmax([1, 2, 0.5]) = [0.231224, 0.628532, 0.140244]; H = −Σ π ln π = 0.905959.
+    assert!(
+        (b.read_matrix(&entropy)[0] - 0.905_959).abs() < 1e-6 && b.read_vector(&stats)[0] == b.read_matrix(&entropy)[0]
+    );
+
+    let mut d = b.matrix(1, 4);
+    b.write_matrix(&mut d, &[0.3, -0.2, 0.1, 2.0]);
+    let mut dx = b.matrix(1, 4);
+    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.0, &mut dx);
+    // Σ p·d = 0.108578; dx = p ⊙ (d − 0.108578) = [0.091018, −0.088993, −0.002025]; 2·(1 − 0.462117²) = 1.572895.
+    let want = [0.091_018, -0.088_993, -0.002_025, 1.572_895];
+    let got = b.read_matrix(&dx);
+    assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 2e-6), "{got:?}");
+    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.5, &mut dx);
+    // Plus 0.5·π ⊙ (ln π + H): [−0.064559, 0.138777, −0.074218].
+    let want = [0.026_459, 0.049_784, -0.076_243, 1.572_895];
+    let got = b.read_matrix(&dx);
+    assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 2e-6), "{got:?}");
+}
+
+/// The hybrid sample's forward against f64, and its backward against central differences of the relaxed
+/// surrogate `Σ c ⊙ relaxed − w·Σ entropy` (what the straight-through estimator differentiates).
+#[test]
+fn hybrid_sample_backward_is_the_relaxed_gradient() {
+    let layout = HybridLayout { groups: 3, choices: 4, continuous: 2 };
+    let (rows, width, temperature, weight) = (3, layout.width(), 0.7, 0.3);
+    let mut rng = Rng::new(21, Stream::World);
+    let x32 = random_values(rows * width, 1.5, &mut rng);
+    let g32: Vec<f32> = (0..rows * width).map(|_| rng.gumbel() as f32).collect();
+    let c32 = random_values(rows * width, 1.0, &mut rng);
+    let mut b = CpuBackend::new();
+    let (mut x, mut g, mut d) = (b.matrix(rows, width), b.matrix(rows, width), b.matrix(rows, width));
+    b.write_matrix(&mut x, &x32);
+    b.write_matrix(&mut g, &g32);
+    b.write_matrix(&mut d, &c32);
+    let (mut action, mut relaxed, mut entropy, mut stats) =
+        (b.matrix(rows, width), b.matrix(rows, width), b.matrix(rows, 1), b.vector(1));
+    b.hybrid_sample(&layout, temperature, &x, &g, &mut action, &mut relaxed, &mut entropy, &mut stats, 0);
+    let mut dx = b.matrix(rows, width);
+    b.hybrid_sample_backward(&layout, temperature, &x, &relaxed, &d, weight, &mut dx);
+
+    let (x64, g64, c64) = (widen(&x32), widen(&g32), widen(&c32));
+    let t = f64::from(temperature);
+    let (got_relaxed, got_entropy, got_action) =
+        (b.read_matrix(&relaxed), b.read_matrix(&entropy), b.read_matrix(&action));
+    let mut mean_entropy = 0.0;
+    for (r, &row_entropy) in got_entropy.iter().enumerate() {
+        let span = r * width..(r + 1) * width;
+        let (want, h) = hybrid_relaxed_f64(&layout, t, &x64[span.clone()], &g64[span.clone()]);
+        assert!(relative_error(&widen(&got_relaxed[span.clone()]), &want) < 1e-6);
+        assert!((f64::from(row_entropy) - h).abs() < 1e-5);
+        mean_entropy += h / rows as f64;
+        for k in 0..layout.groups {
+            let at = r * width + k * layout.block();
+            let z: Vec<f64> = (0..4).map(|i| x64[at + i] + g64[at + i]).collect();
+            let hot = (0..4).fold(0, |best, i| if z[i] > z[best] { i } else { best });
+            let onehot: Vec<f32> = (0..4).map(|i| if i == hot { 1.0 } else { 0.0 }).collect();
+            assert_eq!(got_action[at..at + 4], onehot[..]);
+            assert_eq!(got_action[at + 4..at + 6], got_relaxed[at + 4..at + 6]);
+        }
+    }
+    assert!((f64::from(b.read_vector(&stats)[0]) - mean_entropy).abs() < 1e-5);
+
+    let surrogate = |x: &[f64]| {
+        (0..rows)
+            .map(|r| {
+                let span = r * width..(r + 1) * width;
+                let (relaxed, h) = hybrid_relaxed_f64(&layout, t, &x[span.clone()], &g64[span.clone()]);
+                relaxed.iter().zip(&c64[span]).map(|(v, c)| v * c).sum::<f64>() - f64::from(weight) * h
+            })
+            .sum::<f64>()
+    };
+    let err = relative_error(&widen(&b.read_matrix(&dx)), &numeric_grad(&x64, surrogate));
+    assert!(err < 1e-4, "relative error {err}");
+}
+
+#[test]
+fn min_q_loss_and_target_by_hand() {
+    let mut b = CpuBackend::new();
+    let column = |b: &mut CpuBackend, v: &[f32]| {
+        let mut m = b.matrix(v.len(), 1);
+        b.write_matrix(&mut m, v);
+        m
+    };
+    let (q1, q2) = (column(&mut b, &[1.0, 4.0, 2.0, -3.0]), column(&mut b, &[2.0, 3.0, 2.0, -1.0]));
+    let (mut dq1, mut dq2, mut stats) = (b.matrix(4, 1), b.matrix(4, 1), b.vector(2));
+    b.min_q_loss(&q1, &q2, &mut dq1, &mut dq2, &mut stats, 1);
+    // min = [1, 3, 2 (a tie: q1's), −3]; L = −(1 + 3 + 2 − 3)/4 = −0.75.
+    assert_eq!(b.read_vector(&stats), [0.0, -0.75]);
+    assert_eq!(b.read_matrix(&dq1), [-0.25, 0.0, -0.25, -0.25]);
+    assert_eq!(b.read_matrix(&dq2), [0.0, -0.25, 0.0, 0.0]);
+
+    let entropy = column(&mut b, &[1.0, 0.5, 0.0, 2.0]);
+    let returns = column(&mut b, &[0.5, 1.0, -1.0, 0.0]);
+    let discounts = column(&mut b, &[0.5, 0.0, 1.0, 0.25]);
+    let mut target = b.matrix(4, 1);
+    b.min_q_td_target(&q1, &q2, &entropy, 0.5, &returns, &discounts, &mut target);
+    // y = r + d·(min + 0.5·H): 0.5 + 0.5·1.5, 1 + 0, −1 + 2, 0.25·(−3 + 1).
+    assert_eq!(b.read_matrix(&target), [1.25, 1.0, 1.0, -0.5]);
 }

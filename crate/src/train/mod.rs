@@ -38,9 +38,9 @@ pub struct Schedule {
 
 impl Schedule {
     /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
-    /// its buffer's warm-up being the learner's `min_replay`); the fast preset updates once per step after
-    /// 1000 warm-up steps. On-policy PPO updates once per rollout (all its epochs), as soon as a rollout is
-    /// collected.
+    /// its buffer's warm-up being the learner's `min_replay`; DDC: one update per step from the first, its
+    /// Algorithm 3); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO updates
+    /// once per rollout (all its epochs), as soon as a rollout is collected.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
         if algorithm == "lad" {
             // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
@@ -54,6 +54,7 @@ impl Schedule {
         }
         let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
             (_, "ppo") => (presets::ppo(preset).rollout_steps, 1, 0),
+            (Preset::Paper, "ddc") => (1, 1, 0),
             (Preset::Paper, _) => (1000, 1000, 0),
             (Preset::Fast, _) => (1, 1, 1000),
         };

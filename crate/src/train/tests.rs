@@ -215,6 +215,7 @@ fn every_paper_preset_trains_on_its_scenario() {
         ("lad", ScenarioId::Lad),
         ("dsac", ScenarioId::Tot),
         ("flowdiff", ScenarioId::Flow),
+        ("ddc", ScenarioId::Ddc),
     ];
     for (algorithm, id) in pairs {
         let mut config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Paper, 1).unwrap();

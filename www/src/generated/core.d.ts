@@ -723,6 +723,71 @@ export type LearnerConfig =
        * Adam weight decay: 1e−4.
        */
       weight_decay?: number;
+    }
+  | {
+      actor?: DiffusionConfig;
+      /**
+       * Actor learning rate.
+       */
+      actor_lr?: number;
+      /**
+       * Weight α of the step distributions' entropy. The preset table leaves it open ("—"); 0.05 as the
+       * other presets.
+       */
+      alpha?: number;
+      /**
+       * Transitions per update.
+       */
+      batch_size?: number;
+      /**
+       * Replay capacity.
+       */
+      buffer_size?: number;
+      /**
+       * Hidden activation of the critics.
+       */
+      critic_activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+      /**
+       * Hidden widths of each critic (`[action | state]` → Q).
+       */
+      critic_hidden?: number[];
+      /**
+       * Critic learning rate.
+       */
+      critic_lr?: number;
+      /**
+       * Add `α·H(s')` to the bootstrap value (the paper's target (29)).
+       */
+      entropy_in_target?: boolean;
+      /**
+       * Probability that an exploring decision adds Gaussian noise to the offload values.
+       */
+      explore_prob?: number;
+      /**
+       * Standard deviation of that noise (in the units of `u ∈ [−1, 1]`).
+       */
+      explore_sd?: number;
+      /**
+       * Discount γ.
+       */
+      gamma?: number;
+      kind: "hybrid";
+      /**
+       * n of the n-step return.
+       */
+      n_step?: number;
+      /**
+       * Soft-update rate τ of the targets.
+       */
+      tau?: number;
+      /**
+       * Gumbel-softmax temperature τ of the straight-through gradient.
+       */
+      temperature?: number;
+      /**
+       * Adam weight decay (both networks).
+       */
+      weight_decay?: number;
     };
 /**
  * How the noise variances `β_t` are laid out over the chain.
@@ -3233,6 +3298,71 @@ export interface TrainConfig {
          * Adam weight decay: 1e−4.
          */
         weight_decay?: number;
+      }
+    | {
+        actor?: DiffusionConfig;
+        /**
+         * Actor learning rate.
+         */
+        actor_lr?: number;
+        /**
+         * Weight α of the step distributions' entropy. The preset table leaves it open ("—"); 0.05 as the
+         * other presets.
+         */
+        alpha?: number;
+        /**
+         * Transitions per update.
+         */
+        batch_size?: number;
+        /**
+         * Replay capacity.
+         */
+        buffer_size?: number;
+        /**
+         * Hidden activation of the critics.
+         */
+        critic_activation?: "identity" | "relu" | "mish" | "tanh" | "softmax";
+        /**
+         * Hidden widths of each critic (`[action | state]` → Q).
+         */
+        critic_hidden?: number[];
+        /**
+         * Critic learning rate.
+         */
+        critic_lr?: number;
+        /**
+         * Add `α·H(s')` to the bootstrap value (the paper's target (29)).
+         */
+        entropy_in_target?: boolean;
+        /**
+         * Probability that an exploring decision adds Gaussian noise to the offload values.
+         */
+        explore_prob?: number;
+        /**
+         * Standard deviation of that noise (in the units of `u ∈ [−1, 1]`).
+         */
+        explore_sd?: number;
+        /**
+         * Discount γ.
+         */
+        gamma?: number;
+        kind: "hybrid";
+        /**
+         * n of the n-step return.
+         */
+        n_step?: number;
+        /**
+         * Soft-update rate τ of the targets.
+         */
+        tau?: number;
+        /**
+         * Gumbel-softmax temperature τ of the straight-through gradient.
+         */
+        temperature?: number;
+        /**
+         * Adam weight decay (both networks).
+         */
+        weight_decay?: number;
       };
   /**
    * The scenario and its world.
@@ -3600,6 +3730,41 @@ export interface AlphaTuning {
   target_entropy: number;
 }
 /**
+ * The diffusion actor.
+ */
+export interface DiffusionConfig {
+  /**
+   * Hidden activation.
+   */
+  activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+  /**
+   * Clamp `x̂_0` to `[−1, 1]` at each step.
+   */
+  clip_denoised: boolean;
+  /**
+   * Hidden width `h` of the denoiser.
+   */
+  hidden: number;
+  /**
+   * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
+   * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
+   * equals the last step's `x̂_0`, is the policy.
+   */
+  output: "identity" | "relu" | "mish" | "tanh" | "softmax";
+  /**
+   * Noise schedule.
+   */
+  schedule: "vp" | "linear" | "cosine";
+  /**
+   * Denoising steps `T`.
+   */
+  steps: number;
+  /**
+   * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
+   */
+  time_mlp: boolean;
+}
+/**
  * When updates happen.
  */
 export interface Schedule3 {
@@ -3858,6 +4023,44 @@ export interface Device1 {
    * Seconds per denoising step on the phone.
    */
   step_s: number;
+}
+/**
+ * Shape of a diffusion actor.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "DiffusionConfig".
+ */
+export interface DiffusionConfig1 {
+  /**
+   * Hidden activation.
+   */
+  activation: "identity" | "relu" | "mish" | "tanh" | "softmax";
+  /**
+   * Clamp `x̂_0` to `[−1, 1]` at each step.
+   */
+  clip_denoised: boolean;
+  /**
+   * Hidden width `h` of the denoiser.
+   */
+  hidden: number;
+  /**
+   * Output activation of the denoiser: `tanh` keeps the predicted noise small (ε-prediction); `softmax`
+   * makes the network predict the action probabilities `x̂_0` themselves (LAD), so that `x_0`, which
+   * equals the last step's `x̂_0`, is the policy.
+   */
+  output: "identity" | "relu" | "mish" | "tanh" | "softmax";
+  /**
+   * Noise schedule.
+   */
+  schedule: "vp" | "linear" | "cosine";
+  /**
+   * Denoising steps `T`.
+   */
+  steps: number;
+  /**
+   * Pass the sinusoidal embedding through Linear 16→32 → act → Linear 32→16.
+   */
+  time_mlp: boolean;
 }
 /**
  * The edge server as drawn.

@@ -6,12 +6,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::agent::sac::Sac;
-use crate::agent::{Learner, LearnerConfig, Preset, presets};
-use crate::nn::cpu::CpuBackend;
+use crate::agent::{Learner, Preset};
+use crate::bench::{d2sac, random_batch};
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Heuristic, ScenarioConfig, ScenarioId};
-use crate::train::replay::Batch;
 
 /// The cheapest heuristic of each scenario, for stepping speed.
 const CHEAPEST: &[(ScenarioId, &str)] = &[
@@ -51,28 +49,6 @@ fn median_time(rounds: usize, per_round: usize, mut f: impl FnMut()) -> f64 {
         .collect();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
-}
-
-fn d2sac(preset: Preset) -> Sac<CpuBackend> {
-    let LearnerConfig::Sac(config) = presets::learner("d2sac", preset).expect("a known preset") else {
-        unreachable!("d2sac is a soft actor-critic")
-    };
-    Sac::new(config, CpuBackend::new(), 42, 20, Rng::new(0, Stream::Learner)).expect("a valid preset")
-}
-
-fn random_batch(rows: usize) -> Batch {
-    let mut rng = Rng::new(1, Stream::Episode);
-    let mut uniform = |n: usize| (0..n).map(|_| rng.uniform() as f32).collect::<Vec<f32>>();
-    Batch {
-        rows,
-        obs: uniform(rows * 42),
-        action: (0..rows).map(|i| (i % 20) as f32).collect(),
-        ret: uniform(rows),
-        next_obs: uniform(rows * 42),
-        discount: vec![0.95; rows],
-        extra: Vec::new(),
-        next_extra: Vec::new(),
-    }
 }
 
 fn update_ms(preset: Preset, rounds: usize, per_round: usize) -> f64 {

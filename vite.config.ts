@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The page lives in www/; the wasm package is built into pkg/ at the repository root.
@@ -8,6 +9,13 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // The playground and the learner bench page.
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./www/index.html', import.meta.url)),
+        bench: fileURLToPath(new URL('./www/bench.html', import.meta.url)),
+      },
+    },
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1', fs: { allow: ['..'] } },

@@ -35,7 +35,7 @@ test('loads the asp scenario with its providers and controls', async ({ page }) 
   await expect(page.locator('h1')).toHaveText('diffedge');
   await expect(page.locator('.asp .provider')).toHaveCount(20);
   await expect(page.locator('#policy')).toHaveValue('crash_avoid');
-  await expect(page.locator('#policy option')).toHaveText(['random', 'round_robin', 'crash_avoid', 'prophet']);
+  await expect(page.locator('#policy option')).toHaveText(['random', 'round_robin', 'crash_avoid', 'prophet', 'learned']);
   await expect(counter(page, 'decisions')).toHaveText('0');
   await expect(page.locator('.asp .inbox .title')).toHaveText(/^Task 1 of \d+ · \d+ steps$/);
 });

@@ -5,10 +5,13 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::agent::Preset;
+use crate::agent::sac::Sac;
+use crate::agent::{Learner, Preset};
 use crate::error::Error;
+use crate::nn::cpu::CpuBackend;
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Action, DecisionKey, Env, Heuristic, ScenarioConfig, ScenarioId};
+use crate::train::replay::Batch;
 use crate::train::{self, TrainConfig};
 
 /// Installs the panic hook so that a bug (never user input) shows its message in the console.
@@ -343,6 +346,13 @@ impl Trainer {
     pub fn save(&mut self) -> Vec<u8> {
         self.inner.save()
     }
+
+    /// The run as checkpoint bytes with empty replay buffers (a fraction of the size; loading it continues
+    /// with an empty replay).
+    #[wasm_bindgen(js_name = saveWithoutReplay)]
+    pub fn save_without_replay(&mut self) -> Vec<u8> {
+        self.inner.save_without_replay()
+    }
 }
 
 impl Trainer {
@@ -355,5 +365,49 @@ impl Trainer {
             return Err(js_error(Error::new(format!("obs[{i}]"), "must be a finite number")));
         }
         Ok(DecisionKey { agent: agent as usize, position: position as usize })
+    }
+}
+
+/// The learner figures of `diffedge bench`, for timing in the browser (the bench page times the calls;
+/// building the networks and the batch is left out of the timing).
+#[wasm_bindgen]
+pub struct LearnerBench {
+    paper: Sac<CpuBackend>,
+    obs: Vec<f32>,
+    batch: Batch,
+    rng: Rng,
+    probs: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl LearnerBench {
+    /// The d2sac asp networks of the paper preset (T = 5, width 256) and a random batch of 512.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LearnerBench {
+        let paper = crate::bench::d2sac(Preset::Paper);
+        let batch = crate::train::replay::Batch::synthetic(paper.config().batch_size, crate::bench::OBS, crate::bench::ACTIONS, 1);
+        let obs = batch.obs[..crate::bench::OBS].to_vec();
+        LearnerBench { paper, obs, batch, rng: Rng::new(2, Stream::Evaluation), probs: Vec::new() }
+    }
+
+    /// `n` greedy decisions (batch 1).
+    pub fn decisions(&mut self, n: u32) {
+        for _ in 0..n {
+            self.paper.act(&self.obs, None, false, &mut self.rng, &mut self.probs);
+        }
+    }
+
+    /// `n` training updates on the batch of 512.
+    pub fn updates(&mut self, n: u32) -> Result<(), JsError> {
+        for _ in 0..n {
+            self.paper.update(&self.batch).map_err(js_error)?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for LearnerBench {
+    fn default() -> Self {
+        Self::new()
     }
 }

@@ -1,6 +1,6 @@
 // The typed message protocol between the page (main thread, renders only) and the worker that runs the
 // wasm core. Every request carries an id; the worker answers each with exactly one reply of the same id.
-import type { Snapshot } from './types';
+import type { EpochRecord, Snapshot } from './types';
 
 /** What the page asks the worker to do. */
 export type Request =
@@ -10,8 +10,35 @@ export type Request =
   | { kind: 'create'; scenario: string; config: string }
   /** Start the episode with this seed. */
   | { kind: 'reset'; seed: number }
-  /** Let a heuristic take up to `count` decisions. */
-  | { kind: 'step'; policy: string; count: number };
+  /** Let a heuristic (or the learned policy, `LEARNED_POLICY`) take up to `count` decisions. */
+  | { kind: 'step'; policy: string; count: number }
+  | TrainRequest;
+
+/** The simulator's policy name for "the trainer's greedy policy" (watch the learned policy). */
+export const LEARNED_POLICY = 'learned';
+
+/** Training requests: the wasm `Trainer`, next to the simulator in the same worker. */
+export type TrainRequest =
+  /** The JSON Schema of a whole training config (the hyper-parameter forms are generated from it). */
+  | { kind: 'train-schema' }
+  /**
+   * A new run on `scenario` (its config as JSON) from `algorithm`'s `preset`, with `learner` (JSON of a
+   * whole `LearnerConfig`) replacing the preset's hyper-parameters when given; on error the old run stays.
+   */
+  | { kind: 'train-create'; scenario: string; config: string; algorithm: string; preset: 'paper' | 'fast'; learner: string | null; seed: number }
+  /**
+   * Up to `steps` environment steps of training (with their updates and any epoch ends), stopping early
+   * once `budgetMs` have passed, so that the worker answers often.
+   */
+  | { kind: 'train-steps'; steps: number; budgetMs: number }
+  /** A heuristic on the run's evaluation episodes (the level to beat). */
+  | { kind: 'train-evaluate-heuristic'; policy: string }
+  /** The diffusion chain of the learned policy for the simulator's current observation. */
+  | { kind: 'train-chain' }
+  /** The run as checkpoint bytes (`withoutReplay`: empty replay buffers, a fraction of the size). */
+  | { kind: 'train-save'; withoutReplay: boolean }
+  /** Continue the run saved in checkpoint `bytes`; on error the old run stays. */
+  | { kind: 'train-load'; bytes: Uint8Array };
 
 /** The scenario's state as the page draws it. */
 export interface SimState {
@@ -27,7 +54,19 @@ export type Reply =
   | { kind: 'catalog'; scenarios: string[]; algorithms: string[] }
   | { kind: 'created'; scenario: string; heuristics: string[]; config: string; state: SimState }
   | { kind: 'state'; state: SimState; taken: number }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  | TrainReply;
+
+/** Training replies. */
+export type TrainReply =
+  | { kind: 'train-schema'; schema: string }
+  /** A run exists: its whole `TrainConfig` (JSON), its epoch records and counters so far. */
+  | { kind: 'train-created'; config: string; history: EpochRecord[]; envSteps: number; updates: number }
+  | { kind: 'train-progress'; envSteps: number; updates: number; epochs: EpochRecord[] }
+  | { kind: 'train-level'; policy: string; evaluation: EpochRecord['eval'] }
+  /** Action distributions after each denoising step (x_T first), or null when the learner has no chain. */
+  | { kind: 'train-chain'; distributions: number[][] | null }
+  | { kind: 'train-checkpoint'; bytes: Uint8Array };
 
 /** A request or reply on the wire. */
 export interface Envelope<T> {

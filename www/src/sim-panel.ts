@@ -107,6 +107,18 @@ export class SimPanel {
     return this.state;
   }
 
+  /** The scenario as last built (as `onChange` reported it), or null before the first build. */
+  scenarioChange(): ScenarioChange | null {
+    return this.configJson ? { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames } : null;
+  }
+
+  /** Lets `policy` (a heuristic or the learned policy) drive the simulator: selects it and plays. */
+  watch(policy: string): void {
+    this.policy.value = policy;
+    this.store.update({ policy });
+    this.play();
+  }
+
 
   private view: ScenarioView | null = null;
   private state: SimState | null = null;

@@ -1,6 +1,7 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
 import init, { Simulator, algorithms, scenarioIds } from '../../pkg/diffedge.js';
-import type { Envelope, Reply, Request, SimState } from './protocol';
+import { LEARNED_POLICY, type Envelope, type Reply, type Request, type SimState } from './protocol';
+import { handleTrain, watchLearned } from './worker-train';
 
 const ready = init();
 let sim: Simulator | null = null;
@@ -27,7 +28,8 @@ function handle(req: Request): Reply {
       sim = next;
       scenario = req.scenario;
       decisions = 0;
-      return { kind: 'created', scenario, heuristics: next.heuristics(), config: next.config(), state: state(next) };
+      const heuristics = [...next.heuristics(), LEARNED_POLICY];
+      return { kind: 'created', scenario, heuristics, config: next.config(), state: state(next) };
     }
     case 'reset': {
       const s = current();
@@ -37,10 +39,12 @@ function handle(req: Request): Reply {
     }
     case 'step': {
       const s = current();
-      const taken = s.runPolicy(req.policy, req.count);
+      const taken = req.policy === LEARNED_POLICY ? watchLearned(s, scenario, req.count) : s.runPolicy(req.policy, req.count);
       decisions += taken;
       return { kind: 'state', state: state(s), taken };
     }
+    default:
+      return handleTrain(req, () => ({ sim: current(), scenario }));
   }
 }
 

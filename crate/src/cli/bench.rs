@@ -6,9 +6,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::agent::sac::Sac;
-use crate::agent::{Learner, LearnerConfig, Preset, presets};
-use crate::nn::cpu::CpuBackend;
+use crate::agent::{Learner, Preset};
+use crate::bench::{ACTIONS, OBS, d2sac};
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Heuristic, ScenarioConfig, ScenarioId};
 use crate::train::replay::Batch;
@@ -53,16 +52,9 @@ fn median_time(rounds: usize, per_round: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2]
 }
 
-fn d2sac(preset: Preset) -> Sac<CpuBackend> {
-    let LearnerConfig::Sac(config) = presets::learner("d2sac", preset).expect("a known preset") else {
-        unreachable!("d2sac is a soft actor-critic")
-    };
-    Sac::new(config, CpuBackend::new(), 42, 20, Rng::new(0, Stream::Learner)).expect("a valid preset")
-}
-
 fn update_ms(preset: Preset, rounds: usize, per_round: usize) -> f64 {
     let mut sac = d2sac(preset);
-    let batch = Batch::synthetic(sac.config().batch_size, 42, 20, 1);
+    let batch = Batch::synthetic(sac.config().batch_size, OBS, ACTIONS, 1);
     sac.update(&batch).expect("finite");
     median_time(rounds, per_round, || {
         sac.update(&batch).expect("finite");
@@ -72,7 +64,7 @@ fn update_ms(preset: Preset, rounds: usize, per_round: usize) -> f64 {
 /// Runs the benchmarks; the report as a table or JSON.
 pub fn run(json: bool) -> String {
     let mut sac = d2sac(Preset::Paper);
-    let obs = Batch::synthetic(1, 42, 20, 1).obs;
+    let obs = Batch::synthetic(1, OBS, ACTIONS, 1).obs;
     let mut rng = Rng::new(2, Stream::Evaluation);
     let mut probs = Vec::new();
     let decision_us = median_time(7, 200, || {

@@ -86,7 +86,8 @@ const TRAIN_HELP: &str = "\
 Writes into --out (created if needed): config.json (the whole run: scenario, learner, schedule, seeds),
 metrics.csv (one row per epoch: env_steps, updates, train_return, eval_return, eval_sd, the losses, then the
 scenario's evaluation metrics) and, at the end, checkpoint.safetensors (every network in PyTorch's layout,
-optimiser and replay state, the config; `diffedge eval --checkpoint` evaluates it).
+optimiser and replay state, the config; `diffedge eval --checkpoint` evaluates it; --without-replay leaves
+the replay buffers out).
 
 With --target HEURISTIC the run evaluates the heuristic on the same evaluation episodes first and stops as
 soon as the greedy policy's mean evaluation return beats it, reporting the wall time and update count.
@@ -137,6 +138,10 @@ struct TrainArgs {
     /// Directory for config.json and metrics.csv.
     #[arg(long)]
     out: Option<String>,
+    /// Write the checkpoint with empty replay buffers: the policy, optimiser and history in a fraction of
+    /// the size (the shipped pretrained policies); a run loaded from it continues with an empty replay.
+    #[arg(long, requires = "out")]
+    without_replay: bool,
     /// Output format of the final report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -555,7 +560,8 @@ fn train(args: &TrainArgs) -> Result<String> {
     bar.finish_and_clear();
     if let Some(dir) = out_dir {
         let path = dir.join("checkpoint.safetensors");
-        std::fs::write(&path, trainer.save())
+        let bytes = if args.without_replay { trainer.save_without_replay() } else { trainer.save() };
+        std::fs::write(&path, bytes)
             .map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))?;
     }
     let report = TrainReport {

@@ -20,12 +20,26 @@ pub const MAX_CHECKPOINT_BYTES: usize = 1 << 31;
 pub struct Checkpoint {
     tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
     state: BTreeMap<String, serde_json::Value>,
+    /// Replay buffers are written empty (see [`Checkpoint::without_replay`]).
+    omit_replay: bool,
 }
 
 impl Checkpoint {
     /// An empty checkpoint.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty checkpoint into which replay buffers save themselves empty: the networks, optimiser moments
+    /// and counters stay, so it is a fraction of the size (for shipping a trained policy); a run loaded
+    /// from it continues with an empty replay buffer.
+    pub fn without_replay() -> Self {
+        Self { omit_replay: true, ..Self::default() }
+    }
+
+    /// Whether replay buffers are to be saved empty.
+    pub fn omits_replay(&self) -> bool {
+        self.omit_replay
     }
 
     /// Stores tensor `name` of `shape`.
@@ -151,7 +165,7 @@ impl Checkpoint {
             let data = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
             tensors.insert(name, (view.shape().to_vec(), data));
         }
-        Ok(Self { tensors, state })
+        Ok(Self { tensors, state, omit_replay: false })
     }
 }
 

@@ -402,7 +402,16 @@ impl Trainer {
 
     /// The whole run as a checkpoint (safetensors bytes): config, every learner, latents, counters.
     pub fn save(&mut self) -> Vec<u8> {
-        let mut ck = Checkpoint::new();
+        self.save_into(Checkpoint::new())
+    }
+
+    /// The run as a checkpoint with empty replay buffers: what a shipped policy needs (networks, optimiser,
+    /// counters, history) at a fraction of the size. Loading it continues the run with an empty replay.
+    pub fn save_without_replay(&mut self) -> Vec<u8> {
+        self.save_into(Checkpoint::without_replay())
+    }
+
+    fn save_into(&mut self, mut ck: Checkpoint) -> Vec<u8> {
         ck.put_state("config", &self.config);
         ck.put_state("trainer", &self.progress);
         ck.put_state("rng", &self.rng.state());

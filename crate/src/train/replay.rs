@@ -229,22 +229,28 @@ impl ReplayBuffer {
         self.len = (self.len + 1).min(self.capacity);
     }
 
-    /// Saves the contents as tensors `<prefix>.obs` etc. and the ring position as state.
+    /// Saves the contents as tensors `<prefix>.obs` etc. and the ring position as state (an empty buffer
+    /// when `ck` omits replay).
     pub fn save(&self, prefix: &str, ck: &mut Checkpoint) {
-        let len = self.len;
-        let columns: [(&str, &Vec<f32>, usize); 7] = [
-            ("obs", &self.obs, self.obs_dim),
-            ("action", &self.action, self.action_width),
-            ("ret", &self.ret, 1),
-            ("next_obs", &self.next_obs, self.obs_dim),
-            ("discount", &self.discount, 1),
-            ("extra", &self.extra, self.extra_width),
-            ("next_extra", &self.next_extra, self.extra_width),
-        ];
-        for (name, data, width) in columns {
-            ck.put(format!("{prefix}.{name}"), vec![len, width], data.clone());
+        let (len, next) = if ck.omits_replay() { (0, 0) } else { (self.len, self.next) };
+        let data = [&self.obs, &self.action, &self.ret, &self.next_obs, &self.discount, &self.extra, &self.next_extra];
+        for ((name, width), data) in self.columns_widths().into_iter().zip(data) {
+            ck.put(format!("{prefix}.{name}"), vec![len, width], data[..len * width].to_vec());
         }
-        ck.put_state(format!("{prefix}.position"), &(self.len, self.next));
+        ck.put_state(format!("{prefix}.position"), &(len, next));
+    }
+
+    /// The saved columns and their widths, in order.
+    fn columns_widths(&self) -> [(&'static str, usize); 7] {
+        [
+            ("obs", self.obs_dim),
+            ("action", self.action_width),
+            ("ret", 1),
+            ("next_obs", self.obs_dim),
+            ("discount", 1),
+            ("extra", self.extra_width),
+            ("next_extra", self.extra_width),
+        ]
     }
 
     /// Restores contents saved by [`ReplayBuffer::save`] into a buffer of the same shape.
@@ -256,10 +262,8 @@ impl ReplayBuffer {
                 format!("replay '{prefix}' does not fit a buffer of {}", self.capacity),
             ));
         }
-        let widths = [self.obs_dim, self.action_width, 1, self.obs_dim, 1, self.extra_width, self.extra_width];
-        let names = ["obs", "action", "ret", "next_obs", "discount", "extra", "next_extra"];
         let mut columns = Vec::new();
-        for (name, width) in names.iter().zip(widths) {
+        for (name, width) in self.columns_widths() {
             columns.push(ck.get(&format!("{prefix}.{name}"), &[len, width])?.to_vec());
         }
         let mut it = columns.into_iter();

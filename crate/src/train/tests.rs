@@ -190,6 +190,25 @@ fn checkpoint_round_trip_resumes_bit_identically() {
     assert!(a == b, "checkpoints differ in {:?}", a.differences(&b));
 }
 
+/// A checkpoint without replay keeps the policy (same evaluation) in a fraction of the bytes, and the run
+/// it loads into goes on training.
+#[test]
+fn checkpoint_without_replay_keeps_the_policy() {
+    let mut original = Trainer::new(asp_config(5)).unwrap();
+    original.run_epoch().unwrap();
+    let (full, small) = (original.save(), original.save_without_replay());
+    assert!(small.len() < full.len(), "{} bytes vs {} with replay", small.len(), full.len());
+    // 120 steps with 3-step returns: 118 stored transitions in the full checkpoint, none in the small one.
+    let rows = |bytes: &[u8]| Checkpoint::from_bytes(bytes).unwrap().get_any("agent0.replay.obs").unwrap().0.to_vec();
+    assert_eq!((rows(&full), rows(&small)), (vec![118, 42], vec![0, 42]));
+    let mut loaded = Trainer::load(&small).unwrap();
+    assert_eq!(loaded.history(), original.history());
+    assert_eq!(loaded.evaluate().unwrap(), original.evaluate().unwrap());
+    let record = loaded.run_epoch().unwrap();
+    assert_eq!(record.epoch, 2);
+    assert!(record.eval.mean_return.is_finite());
+}
+
 #[test]
 fn bad_checkpoints_and_configs_are_errors() {
     assert_eq!(Trainer::load(b"not a checkpoint").err().unwrap().field, "checkpoint");

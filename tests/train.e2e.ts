@@ -1,0 +1,139 @@
+// End-to-end: training in the browser — the training panel, charts, checkpoints, the saved session and the
+// pretrained policies, in Debian's headless Chromium.
+import { expect, test, type Page } from '@playwright/test';
+
+let consoleErrors: string[] = [];
+
+test.beforeEach(async ({ page }) => {
+  consoleErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  await page.goto('/');
+  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+});
+
+test.afterEach(() => {
+  expect(consoleErrors, 'console errors').toEqual([]);
+});
+
+const points = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-points'));
+const filled = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-filled'));
+const epochs = async (page: Page) => Number(await page.locator('#train-status').getAttribute('data-epochs'));
+
+/** Trains until `n` epochs are recorded, then pauses. */
+async function trainEpochs(page: Page, n: number): Promise<void> {
+  await page.locator('#train').click();
+  await expect(page.locator('#train')).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => epochs(page), { timeout: 150_000 }).toBeGreaterThanOrEqual(n);
+  await page.locator('#train').click();
+  await expect(page.locator('#train')).toHaveAttribute('aria-pressed', 'false');
+  // The slice in flight lands before the loop stops.
+  await expect(page.locator('#train-status')).toHaveAttribute('data-running', 'false', { timeout: 20_000 });
+}
+
+test('d2sac fast on asp: the learning curve and the losses grow points', async ({ page }) => {
+  test.setTimeout(200_000);
+  await expect(page.locator('#algorithm')).toHaveValue('d2sac');
+  await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#train-backend')).toHaveText(/CPU · WebAssembly/);
+  // The heuristics' levels are computed on the run's evaluation episodes.
+  await expect(page.locator('#train-status')).toHaveAttribute('data-levels', /crash_avoid/);
+  await trainEpochs(page, 2);
+  expect(await points(page, 'learning-curve')).toBeGreaterThanOrEqual(2);
+  // The first epoch is warm-up (no updates yet); the second has losses.
+  expect(await filled(page, 'losses-chart')).toBeGreaterThanOrEqual(1);
+  await expect(page.locator('#learning-curve .u-legend')).toContainText('crash_avoid');
+  await expect(page.locator('#learning-curve .u-legend')).toContainText('paper D2SAC');
+  await expect(page.locator('#train-status')).toHaveText(/^epoch \d+ · \d+ env steps · \d+ updates/);
+  // The chain of the current state is drawn (or the slot says the component is not in this build).
+  await page.locator('#refresh-chain').click();
+  await expect(page.locator('.chain-slot svg, .chain-note:not([hidden])').first()).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.locator('[data-export="curve-png"]').click();
+  expect((await download).suggestedFilename()).toMatch(/^diffedge-asp-d2sac-epoch\d+-learning-curve\.png$/);
+  await page.screenshot({ path: 'test-results/screenshots/training-asp.png', fullPage: true });
+});
+
+test('switching algorithm and preset fills the hyper-parameter form', async ({ page }) => {
+  await expect(page.locator('#hp-actor-hidden')).toHaveValue('64');
+  await page.locator('#preset-paper').click();
+  await expect(page.locator('#hp-actor-hidden')).toHaveValue('256');
+  await expect(page.locator('#hp-critic_hidden')).toHaveValue('256, 256');
+  await expect(page.locator('#preset-paper')).toHaveAttribute('aria-pressed', 'true');
+  await page.locator('#algorithm').selectOption('dqn');
+  await expect(page.locator('#hp-hidden')).toHaveValue('256, 256');
+  await expect(page.locator('#hp-actor-hidden')).toHaveCount(0);
+  await page.locator('#preset-fast').click();
+  await expect(page.locator('#hp-hidden')).toHaveValue('64, 64');
+  await page.locator('#algorithm').selectOption('lad');
+  await expect(page.locator('#hp-actor-output')).toHaveValue('softmax');
+  await expect(page.locator('#hp-alpha_tuning')).toBeChecked();
+  await expect(page.locator('#hp-alpha_tuning-lr')).toHaveValue('0.0003');
+  await page.screenshot({ path: 'test-results/screenshots/training-form-lad.png', fullPage: true });
+});
+
+test('a bad hyper-parameter shows the core\'s message next to the field and changes nothing', async ({ page }) => {
+  const status = await page.locator('#train-status').textContent();
+  await page.locator('#hp-gamma').fill('2');
+  await page.locator('#hp-gamma').press('Tab');
+  await expect(page.locator('#hp-gamma-error')).toHaveText('gamma: must be between 0 and 1, got 2');
+  await expect(page.locator('#train-message')).toHaveText(/^Not applied: learner\.gamma: must be between 0 and 1, got 2$/);
+  await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#train-status')).toHaveText(status ?? '');
+  // A good value is applied (and clears the message).
+  await page.locator('#hp-gamma').fill('0.9');
+  await page.locator('#hp-gamma').press('Tab');
+  await expect(page.locator('#hp-gamma-error')).toHaveText('');
+  await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.locator('#train-message')).toHaveText('gamma applied: a new run starts.');
+  await page.screenshot({ path: 'test-results/screenshots/training-bad-field.png', fullPage: false });
+});
+
+test('a reload restores the session: settings, history and weights', async ({ page }) => {
+  test.setTimeout(200_000);
+  await page.locator('#train-seed').fill('3');
+  await page.locator('#train-seed').press('Tab');
+  await expect(page.locator('#train-message')).toHaveText('');
+  await trainEpochs(page, 1);
+  const recorded = await epochs(page);
+  await expect(page.locator('#train-status')).toHaveAttribute('data-saved', String(recorded), { timeout: 20_000 });
+  const status = await page.locator('#train-status').textContent();
+  await page.reload();
+  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.locator('#train-seed')).toHaveValue('3');
+  await expect(page.locator('#train-status')).toHaveText(status ?? '');
+  await expect.poll(() => points(page, 'learning-curve')).toBe(recorded);
+  await expect(page.locator('#train-message')).toHaveText(/^The saved session is loaded: d2sac on asp/);
+});
+
+test('checkpoint download then upload; a corrupt file changes nothing', async ({ page }, info) => {
+  test.setTimeout(200_000);
+  await trainEpochs(page, 1);
+  const recorded = await epochs(page);
+  const download = page.waitForEvent('download');
+  await page.locator('#save-checkpoint').click();
+  const file = info.outputPath('run.safetensors');
+  await (await download).saveAs(file);
+  await page.locator('#reset-training').click();
+  await expect.poll(() => epochs(page)).toBe(0);
+  await page.locator('#load-checkpoint').setInputFiles(file);
+  await expect(page.locator('#train-message')).toHaveText(/^run\.safetensors is loaded: d2sac on asp/);
+  expect(await epochs(page)).toBe(recorded);
+  await page.locator('#load-checkpoint').setInputFiles({ name: 'bad.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint at all') });
+  await expect(page.locator('#train-message')).toHaveText(/^bad\.safetensors: checkpoint: is not a valid safetensors file/);
+  expect(await epochs(page)).toBe(recorded);
+});
+
+test('Load pretrained, then the learned policy drives the simulator', async ({ page }) => {
+  await page.locator('#load-pretrained').click();
+  await expect(page.locator('#train-message')).toHaveText(/^The pretrained asp policy is loaded: d2sac on asp, \d+ epochs/, { timeout: 30_000 });
+  expect(await points(page, 'learning-curve')).toBeGreaterThan(0);
+  await page.locator('#speed').selectOption({ label: '1000 / s' });
+  await page.locator('#watch').click();
+  await expect(page.locator('#policy')).toHaveValue('learned');
+  await expect.poll(async () => Number(await page.locator('[data-counter="decisions"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(20);
+  await page.locator('#play').click();
+  await page.screenshot({ path: 'test-results/screenshots/training-pretrained-watch.png', fullPage: true });
+});

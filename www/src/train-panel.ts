@@ -1,0 +1,504 @@
+// The training panel: algorithm, preset and hyper-parameters (a form generated from the core's schema),
+// Train / Pause / Reset, the learning-curve and loss charts, the diffusion chain of the current state,
+// checkpoints (download, upload, pretrained) and the saved session. Training runs in the worker in slices
+// of environment steps, so the page stays responsive; every number comes from the core.
+import { Chart, type Line } from './charts';
+import { ChainSlot } from './chain-slot';
+import { h } from './dom';
+import { parseSeed, round } from './format';
+import { LEARNED_POLICY, type Reply, type TrainReply } from './protocol';
+import type { RunSettings, RunStore } from './run';
+import type { Runtime } from './runtime';
+import { saveSession, type Session } from './session';
+import type { ScenarioChange, SimPanel } from './sim-panel';
+import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
+import { SchemaForm } from './train-form';
+import { fieldError, type Schema } from './train-schema';
+import type { EpochRecord, TrainConfig } from './types';
+
+/** Largest checkpoint file accepted from an upload, bytes. */
+export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Time budget of one training slice, ms: long enough to be efficient, short enough to stay responsive. */
+const SLICE_MS = 100;
+/** Most environment steps of one slice. */
+const SLICE_STEPS = 100_000;
+/** Least time between two saves of the session while training, ms. */
+const SAVE_EVERY_MS = 20_000;
+/** Heuristics left out of the reference levels (exhaustive search: too slow for a level). */
+const NO_LEVEL = ['oracle', LEARNED_POLICY];
+
+const COLORS = ['#3563a8', '#2e9d57', '#cf3f35', '#8a5cc2', '#e0a526', '#1b9aaa', '#7a7a7a'];
+const LEVEL_COLORS = ['#7a8696', '#b08a3e', '#4d9b8f', '#9b6ab8', '#a05252', '#5d7fb8'];
+
+type TrainSettings = Pick<RunSettings, 'algorithm' | 'preset' | 'learner' | 'trainSeed'>;
+
+/** The scenario config of a run without its tag, as the simulator and the store take it. */
+function untagged(config: Record<string, unknown>): Record<string, unknown> {
+  const { scenario: _tag, ...fields } = config;
+  return fields;
+}
+
+/** Starts a download of `data` as `name`. */
+function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export class TrainPanel {
+  private config: TrainConfig | null = null;
+  private history: EpochRecord[] = [];
+  private levels = new Map<string, Evaluation>();
+  private heuristics: string[] = [];
+  private training = false;
+  private started = false;
+  private lastSave = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private quantity = '';
+  /** Counters of the latest slice (the history has them only at epoch ends). */
+  private progress = { envSteps: 0, updates: 0 };
+
+  private readonly schemaRoot: Schema;
+  private readonly form: SchemaForm;
+  private readonly algorithm = h('select', { id: 'algorithm', name: 'algorithm' });
+  private readonly presetButtons = (['paper', 'fast'] as const).map((p) =>
+    h('button', { type: 'button', id: `preset-${p}`, 'aria-pressed': 'false', title: `The ${p} hyper-parameters` }, p),
+  );
+  private readonly seedInput = h('input', { id: 'train-seed', name: 'train-seed', inputmode: 'numeric', value: '0', autocomplete: 'off' });
+  private readonly trainButton = h('button', { id: 'train', type: 'button', 'aria-pressed': 'false' }, 'Train');
+  private readonly resetButton = h('button', { id: 'reset-training', type: 'button', title: 'Start the run again from scratch' }, 'Reset training');
+  private readonly watchButton = h('button', { id: 'watch', type: 'button', title: 'Let the learned policy drive the simulator' }, 'Watch policy');
+  private readonly status = h('p', { id: 'train-status', class: 'train-status', 'aria-live': 'polite' });
+  private readonly message = h('p', { id: 'train-message', role: 'alert' });
+  private readonly saveButton = h('button', { id: 'save-checkpoint', type: 'button' }, 'Download checkpoint');
+  private readonly loadInput = h('input', { id: 'load-checkpoint', type: 'file', accept: '.safetensors,application/octet-stream' });
+  private readonly pretrainedButton = h('button', { id: 'load-pretrained', type: 'button' }, 'Load pretrained');
+  private readonly historyCsvButton = h('button', { id: 'history-csv', type: 'button' }, 'History CSV');
+  private readonly historyJsonButton = h('button', { id: 'history-json', type: 'button' }, 'History JSON');
+  private readonly quantitySelect = h('select', { id: 'curve-quantity', name: 'curve-quantity' });
+  private readonly curve = new Chart('Learning curve', 'env steps', { left: 'value' }, 'learning-curve');
+  private readonly losses = new Chart('Losses', 'env steps', { left: 'loss', right: 'entropy, α' }, 'losses-chart');
+  private readonly chain = new ChainSlot();
+  private readonly chainButton = h('button', { id: 'refresh-chain', type: 'button' }, 'Chain for the current state');
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly store: RunStore,
+    private readonly sim: SimPanel,
+    trainSchemaJson: string,
+  ) {
+    this.schemaRoot = JSON.parse(trainSchemaJson) as Schema;
+    const learnerSchema = this.schemaRoot.properties?.['learner'] ?? {};
+    this.form = new SchemaForm(learnerSchema, this.schemaRoot, (value, path) => void this.editLearner(value, path), ['kind']);
+  }
+
+  mount(parent: HTMLElement, algorithms: string[]): void {
+    this.algorithm.replaceChildren(...algorithms.map((a) => h('option', { value: a }, a)));
+    const controls = h(
+      'div',
+      { class: 'train-controls' },
+      h('h2', {}, 'Training'),
+      h('p', { class: 'backend-line', id: 'train-backend' }, 'Backend: CPU · WebAssembly'),
+      h('label', { for: 'algorithm' }, 'Algorithm'),
+      this.algorithm,
+      h('div', { class: 'buttons', role: 'group', 'aria-label': 'Preset' }, ...this.presetButtons),
+      h('label', { for: 'train-seed' }, 'Train seed'),
+      this.seedInput,
+      h('div', { class: 'buttons' }, this.trainButton, this.resetButton),
+      this.status,
+      this.message,
+      h('h3', {}, 'Policy'),
+      h('div', { class: 'buttons' }, this.watchButton, this.pretrainedButton),
+      h('div', { class: 'buttons' }, this.saveButton),
+      h('label', { for: 'load-checkpoint' }, 'Load a checkpoint (.safetensors)'),
+      this.loadInput,
+      h('h3', {}, 'Metric history'),
+      h('div', { class: 'buttons' }, this.historyCsvButton, this.historyJsonButton),
+      h('details', { class: 'hyper', open: true }, h('summary', {}, 'Hyper-parameters'), this.form.element),
+    );
+    const exportButtons = (chart: Chart, name: string) =>
+      h(
+        'div',
+        { class: 'chart-export' },
+        h('button', { type: 'button', 'data-export': `${name}-csv`, 'aria-label': `${chart.title} as CSV` }, 'CSV'),
+        h('button', { type: 'button', 'data-export': `${name}-png`, 'aria-label': `${chart.title} as PNG` }, 'PNG'),
+      );
+    const curveExport = exportButtons(this.curve, 'curve');
+    const lossExport = exportButtons(this.losses, 'losses');
+    const charts = h(
+      'div',
+      { class: 'train-charts' },
+      h('div', { class: 'chart-head' }, h('label', { for: 'curve-quantity' }, 'Learning curve of'), this.quantitySelect, curveExport),
+      this.curve.element,
+      h('div', { class: 'chart-head' }, h('span', {}, 'Critic and actor losses, entropy and α'), lossExport),
+      this.losses.element,
+    );
+    const chain = h(
+      'div',
+      { class: 'train-chain' },
+      h('h3', {}, 'Denoising chain'),
+      h('p', { class: 'hint' }, 'The policy\'s action distribution after each denoising step, for the simulator\'s current state.'),
+      this.chainButton,
+      this.chain.element,
+    );
+    parent.append(controls, charts, chain);
+
+    this.algorithm.addEventListener('change', () => void this.request({ algorithm: this.algorithm.value, learner: null }));
+    for (const [i, button] of this.presetButtons.entries()) {
+      button.addEventListener('click', () => void this.request({ preset: i === 0 ? 'paper' : 'fast', learner: null }));
+    }
+    this.seedInput.addEventListener('change', () => {
+      const seed = parseSeed('train seed', this.seedInput.value);
+      if (typeof seed === 'string') this.say(seed);
+      else void this.request({ trainSeed: seed });
+    });
+    this.trainButton.addEventListener('click', () => (this.training ? this.pause() : this.train()));
+    this.resetButton.addEventListener('click', () => void this.request({}, true));
+    this.watchButton.addEventListener('click', () => this.sim.watch(LEARNED_POLICY));
+    this.saveButton.addEventListener('click', () => void this.downloadCheckpoint());
+    this.loadInput.addEventListener('change', () => void this.uploadCheckpoint());
+    this.pretrainedButton.addEventListener('click', () => void this.loadPretrained());
+    this.historyCsvButton.addEventListener('click', () => download(`${this.fileStem()}-history.csv`, historyCsv(this.history), 'text/csv'));
+    this.historyJsonButton.addEventListener('click', () =>
+      download(`${this.fileStem()}-history.json`, JSON.stringify(this.history, null, 1), 'application/json'),
+    );
+    this.quantitySelect.addEventListener('change', () => {
+      this.quantity = this.quantitySelect.value;
+      this.redraw();
+    });
+    this.chainButton.addEventListener('click', () => void this.refreshChain());
+    for (const [chart, el] of [[this.curve, curveExport], [this.losses, lossExport]] as const) {
+      const [csv, png] = el.querySelectorAll('button');
+      csv!.addEventListener('click', () => download(`${this.fileStem()}-${chart.element.id}.csv`, chart.csv(), 'text/csv'));
+      png!.addEventListener('click', () =>
+        void chart.png().then(
+          (blob) => download(`${this.fileStem()}-${chart.element.id}.png`, blob, 'image/png'),
+          (e: unknown) => this.say(e instanceof Error ? e.message : String(e)),
+        ),
+      );
+    }
+    this.sim.onChange((change) => void this.scenarioChanged(change));
+    this.store.subscribe(() => {
+      if (this.started) void this.persist();
+    });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void this.persist(true);
+    });
+  }
+
+  /** Starts the panel: the saved run when there is one (its checkpoint), else a new run from the store. */
+  async start(session: Session | null): Promise<void> {
+    this.started = true;
+    this.showSettings();
+    const change = this.sim.scenarioChange();
+    if (change) this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    if (session?.checkpoint && (await this.load(session.checkpoint, 'The saved session'))) return;
+    await this.request({}, true);
+  }
+
+  // --- the run -------------------------------------------------------------------------------------
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | { kind: 'error'; message: string }> {
+    return (await this.runtime.call(request)) as Exclude<Reply, { kind: 'created' | 'catalog' | 'state' }>;
+  }
+
+  /**
+   * Applies training settings: a new run is built in the core first, and only if that succeeds is the
+   * store updated (a bad value shows the core's message next to its field and changes nothing).
+   * `restart`: build a new run even when nothing changed (Reset training).
+   */
+  private async request(patch: Partial<TrainSettings>, restart = false, scenario?: ScenarioChange): Promise<boolean> {
+    const before = this.store.get();
+    const next = { ...before, ...patch };
+    const changed = (Object.keys(patch) as (keyof TrainSettings)[]).some((k) => JSON.stringify(patch[k]) !== JSON.stringify(before[k]));
+    if (!changed && !restart && !scenario) return true;
+    this.pause();
+    const target = scenario ?? this.sim.scenarioChange();
+    if (!target) return false;
+    return this.serial(async () => {
+      const reply = await this.call({
+        kind: 'train-create',
+        scenario: target.scenario,
+        config: JSON.stringify(untagged(JSON.parse(target.config) as Record<string, unknown>)),
+        algorithm: next.algorithm,
+        preset: next.preset,
+        learner: next.learner === null ? null : JSON.stringify(next.learner),
+        seed: next.trainSeed,
+      });
+      if (reply.kind !== 'train-created') {
+        this.rejected(reply.kind === 'error' ? reply.message : 'unexpected reply');
+        this.showSettings();
+        if (!scenario) return false;
+        // The scenario changed under a run that cannot train on it: no run until the settings fit.
+        this.config = null;
+        this.setEnabled();
+        return false;
+      }
+      this.store.update(patch);
+      this.adopt(reply);
+      this.say('');
+      await this.computeLevels();
+      void this.persist();
+      return true;
+    });
+  }
+
+  /** Takes a run the worker built or loaded: its config, form and history. */
+  private adopt(reply: Extract<TrainReply, { kind: 'train-created' }>): void {
+    this.config = JSON.parse(reply.config) as TrainConfig;
+    this.history = reply.history;
+    this.progress = { envSteps: reply.envSteps, updates: reply.updates };
+    this.levels.clear();
+    this.form.show(this.config.learner);
+    this.showSettings();
+    this.fillQuantities();
+    this.redraw();
+    this.showStatus();
+    this.setEnabled();
+    this.chain.say('Train, or load a policy, then ask for the chain of the current state.');
+  }
+
+  private rejected(message: string): void {
+    const field = fieldError(message, 'learner');
+    if (field) {
+      this.form.showError(field.path, field.problem);
+      this.say(`Not applied: ${message}`);
+    } else {
+      this.form.clearErrors();
+      this.say(message);
+    }
+  }
+
+  private async editLearner(value: unknown, path: string): Promise<void> {
+    if (await this.request({ learner: value as Record<string, unknown> })) {
+      this.form.clearErrors();
+      this.say(`${path} applied: a new run starts.`, 'status');
+    }
+  }
+
+  private async scenarioChanged(change: ScenarioChange): Promise<void> {
+    this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    if (!this.started) return;
+    // A loaded run switches the simulator to its own scenario: no new run then.
+    if (this.config && JSON.stringify(this.config.scenario) === JSON.stringify(JSON.parse(change.config))) return;
+    await this.request({}, true, change);
+  }
+
+  /** Each heuristic's level on the run's evaluation episodes, one request each. */
+  private async computeLevels(): Promise<void> {
+    for (const policy of this.heuristics) {
+      const reply = await this.call({ kind: 'train-evaluate-heuristic', policy });
+      if (reply.kind === 'train-level') this.levels.set(policy, reply.evaluation);
+    }
+    const returns = Object.fromEntries([...this.levels].map(([policy, e]) => [policy, e.mean_return]));
+    this.status.dataset['levels'] = JSON.stringify(returns);
+    this.redraw();
+  }
+
+  private train(): void {
+    if (!this.config || this.training) return;
+    this.training = true;
+    this.trainButton.textContent = 'Pause';
+    this.trainButton.setAttribute('aria-pressed', 'true');
+    this.say('');
+    void this.loop();
+  }
+
+  private pause(): void {
+    if (!this.training) return;
+    this.training = false;
+    this.trainButton.textContent = 'Train';
+    this.trainButton.setAttribute('aria-pressed', 'false');
+    void this.persist(true);
+  }
+
+  /** Training slices until paused. */
+  private async loop(): Promise<void> {
+    this.status.dataset['running'] = 'true';
+    try {
+      await this.slices();
+    } finally {
+      this.status.dataset['running'] = 'false';
+    }
+  }
+
+  private async slices(): Promise<void> {
+    while (this.training) {
+      const reply = await this.serial(() => this.call({ kind: 'train-steps', steps: SLICE_STEPS, budgetMs: SLICE_MS }));
+      if (!this.training && reply.kind !== 'train-progress') return;
+      if (reply.kind !== 'train-progress') {
+        this.pause();
+        this.say(reply.kind === 'error' ? reply.message : 'unexpected reply');
+        return;
+      }
+      this.progress = { envSteps: reply.envSteps, updates: reply.updates };
+      if (reply.epochs.length > 0) {
+        this.history.push(...reply.epochs);
+        if (this.quantitySelect.options.length <= 1) this.fillQuantities();
+        this.redraw();
+        void this.refreshChain();
+        if (performance.now() - this.lastSave > SAVE_EVERY_MS) void this.persist(true);
+      }
+      this.showStatus();
+      // Let the page paint between slices.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+
+  // --- checkpoints and the session -----------------------------------------------------------------
+
+  /** Loads checkpoint `bytes` as the run (switching the simulator to its scenario); false if refused. */
+  private async load(bytes: Uint8Array, what: string): Promise<boolean> {
+    this.pause();
+    const reply = await this.serial(() => this.call({ kind: 'train-load', bytes }));
+    if (reply.kind !== 'train-created') {
+      this.say(`${what}: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`);
+      return false;
+    }
+    const config = JSON.parse(reply.config) as TrainConfig;
+    this.config = config;
+    const tagged = config.scenario as unknown as Record<string, unknown>;
+    const scenario = String(tagged['scenario']);
+    const current = this.sim.scenarioChange();
+    if (!current || JSON.stringify(JSON.parse(current.config)) !== JSON.stringify(tagged)) {
+      await this.sim.request({ scenario, config: untagged(tagged) });
+    }
+    this.store.update({ algorithm: config.algorithm, learner: config.learner as unknown as Record<string, unknown>, trainSeed: config.seed });
+    this.adopt(reply);
+    this.say(`${what} is loaded: ${config.algorithm} on ${scenario}, ${reply.history.length} epochs.`, 'status');
+    await this.computeLevels();
+    await this.refreshChain();
+    void this.persist(true);
+    return true;
+  }
+
+  private async downloadCheckpoint(): Promise<void> {
+    const reply = await this.serial(() => this.call({ kind: 'train-save', withoutReplay: false }));
+    if (reply.kind === 'train-checkpoint') download(`${this.fileStem()}.safetensors`, reply.bytes as BlobPart, 'application/octet-stream');
+    else this.say(reply.kind === 'error' ? reply.message : 'unexpected reply');
+  }
+
+  private async uploadCheckpoint(): Promise<void> {
+    const file = this.loadInput.files?.[0];
+    this.loadInput.value = '';
+    if (!file) return;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      this.say(`${file.name}: is ${round(file.size / 2 ** 20, 1)} MiB; checkpoints of at most ${MAX_UPLOAD_BYTES / 2 ** 20} MiB are accepted`);
+      return;
+    }
+    await this.load(new Uint8Array(await file.arrayBuffer()), file.name);
+  }
+
+  private async loadPretrained(): Promise<void> {
+    const scenario = this.sim.scenarioId();
+    const response = await fetch(`./pretrained/${scenario}.safetensors`).catch(() => null);
+    if (!response?.ok) {
+      this.say(`pretrained: there is no pretrained policy for ${scenario} in this build`);
+      return;
+    }
+    await this.load(new Uint8Array(await response.arrayBuffer()), `The pretrained ${scenario} policy`);
+  }
+
+  /** Saves the settings, and with `checkpoint` the run's bytes and history, for the next visit. */
+  private async persist(checkpoint = false): Promise<void> {
+    const settings = this.store.get();
+    let patch: Partial<Session> = {};
+    if (checkpoint && this.config) {
+      this.lastSave = performance.now();
+      const reply = await this.serial(() => this.call({ kind: 'train-save', withoutReplay: false }));
+      if (reply.kind === 'train-checkpoint') patch = { checkpoint: reply.bytes, history: this.history };
+    } else if (!this.config || this.history.length === 0) {
+      patch = { checkpoint: null, history: [] };
+    }
+    const problem = await saveSession({ settings, ...patch });
+    if (problem) this.say(problem);
+    else if (patch.history) this.status.dataset['saved'] = String(patch.history.length);
+  }
+
+  // --- drawing -------------------------------------------------------------------------------------
+
+  private fileStem(): string {
+    const c = this.config;
+    const scenario = String((c?.scenario as unknown as Record<string, unknown> | undefined)?.['scenario'] ?? this.sim.scenarioId());
+    return `diffedge-${scenario}-${c?.algorithm ?? 'run'}-epoch${this.history.at(-1)?.epoch ?? 0}`;
+  }
+
+  private say(text: string, kind: 'alert' | 'status' = 'alert'): void {
+    this.message.textContent = text;
+    this.message.className = text ? kind : '';
+  }
+
+  private showSettings(): void {
+    const s = this.store.get();
+    this.algorithm.value = s.algorithm;
+    for (const [i, button] of this.presetButtons.entries()) {
+      button.setAttribute('aria-pressed', String((i === 0 ? 'paper' : 'fast') === s.preset && s.learner === null));
+    }
+    this.seedInput.value = String(s.trainSeed);
+  }
+
+  private showStatus(): void {
+    const last = this.history.at(-1);
+    const evalText = last ? ` · evaluation return ${round(last.eval.mean_return, 2)}` : '';
+    this.status.textContent = this.config
+      ? `epoch ${last?.epoch ?? 0} · ${this.progress.envSteps} env steps · ${this.progress.updates} updates${evalText}`
+      : 'no run';
+    this.status.dataset['epochs'] = String(this.history.length);
+    if (last) this.status.dataset['lastReturn'] = String(last.eval.mean_return);
+  }
+
+  private setEnabled(): void {
+    const ok = this.config !== null;
+    for (const el of [this.trainButton, this.resetButton, this.saveButton, this.watchButton, this.chainButton]) el.disabled = !ok;
+  }
+
+  private fillQuantities(): void {
+    const scenario = this.sim.scenarioId();
+    const names = quantities(this.history);
+    const wanted = this.quantity && names.includes(this.quantity) ? this.quantity : MAIN_METRIC[scenario] ?? RETURN;
+    this.quantitySelect.replaceChildren(
+      ...names.map((n) => h('option', { value: n, selected: n === wanted }, n === RETURN ? 'evaluation return' : n.replaceAll('_', ' '))),
+    );
+    if (names.length === 1) this.quantitySelect.append(h('option', { value: wanted, selected: true }, wanted.replaceAll('_', ' ')));
+    this.quantity = wanted;
+  }
+
+  private redraw(): void {
+    const x = this.history.map((r) => r.env_steps);
+    const q = this.quantity || RETURN;
+    const label = q === RETURN ? 'evaluation return' : q.replaceAll('_', ' ');
+    const lines: Line[] = [{ label: `${label} (greedy)`, color: COLORS[0]!, values: this.history.map((r) => valueOf(r.eval, q)) }];
+    if (q === RETURN) lines.push({ label: 'training return (exploring)', color: '#9fb6d6', values: this.history.map((r) => r.train_return ?? null) });
+    [...this.levels.entries()].forEach(([policy, evaluation], i) => {
+      const level = valueOf(evaluation, q);
+      if (level !== null) lines.push({ label: policy, color: LEVEL_COLORS[i % LEVEL_COLORS.length]!, dash: [6, 4], values: x.map(() => level) });
+    });
+    for (const figure of PAPER_FIGURES[this.sim.scenarioId()] ?? []) {
+      if (figure.metric === q) lines.push({ label: figure.label, color: '#cf3f35', dash: [2, 3], values: x.map(() => figure.value) });
+    }
+    this.curve.set(x, lines);
+    const loss = (name: 'critic_loss' | 'actor_loss' | 'entropy' | 'alpha') => this.history.map((r) => r.losses?.[name] ?? null);
+    this.losses.set(x, [
+      { label: 'critic loss', color: COLORS[0]!, values: loss('critic_loss') },
+      { label: 'actor loss', color: COLORS[2]!, values: loss('actor_loss') },
+      { label: 'entropy', color: COLORS[1]!, right: true, values: loss('entropy') },
+      { label: 'α', color: COLORS[3]!, right: true, values: loss('alpha') },
+    ]);
+  }
+
+  private async refreshChain(): Promise<void> {
+    if (!this.config) return;
+    const reply = await this.serial(() => this.call({ kind: 'train-chain' }));
+    if (reply.kind === 'train-chain') await this.chain.render(reply.distributions);
+    else this.chain.say(reply.kind === 'error' ? reply.message : 'unexpected reply');
+  }
+}

@@ -342,6 +342,7 @@ export class SchemaForm {
     for (const node of body) {
       const input = node instanceof HTMLElement && ['INPUT', 'SELECT', 'TEXTAREA'].includes(node.tagName) ? node : null;
       input?.setAttribute('aria-describedby', described);
+      if (field.help) input?.setAttribute('title', field.help);
     }
     const label = kind === 'boolean' ? null : h('label', { for: id }, field.label);
     return h('div', { class: `field field-${kind}`, 'data-path': path }, ...(label ? [label] : []), ...body, ...(help ? [help] : []), error);
@@ -420,7 +421,12 @@ export class SchemaForm {
 
   private object(field: Field & { kind: 'object' }, value: unknown, path: string): Control {
     const given = isObject(value) ? value : {};
-    const children = field.properties
+    // Fields in the order of the value given (serde writes a struct's fields in declaration order, which
+    // groups them better than the schema's alphabetical order); fields it lacks come last.
+    const keys = Object.keys(given);
+    const rank = (name: string) => (keys.includes(name) ? keys.indexOf(name) : keys.length);
+    const children = [...field.properties]
+      .sort((a, b) => rank(a.name) - rank(b.name))
       .filter((p) => !this.omit.has(join(path, p.name)))
       .map((p) => ({ name: p.name, control: this.render(p.field, p.name in given ? given[p.name] : initial(p.field), join(path, p.name)) }));
     const element = this.wrap(field, path, 'object', ...children.map((c) => c.control.element));
@@ -510,7 +516,8 @@ export class SchemaForm {
     let items: Control[] = [];
     const add = h('button', { type: 'button', class: 'array-add', id: `${this.id(path)}-add` }, `Add ${field.item.kind === 'object' ? 'an entry' : 'a value'}`);
     const redraw = (values: unknown[]) => {
-      items = values.map((v, i) => this.render({ ...field.item, label: `${field.label} ${i + 1}` }, v, `${path}[${i}]`));
+      // Items go without their type's help: the list's own help says what they are.
+      items = values.map((v, i) => this.render({ ...field.item, label: `${field.label} ${i + 1}`, help: '' }, v, `${path}[${i}]`));
       list.replaceChildren(
         ...items.map((item, i) => {
           const remove = h('button', { type: 'button', class: 'array-remove', 'aria-label': `Remove ${field.label} ${i + 1}` }, 'Remove');
@@ -550,6 +557,7 @@ export class SchemaForm {
     });
     redraw(Array.isArray(value) ? value : []);
     const element = this.wrap(field, path, 'array', list, add);
+    if (['number', 'string', 'boolean', 'choice'].includes(field.item.kind)) element.classList.add('scalars');
     const read = (): ReadResult => {
       const out: unknown[] = [];
       for (const item of items) {

@@ -11,7 +11,13 @@ export type Request =
   /** Start the episode with this seed. */
   | { kind: 'reset'; seed: number }
   /** Let a heuristic take up to `count` decisions. */
-  | { kind: 'step'; policy: string; count: number };
+  | { kind: 'step'; policy: string; count: number }
+  /** The JSON Schema of a scenario's config and its default config (both JSON). */
+  | { kind: 'schema'; scenario: string }
+  /** The current scenario's world as a parameter file (JSON). */
+  | { kind: 'world' }
+  /** Fit raw measurements (CSV) of a scenario; `scoreMax` is tot's quality ceiling. */
+  | { kind: 'fit'; scenario: string; csv: string; scoreMax: number };
 
 /** The scenario's state as the page draws it. */
 export interface SimState {
@@ -27,6 +33,9 @@ export type Reply =
   | { kind: 'catalog'; scenarios: string[]; algorithms: string[] }
   | { kind: 'created'; scenario: string; heuristics: string[]; config: string; state: SimState }
   | { kind: 'state'; state: SimState; taken: number }
+  | { kind: 'schema'; schema: string; defaults: string }
+  | { kind: 'world'; json: string }
+  | { kind: 'fit'; json: string }
   | { kind: 'error'; message: string };
 
 /** A request or reply on the wire. */

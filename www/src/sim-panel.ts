@@ -57,6 +57,8 @@ export interface ScenarioChange {
 
 export class SimPanel {
   private readonly listeners: ((change: ScenarioChange) => void)[] = [];
+  private readonly stateListeners: ((state: SimState) => void)[] = [];
+  private failure = '';
   private configJson = '';
   private heuristicNames: string[] = [];
 
@@ -105,6 +107,16 @@ export class SimPanel {
   /** The last state drawn. */
   current(): SimState | null {
     return this.state;
+  }
+
+  /** Calls `listener` with every state drawn. */
+  onState(listener: (state: SimState) => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  /** The core's message of the last request that failed (e.g. a config it refused). */
+  lastError(): string {
+    return this.failure;
   }
 
 
@@ -220,6 +232,7 @@ export class SimPanel {
 
   private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
     if (reply.kind === 'error') {
+      this.failure = reply.message;
       this.announce(reply.message);
       return false;
     }
@@ -239,6 +252,7 @@ export class SimPanel {
           ? preferred
           : reply.heuristics[0] ?? '';
       this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
+      this.scenarioSelect.value = this.scenario;
       this.counterList.replaceChildren();
       this.configJson = reply.config;
       this.heuristicNames = reply.heuristics;
@@ -356,6 +370,7 @@ export class SimPanel {
     this.view?.render(state.snapshot, animate);
     this.showCounters(state);
     this.logDecision(state.snapshot);
+    for (const listener of this.stateListeners) listener(state);
     if (state.done) {
       this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
     }

@@ -1,5 +1,5 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, algorithms, scenarioIds } from '../../pkg/diffedge.js';
+import init, { Simulator, algorithms, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
 import type { Envelope, Reply, Request, SimState } from './protocol';
 
 const ready = init();
@@ -41,6 +41,12 @@ function handle(req: Request): Reply {
       decisions += taken;
       return { kind: 'state', state: state(s), taken };
     }
+    case 'schema':
+      return { kind: 'schema', schema: configSchema(req.scenario), defaults: defaultConfig(req.scenario) };
+    case 'world':
+      return { kind: 'world', json: current().worldParams() };
+    case 'fit':
+      return { kind: 'fit', json: fitCsv(req.scenario, req.csv, req.scoreMax) };
   }
 }
 

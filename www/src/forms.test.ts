@@ -151,7 +151,7 @@ suite('SchemaForm', () => {
     const f = form();
     for (const el of f.element.querySelectorAll<HTMLElement>('input, select, textarea')) {
       const labelled = el.id && (document.querySelector(`label[for="${el.id}"]`) || el.closest('label'));
-      expect(labelled, `control ${el.id || el.outerHTML} has a label`).toBeTruthy();
+      expect(labelled, `control ${el.id || el.tagName} has a label`).toBeTruthy();
     }
     expect(input('t-world_seed').getAttribute('aria-describedby')).toBe('t-world_seed-help t-world_seed-error');
     expect(document.getElementById('t-world_seed-help')?.textContent).toBe('Seed of the world.');

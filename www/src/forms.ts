@@ -408,9 +408,8 @@ export class SchemaForm {
 
   private choice(field: Field & { kind: 'choice' }, value: unknown, path: string): Control {
     const select = h('select', { id: this.id(path), name: path });
-    for (const [i, c] of field.choices.entries()) {
-      select.append(h('option', { value: i, title: c.help || undefined, selected: c.value === value }, String(c.value)));
-    }
+    for (const [i, c] of field.choices.entries()) select.append(h('option', { value: i, title: c.help || undefined }, String(c.value)));
+    select.value = String(Math.max(0, field.choices.findIndex((c) => c.value === value)));
     const meaning = h('small', { class: 'field-help choice-help' });
     const explain = () => (meaning.textContent = field.choices[Number(select.value)]?.help ?? '');
     select.addEventListener('change', explain);
@@ -450,9 +449,8 @@ export class SchemaForm {
     const given = isObject(value) ? value : {};
     const tagPath = join(path, field.tag);
     const select = h('select', { id: this.id(tagPath), name: tagPath });
-    for (const [i, v] of field.variants.entries()) {
-      select.append(h('option', { value: i, title: v.choice.help || undefined, selected: v.choice.value === given[field.tag] }, String(v.choice.value)));
-    }
+    for (const [i, v] of field.variants.entries()) select.append(h('option', { value: i, title: v.choice.help || undefined }, String(v.choice.value)));
+    select.value = String(Math.max(0, field.variants.findIndex((v) => v.choice.value === given[field.tag])));
     const meaning = h('small', { class: 'field-help choice-help' });
     const tagRow = h('div', { class: 'field field-choice', 'data-path': tagPath }, h('label', { for: this.id(tagPath) }, humanize(field.tag)), select, meaning, h('span', { class: 'field-error', 'aria-live': 'polite' }));
     const slot = h('div', { class: 'variant' });

@@ -83,6 +83,11 @@ test('keyboard: the new controls are reached with Tab, work with Enter, and show
   await page.keyboard.press('Enter');
   await expect(page.locator('#share-message')).toHaveText(/^Link copied/);
   await expect(page.locator('#share-output')).toBeFocused();
+  // Space on a focused button presses that button; it does not start playing.
+  await page.locator('#copy-embed').focus();
+  await page.keyboard.press(' ');
+  await expect(page.locator('#share-message')).toHaveText(/^Embed code copied/);
+  await expect(page.locator('#play')).toHaveAttribute('aria-pressed', 'false');
   // The settings form: type, then Enter submits it.
   await page.locator('#cfg-providers').focus();
   await page.keyboard.press('Control+A');

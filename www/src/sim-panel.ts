@@ -353,6 +353,8 @@ export class SimPanel {
   private onKey(e: KeyboardEvent): void {
     const target = e.target as HTMLElement | null;
     if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+    // Space on a focused button, link or summary activates it (keyboard users rely on that), not play.
+    if (e.key === ' ' && target && ['BUTTON', 'A', 'SUMMARY'].includes(target.tagName)) return;
     if (e.key === ' ') {
       e.preventDefault();
       this.togglePlay();

@@ -35,7 +35,7 @@ export class WorldPanel {
   private readonly preview = h('div', { id: 'fit-preview', class: 'fit-preview', hidden: true });
   private readonly json = h('pre', { class: 'world-json' });
   private readonly details = h('details', { class: 'world-details' }, h('summary', {}, 'Show the parameter file'), this.json);
-  private readonly controls: HTMLElement[] = [this.downloadButton, this.fileInput];
+  private readonly controls: (HTMLButtonElement | HTMLInputElement)[] = [this.downloadButton, this.fileInput];
 
   constructor(
     private readonly runtime: Runtime,
@@ -101,7 +101,7 @@ export class WorldPanel {
     this.summary.textContent = hasWorld
       ? `${fixed ? 'World from a parameter file' : 'World'}: ${worldSummary(this.world)}`
       : `${change.scenario} has no world or parameter file.`;
-    for (const el of this.controls) (el as HTMLButtonElement | HTMLInputElement).disabled = !hasWorld;
+    for (const el of this.controls) el.disabled = !hasWorld;
     this.seedButton.hidden = !fixed;
     const csv = CSV_COLUMNS[change.scenario];
     this.formats.textContent = !hasWorld

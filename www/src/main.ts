@@ -1,36 +1,79 @@
 // The playground page: lays out the panels and starts them. The page only renders; the wasm core runs in
-// a Web Worker (runtime.ts / worker.ts).
+// a Web Worker (runtime.ts / worker.ts). A shared run in the URL hash (`#run=…`) is read first and wins over
+// the saved session, so that its settings are in the store before any panel starts; `?embed` lays out the
+// compact view for an iframe (no training, no saved session).
 import { h } from './dom';
+import { ParamsPanel } from './params-panel';
+import { RewardChart } from './reward-chart';
 import { RunStore, defaultSettings } from './run';
 import { Runtime } from './runtime';
-import { loadSession } from './session';
+import { loadSession, type Session } from './session';
+import { decodeRun, isEmbed, runUrl } from './share';
+import { SharePanel } from './share-panel';
 import { SimPanel } from './sim-panel';
 import { TrainPanel } from './train-panel';
+import { WorldPanel } from './world-panel';
 
-async function main(root: HTMLElement): Promise<void> {
+async function start(root: HTMLElement): Promise<void> {
+  const restored = await decodeRun(location.hash);
+  const embed = isEmbed(location.search);
+  // A shared link describes a run from its start: the saved session (and its checkpoint) is not restored then.
+  const session: Session | null = embed || restored.kind === 'run' ? null : await loadSession();
+  const store = new RunStore(restored.kind === 'run' ? restored.settings : { ...defaultSettings(), ...session?.settings });
   const runtime = new Runtime();
+  const sim = new SimPanel(runtime, store);
   const title = h('p', { class: 'scenario-title' });
   const controls = h('aside', { class: 'controls', 'aria-label': 'Controls' });
   const stage = h('section', { class: 'stage', 'aria-label': 'Topology' });
   const side = h('aside', { class: 'side', 'aria-label': 'Episode and training' });
+  const rewards = new RewardChart(embed ? 170 : 140);
+  sim.onState((state) => rewards.push(state));
+  const notice = h('p', { id: 'share-notice', class: 'share-notice', role: 'alert' });
+  if (restored.kind === 'error') notice.textContent = `${restored.message} — the default run is shown instead.`;
+
+  if (embed) {
+    // Topology, one chart and the play controls; the full page is one click away.
+    document.documentElement.classList.add('embed');
+    const full = h('a', { href: runUrl(location.href, location.hash.slice(1), false), target: '_blank', rel: 'noopener' }, 'Open in diffedge ↗');
+    root.append(
+      h('header', { class: 'top' }, h('h1', {}, 'diffedge'), title, full),
+      notice,
+      h('main', { class: 'layout' }, stage, h('div', { class: 'embed-side' }, controls, side)),
+    );
+    sim.mount({ controls, stage, side, title });
+    side.append(h('h2', {}, 'Episode reward'), rewards.element);
+    await sim.start();
+    root.setAttribute('data-ready', 'true');
+    return;
+  }
+
+  const share = h('div', { class: 'share-slot' });
+  const settings = h('section', { class: 'tool settings', 'aria-labelledby': 'config-heading' });
+  const params = h('section', { class: 'tool params', 'aria-labelledby': 'world-heading' });
   const training = h('section', { class: 'training', 'aria-label': 'Training' });
   root.append(
-    h('header', { class: 'top' }, h('h1', {}, 'diffedge'), title, h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
-    h('main', { class: 'layout' }, controls, stage, side),
+    h('header', { class: 'top' }, h('h1', {}, 'diffedge'), title, share, h('p', { class: 'backend' }, 'CPU · WebAssembly in a worker')),
+    notice,
+    h('main', { class: 'layout' }, controls, stage, side, h('div', { class: 'tools' }, settings, params)),
     training,
   );
-  // The saved session's settings go into the store before any panel starts.
-  const session = await loadSession();
-  const store = new RunStore({ ...defaultSettings(), ...session?.settings });
-  const sim = new SimPanel(runtime, store);
   sim.mount({ controls, stage, side, title });
+  side.append(h('h2', {}, 'Episode reward'), rewards.element);
+  new SharePanel(store).mount(share);
+  new ParamsPanel(runtime, store, sim).mount(settings);
+  new WorldPanel(runtime, store, sim).mount(params);
   const [catalog, schema] = await Promise.all([runtime.call({ kind: 'catalog' }), runtime.call({ kind: 'train-schema' })]);
   const train = schema.kind === 'train-schema' ? new TrainPanel(runtime, store, sim, schema.schema) : null;
   train?.mount(training, catalog.kind === 'catalog' ? catalog.algorithms : []);
+  // The hash describes the run only until it changes: then it goes (a reload must not undo the change).
+  store.subscribe(() => {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  });
+  if (restored.kind === 'error') history.replaceState(null, '', location.pathname + location.search);
   await sim.start();
   await train?.start(session);
   root.setAttribute('data-ready', 'true');
 }
 
 const root = document.getElementById('app');
-if (root) void main(root);
+if (root) void start(root);

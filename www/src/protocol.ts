@@ -12,6 +12,12 @@ export type Request =
   | { kind: 'reset'; seed: number }
   /** Let a heuristic (or the learned policy, `LEARNED_POLICY`) take up to `count` decisions. */
   | { kind: 'step'; policy: string; count: number }
+  /** The JSON Schema of a scenario's config and its default config (both JSON). */
+  | { kind: 'schema'; scenario: string }
+  /** The current scenario's world as a parameter file (JSON). */
+  | { kind: 'world' }
+  /** Fit raw measurements (CSV) of a scenario; `scoreMax` is tot's quality ceiling. */
+  | { kind: 'fit'; scenario: string; csv: string; scoreMax: number }
   | TrainRequest;
 
 /** The simulator's policy name for "the trainer's greedy policy" (watch the learned policy). */
@@ -54,6 +60,9 @@ export type Reply =
   | { kind: 'catalog'; scenarios: string[]; algorithms: string[] }
   | { kind: 'created'; scenario: string; heuristics: string[]; config: string; state: SimState }
   | { kind: 'state'; state: SimState; taken: number }
+  | { kind: 'schema'; schema: string; defaults: string }
+  | { kind: 'world'; json: string }
+  | { kind: 'fit'; json: string }
   | { kind: 'error'; message: string }
   | TrainReply;
 

@@ -57,6 +57,8 @@ export interface ScenarioChange {
 
 export class SimPanel {
   private readonly listeners: ((change: ScenarioChange) => void)[] = [];
+  private readonly stateListeners: ((state: SimState) => void)[] = [];
+  private failure = '';
   private configJson = '';
   private heuristicNames: string[] = [];
 
@@ -119,6 +121,15 @@ export class SimPanel {
     this.play();
   }
 
+  /** Calls `listener` with every state drawn. */
+  onState(listener: (state: SimState) => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  /** The core's message of the last request that failed (e.g. a config it refused). */
+  lastError(): string {
+    return this.failure;
+  }
 
   private view: ScenarioView | null = null;
   private state: SimState | null = null;
@@ -232,6 +243,7 @@ export class SimPanel {
 
   private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
     if (reply.kind === 'error') {
+      this.failure = reply.message;
       this.announce(reply.message);
       return false;
     }
@@ -251,6 +263,7 @@ export class SimPanel {
           ? preferred
           : reply.heuristics[0] ?? '';
       this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
+      this.scenarioSelect.value = this.scenario;
       this.counterList.replaceChildren();
       this.configJson = reply.config;
       this.heuristicNames = reply.heuristics;
@@ -351,6 +364,8 @@ export class SimPanel {
   private onKey(e: KeyboardEvent): void {
     const target = e.target as HTMLElement | null;
     if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+    // Space on a focused button, link or summary activates it (keyboard users rely on that), not play.
+    if (e.key === ' ' && target && ['BUTTON', 'A', 'SUMMARY'].includes(target.tagName)) return;
     if (e.key === ' ') {
       e.preventDefault();
       this.togglePlay();
@@ -368,6 +383,7 @@ export class SimPanel {
     this.view?.render(state.snapshot, animate);
     this.showCounters(state);
     this.logDecision(state.snapshot);
+    for (const listener of this.stateListeners) listener(state);
     if (state.done) {
       this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
     }

@@ -6,7 +6,7 @@ import { Chart, type Line } from './charts';
 import { ChainSlot } from './chain-slot';
 import { h } from './dom';
 import { parseSeed, round } from './format';
-import { LEARNED_POLICY, type Reply, type TrainReply } from './protocol';
+import { LEARNED_POLICY, type TrainReply } from './protocol';
 import type { RunSettings, RunStore } from './run';
 import type { Runtime } from './runtime';
 import { saveSession, type Session } from './session';
@@ -208,7 +208,7 @@ export class TrainPanel {
   }
 
   private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | { kind: 'error'; message: string }> {
-    return (await this.runtime.call(request)) as Exclude<Reply, { kind: 'created' | 'catalog' | 'state' }>;
+    return (await this.runtime.call(request)) as TrainReply | { kind: 'error'; message: string };
   }
 
   /**

@@ -11,6 +11,8 @@ export type {
   EpochRecord,
   Action,
   DecisionKey,
+  AspFit,
+  TotFit,
 } from './generated/core';
 
 /** A scenario's snapshot narrowed by its tag. */

@@ -1,5 +1,5 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, algorithms, scenarioIds } from '../../pkg/diffedge.js';
+import init, { Simulator, algorithms, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
 import { LEARNED_POLICY, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, watchLearned } from './worker-train';
 
@@ -43,6 +43,12 @@ function handle(req: Request): Reply {
       decisions += taken;
       return { kind: 'state', state: state(s), taken };
     }
+    case 'schema':
+      return { kind: 'schema', schema: configSchema(req.scenario), defaults: defaultConfig(req.scenario) };
+    case 'world':
+      return { kind: 'world', json: current().worldParams() };
+    case 'fit':
+      return { kind: 'fit', json: fitCsv(req.scenario, req.csv, req.scoreMax) };
     default:
       return handleTrain(req, () => ({ sim: current(), scenario }));
   }

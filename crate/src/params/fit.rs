@@ -77,6 +77,8 @@ pub struct TotFit {
     pub quality: QualityFit,
     /// The fitted curves at [`CURVE_SAMPLES`] token counts spanning the data.
     pub curve: Vec<TotSample>,
+    /// The measurements the curves were fitted to, in file order (the page plots them under the curve).
+    pub data: Vec<TotSample>,
 }
 
 impl TotFit {
@@ -116,6 +118,8 @@ pub struct AspFit {
     /// The fitted curve at [`CURVE_SAMPLES`] step counts spanning the data, plus its two breakpoints where
     /// they fall inside, in increasing order.
     pub curve: Vec<AspSample>,
+    /// The measurements the ramp was fitted to, in file order (the page plots them under the curve).
+    pub data: Vec<AspSample>,
 }
 
 impl AspFit {
@@ -177,7 +181,9 @@ pub fn fit_tot(tokens: &[f64], delay_s: &[f64], score: &[f64], score_max: f64) -
             }
         })
         .collect();
-    Ok(TotFit { points: tokens.len(), score_max, delay, quality, curve })
+    let data =
+        (0..tokens.len()).map(|i| TotSample { tokens: tokens[i], delay_s: delay_s[i], score: score[i] }).collect();
+    Ok(TotFit { points: tokens.len(), score_max, delay, quality, curve, data })
 }
 
 /// Fits the `asp` utility ramp to CSV text with columns `steps,quality` (others are ignored).
@@ -212,6 +218,7 @@ pub fn fit_asp(steps: &[f64], quality: &[f64]) -> Result<AspFit> {
         height: ramp.height,
         r_squared: r_squared(quality, &fitted),
         curve,
+        data: steps.iter().zip(quality).map(|(&steps, &quality)| AspSample { steps, quality }).collect(),
     })
 }
 

@@ -846,6 +846,10 @@ export interface AspFit {
    */
   curve: AspSample[];
   /**
+   * The measurements the ramp was fitted to, in file order (the page plots them under the curve).
+   */
+  data: AspSample[];
+  /**
    * Utility from `b_x` on (`b_y − a_y`).
    */
   height: number;
@@ -2979,6 +2983,10 @@ export interface TotFit {
    * The fitted curves at [`CURVE_SAMPLES`] token counts spanning the data.
    */
   curve: TotSample[];
+  /**
+   * The measurements the curves were fitted to, in file order (the page plots them under the curve).
+   */
+  data: TotSample[];
   delay: DelayFit;
   /**
    * Data rows used.

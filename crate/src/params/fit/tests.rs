@@ -71,6 +71,17 @@ fn exact_data_fit_exactly() {
 }
 
 #[test]
+fn fits_return_the_measurements_in_file_order() {
+    // The page plots these under the fitted curve; a comment line and a blank line are not rows.
+    let fit = fit_asp_csv("steps,quality\n# measured\n40,0.5\n\n10,0\n20,0.25\n").unwrap();
+    let data: Vec<(f64, f64)> = fit.data.iter().map(|p| (p.steps, p.quality)).collect();
+    assert_eq!(data, [(40.0, 0.5), (10.0, 0.0), (20.0, 0.25)]);
+    let fit = fit_tot_csv("tokens,delay_s,score\n30,1.5,7\n10,0.5,3\n20,1,5\n", 10.0).unwrap();
+    let data: Vec<(f64, f64, f64)> = fit.data.iter().map(|p| (p.tokens, p.delay_s, p.score)).collect();
+    assert_eq!(data, [(30.0, 1.5, 7.0), (10.0, 0.5, 3.0), (20.0, 1.0, 5.0)]);
+}
+
+#[test]
 fn delay_line_stays_non_negative() {
     // Delays that fall with tokens: the best line with η ≥ 0 is flat at their mean, 2.
     let fit = fit_line(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]);

@@ -1,0 +1,171 @@
+// The whole run in a URL: the RunStore's settings as JSON with a version tag, compressed (deflate-raw) and
+// written base64url into the hash as `#run=…`; and back, refusing anything malformed or oversized with a
+// message that names what is wrong. The embed snippet for an <iframe> lives here too.
+import { defaultSettings, type RunSettings } from './run';
+
+/** The payload's format; a link of another version is refused with a message. */
+export const SHARE_VERSION = 1;
+/** Largest compressed payload a link may carry (bytes, after base64url decoding). */
+export const MAX_COMPRESSED_BYTES = 64 * 1024;
+/** Largest JSON a payload may inflate to: an uploaded world (at most 1 MiB as a file) plus the rest. */
+export const MAX_JSON_BYTES = 2 * 1024 * 1024;
+/** The hash key of a shared run. */
+const KEY = 'run=';
+
+/** A problem with a share link, as a sentence for the page. */
+export class ShareError extends Error {}
+
+/** What a hash holds: nothing to restore, a run, or a reason it cannot be used. */
+export type Restored = { kind: 'none' } | { kind: 'run'; settings: RunSettings } | { kind: 'error'; message: string };
+
+/** Bytes as base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/** base64url (padding optional) as bytes; a ShareError for anything else. */
+export function fromBase64Url(text: string): Uint8Array {
+  const bad = /[^A-Za-z0-9_-]/.exec(text.replace(/=+$/, ''));
+  if (bad) throw new ShareError(`share link: unexpected character '${bad[0]}' at position ${bad.index + 1} (a link holds only A–Z, a–z, 0–9, - and _)`);
+  if (text.replace(/=+$/, '').length % 4 === 1) throw new ShareError('share link: the data is cut short');
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/').replace(/=+$/, '').padEnd(Math.ceil(text.length / 4) * 4, '='));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, limit: number, tooLarge: () => ShareError): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+const streamOf = (bytes: Uint8Array) => new Blob([bytes as BlobPart]).stream();
+
+/** `settings` as the value of a `#run=` hash. A ShareError if the compressed run exceeds the limit. */
+export async function encodeRun(settings: RunSettings): Promise<string> {
+  const json = new TextEncoder().encode(JSON.stringify({ version: SHARE_VERSION, run: settings }));
+  const compressed = await collect(streamOf(json).pipeThrough(new CompressionStream('deflate-raw')), Number.POSITIVE_INFINITY, () => new ShareError(''));
+  if (compressed.length > MAX_COMPRESSED_BYTES) {
+    throw new ShareError(
+      `This run is too large for a link (${kib(compressed.length)} compressed; at most ${kib(MAX_COMPRESSED_BYTES)}); ` +
+        'its uploaded world is most of it: download the parameters and send the file along with a link made without it.',
+    );
+  }
+  return KEY + toBase64Url(compressed);
+}
+
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;
+
+/** The run a location hash (`#run=…`, with or without the `#`) holds. Never throws. */
+export async function decodeRun(hash: string): Promise<Restored> {
+  const body = hash.replace(/^#/, '');
+  if (body === '') return { kind: 'none' };
+  try {
+    if (!body.startsWith(KEY)) throw new ShareError(`share link: expected "#${KEY}…", got "#${body.slice(0, 24)}${body.length > 24 ? '…' : ''}"`);
+    const data = body.slice(KEY.length);
+    // base64url grows the bytes by 4/3: refuse before decoding anything.
+    if (data.length > Math.ceil((MAX_COMPRESSED_BYTES * 4) / 3)) {
+      throw new ShareError(`share link: ${kib((data.length * 3) / 4)} of data; at most ${kib(MAX_COMPRESSED_BYTES)} are accepted`);
+    }
+    const compressed = fromBase64Url(data);
+    let json: Uint8Array;
+    try {
+      json = await collect(
+        streamOf(compressed).pipeThrough(new DecompressionStream('deflate-raw')),
+        MAX_JSON_BYTES,
+        () => new ShareError(`share link: the run inflates to more than ${kib(MAX_JSON_BYTES)}`),
+      );
+    } catch (e) {
+      if (e instanceof ShareError) throw e;
+      throw new ShareError('share link: the data is damaged (it does not decompress)');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+    } catch {
+      throw new ShareError('share link: the data is damaged (it is not JSON)');
+    }
+    return { kind: 'run', settings: checkPayload(payload) };
+  } catch (e) {
+    return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The settings a decoded payload holds, checked against the defaults' shapes: every known setting must
+ * have its default's type (numbers: whole numbers from 0, as seeds and indices are; a null default takes
+ * an object too); missing ones take the default (links from before a setting existed); unknown ones are
+ * refused. What the values mean (a config, a seed's range) the core checks when the run starts.
+ */
+export function checkPayload(payload: unknown): RunSettings {
+  if (!isPlainObject(payload)) throw new ShareError('share link: expected an object with "version" and "run"');
+  if (payload['version'] !== SHARE_VERSION) {
+    throw new ShareError(`share link: version ${JSON.stringify(payload['version'])} is not one this page reads (${SHARE_VERSION})`);
+  }
+  const run = payload['run'];
+  if (!isPlainObject(run)) throw new ShareError('share link: run: expected an object');
+  const defaults = defaultSettings() as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(run)) {
+    if (!(key in defaults)) throw new ShareError(`share link: run.${key}: not a setting of this page`);
+    const problem = shapeProblem(defaults[key], value);
+    if (problem) throw new ShareError(`share link: run.${key}: ${problem}, got ${preview(value)}`);
+    out[key] = value;
+  }
+  return out as unknown as RunSettings;
+}
+
+function shapeProblem(model: unknown, value: unknown): string | null {
+  if (model === null) return value === null || isPlainObject(value) ? null : 'must be an object or null';
+  if (isPlainObject(model)) return isPlainObject(value) ? null : 'must be an object';
+  if (Array.isArray(model)) return Array.isArray(value) ? null : 'must be a list';
+  if (typeof model === 'number') {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? null : 'must be a whole number from 0';
+  }
+  return typeof value === typeof model ? null : `must be a ${typeof model}`;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** The page's address for `hash` (`run=…`), optionally in embed mode; `base` is the page's URL. */
+export function runUrl(base: string, hash: string, embed: boolean): string {
+  const url = new URL(base);
+  url.search = embed ? '?embed' : '';
+  url.hash = hash;
+  return url.toString();
+}
+
+/** Whether the page was opened as an embed (`?embed`). */
+export function isEmbed(search: string): boolean {
+  return new URLSearchParams(search).has('embed');
+}
+
+/** The `<iframe>` snippet that embeds the run at `url`. */
+export function embedSnippet(url: string, title: string): string {
+  const attr = (s: string) => s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+  return `<iframe src="${attr(url)}" title="${attr(title)}" width="800" height="520" loading="lazy" style="border: 1px solid #d5dde6; border-radius: 8px"></iframe>`;
+}

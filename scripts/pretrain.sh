@@ -12,13 +12,14 @@ out=www/public/pretrained
 mkdir -p "$out"
 
 # scenario  algorithm  epochs
+# Only policies that beat the scenario's heuristics are shipped (asp: above crash_avoid; cartpole: ~500;
+# acrobot: about -80). On lad, tot, flow and ddc the fast presets do not beat the heuristics within
+# minutes (measured 2026-11-23, default worlds: lad eval return falls over 4 epochs, tot stays at the
+# random policy's -108, flow falls below round_robin, ddc levels at 305 under oqc_plus' 336), so a
+# "pretrained" file there would show a policy worse than the heuristics next to it.
 runs=(
   "asp      d2sac     25"
-  "lad      lad       4"
-  "tot      dsac      20"
-  "flow     flowdiff  15"
-  "ddc      ddc       10"
-  "cartpole d2sac     30"
+  "cartpole d2sac     42"
   "acrobot  d2sac     30"
 )
 

@@ -14,7 +14,7 @@ async function copied(page: Page, button: '#copy-link' | '#copy-embed'): Promise
   return text;
 }
 
-test('a shared link replays the identical run: the same first 50 rewards', async ({ page, context }) => {
+test('a shared link replays the identical run: the same first 50 rewards', async ({ page, context, browser }) => {
   await open(page);
   // A run unlike the default one: another world and episode seed, another heuristic, a settings change.
   await page.locator('#world-seed').fill('7');
@@ -36,8 +36,8 @@ test('a shared link replays the identical run: the same first 50 rewards', async
   await expect(other.locator('#episode-seed')).toHaveValue('3');
   await expect(other.locator('#cfg-arrival_rate_per_s')).toHaveValue('0.002');
   expect(await rewardsOfSteps(other, 50)).toEqual(first);
-  // The default run differs, so the match above is not a coincidence.
-  const fresh = await context.newPage();
+  // The default run differs, so the match above is not a coincidence (a new context: no saved session).
+  const fresh = await (await browser.newContext()).newPage();
   await open(fresh);
   expect(await rewardsOfSteps(fresh, 50)).not.toEqual(first);
   await other.screenshot({ path: 'test-results/screenshots/share-restored.png', fullPage: true });

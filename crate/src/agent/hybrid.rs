@@ -37,8 +37,8 @@
 //! as SAC evaluates `tanh(μ)`. A noisy chain is no greedy policy here: with `T = 3` (VP) `x_0` carries
 //! `12.5·x_T`, which the tanh-bounded denoiser (`|ε| < 1`, gain 11.8 at the first step) cannot cancel once
 //! `|x_T| > 0.94`, so about a third of the 35 numbers are set by the noise — random steps and all-phone
-//! offloads that overflow the budgets. Measured on the fast preset after 10 epochs: eval return ≈ 305 with
-//! the mean chain against ≈ 280 with a noisy one (`docs/results/ddc-learner.md`).
+//! offloads that overflow the budgets. Greedy evaluation on the fast preset with the mean chain: return ≈ 305
+//! after 2–10 epochs (`docs/results/learning.md`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ use crate::scenario::{ActionSpace, HeuristicState, ScenarioId, Snapshot, Step};
 /// `x_0` depends on `x_T` with gain ≈ 12.5 (VP, T = 5) while the tanh-bounded denoiser can move each logit by
 /// at most ≈ 17.5, so for some noise draws a wrong logit wins by a margin that saturates the softmax, and
 /// there the policy gradient vanishes. Measured greedy accuracy: ≈ 89 % with 5 arms, ≈ 94.5 % with 3, and
-/// above 95 % with 2 (docs/results/d2sac-notes.md).
+/// above 95 % with 2 (docs/results/learning.md).
 struct Bandit {
     rng: Rng,
     context: usize,

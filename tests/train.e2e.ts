@@ -122,6 +122,35 @@ test('a bad entry of a nested list is named by the core at that entry; the run k
   await expect(page.locator('#train-status')).toHaveText(status ?? '');
 });
 
+test('the algorithms offered fit the scenario; ddc switches to its own learner and back', async ({ page }) => {
+  const offered = () => page.locator('#algorithm option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  await expect.poll(offered).not.toContain('ddc');
+  expect(await offered()).toContain('dqn');
+  await page.locator('#algorithm').selectOption('dqn');
+  await expect(page.locator('#hp-kind')).toHaveText('dqn');
+  await page.locator('#scenario').selectOption('ddc');
+  // dqn needs a discrete action space: the scenario's own learner takes over, with its fields.
+  await expect(page.locator('#algorithm')).toHaveValue('ddc');
+  await expect.poll(offered).toEqual(['ddc']);
+  await expect(page.locator('#hp-kind')).toHaveText('hybrid');
+  await expect(page.locator('#hp-explore_prob')).toBeVisible();
+  await expect(page.locator('#hp-actor-hidden')).toHaveValue('64');
+  await expect(page.locator('#train-message')).toHaveText('');
+  await expect(page.locator('#train')).toBeEnabled();
+  await page.screenshot({ path: 'test-results/screenshots/training-ddc.png', fullPage: true });
+  // Back on asp, ddc does not fit: asp's paper learner.
+  await page.locator('#scenario').selectOption('asp');
+  await expect(page.locator('#algorithm')).toHaveValue('d2sac');
+  await expect.poll(offered).not.toContain('ddc');
+  await expect(page.locator('#hp-kind')).toHaveText('sac');
+  // A scenario where the chosen algorithm fits keeps it.
+  await page.locator('#algorithm').selectOption('dqn');
+  await page.locator('#scenario').selectOption('cartpole');
+  await expect(page.locator('#train-message')).toHaveText('');
+  await expect(page.locator('#algorithm')).toHaveValue('dqn');
+  await expect(page.locator('#hp-kind')).toHaveText('dqn');
+});
+
 test('a reload restores the session: settings, history and weights', async ({ page }) => {
   test.setTimeout(200_000);
   await page.locator('#train-seed').fill('3');

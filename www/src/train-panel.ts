@@ -95,8 +95,7 @@ export class TrainPanel {
     this.learnerField = describe(root.properties?.['learner'] ?? {}, root, 'learner');
   }
 
-  mount(parent: HTMLElement, algorithms: string[]): void {
-    this.algorithm.replaceChildren(...algorithms.map((a) => h('option', { value: a }, a)));
+  mount(parent: HTMLElement): void {
     const controls = h(
       'div',
       { class: 'train-controls' },
@@ -192,9 +191,9 @@ export class TrainPanel {
   /** Starts the panel: the saved run when there is one (its checkpoint), else a new run from the store. */
   async start(session: Session | null): Promise<void> {
     this.started = true;
-    this.showSettings();
     const change = this.sim.scenarioChange();
-    if (change) this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    if (change) this.offer(change);
+    this.showSettings();
     if (session?.checkpoint && (await this.load(session.checkpoint, 'The saved session'))) return;
     await this.request({}, true);
   }
@@ -216,14 +215,18 @@ export class TrainPanel {
    * store updated (a bad value shows the core's message next to its field and changes nothing).
    * `restart`: build a new run even when nothing changed (Reset training).
    */
-  private async request(patch: Partial<TrainSettings>, restart = false, scenario?: ScenarioChange): Promise<boolean> {
+  private async request(asked: Partial<TrainSettings>, restart = false, scenario?: ScenarioChange): Promise<boolean> {
+    const target = scenario ?? this.sim.scenarioChange();
+    if (!target) return false;
     const before = this.store.get();
+    // An algorithm that cannot train on the scenario (the core lists those that can) gives way to the
+    // scenario's paper learner.
+    const fits = target.algorithms.includes(asked.algorithm ?? before.algorithm);
+    const patch: Partial<TrainSettings> = fits ? asked : { ...asked, algorithm: target.paperAlgorithm, learner: null };
     const next = { ...before, ...patch };
     const changed = (Object.keys(patch) as (keyof TrainSettings)[]).some((k) => JSON.stringify(patch[k]) !== JSON.stringify(before[k]));
     if (!changed && !restart && !scenario) return true;
     this.pause();
-    const target = scenario ?? this.sim.scenarioChange();
-    if (!target) return false;
     return this.serial(async () => {
       const reply = await this.call({
         kind: 'train-create',
@@ -308,8 +311,15 @@ export class TrainPanel {
     }
   }
 
-  private async scenarioChanged(change: ScenarioChange): Promise<void> {
+  /** Offers the algorithms that can train on the scenario of `change`, and takes its heuristics' levels. */
+  private offer(change: ScenarioChange): void {
     this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    this.algorithm.replaceChildren(...change.algorithms.map((a) => h('option', { value: a }, a)));
+    this.algorithm.value = this.store.get().algorithm;
+  }
+
+  private async scenarioChanged(change: ScenarioChange): Promise<void> {
+    this.offer(change);
     if (!this.started) return;
     // A loaded run switches the simulator to its own scenario: no new run then.
     if (this.config && JSON.stringify(this.config.scenario) === JSON.stringify(JSON.parse(change.config))) return;

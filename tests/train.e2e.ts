@@ -56,20 +56,27 @@ test('d2sac fast on asp: the learning curve and the losses grow points', async (
   await page.screenshot({ path: 'test-results/screenshots/training-asp.png', fullPage: true });
 });
 
+/** The values of the list field at `path` of the hyper-parameter form (one input per entry). */
+const list = (page: Page, path: string) => page.locator(`[data-path="${path}"] .array-items input`).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+
 test('switching algorithm and preset fills the hyper-parameter form', async ({ page }) => {
   await expect(page.locator('#hp-actor-hidden')).toHaveValue('64');
+  // The learner's kind comes with the algorithm: shown, not edited.
+  await expect(page.locator('#hp-kind')).toHaveText('sac');
+  await expect(page.locator('.hyper select[name="kind"], .hyper input[name="kind"]')).toHaveCount(0);
   await page.locator('#preset-paper').click();
   await expect(page.locator('#hp-actor-hidden')).toHaveValue('256');
-  await expect(page.locator('#hp-critic_hidden')).toHaveValue('256, 256');
+  await expect.poll(() => list(page, 'critic_hidden')).toEqual(['256', '256']);
   await expect(page.locator('#preset-paper')).toHaveAttribute('aria-pressed', 'true');
   await page.locator('#algorithm').selectOption('dqn');
-  await expect(page.locator('#hp-hidden')).toHaveValue('256, 256');
+  await expect(page.locator('#hp-kind')).toHaveText('dqn');
+  await expect.poll(() => list(page, 'hidden')).toEqual(['256', '256']);
   await expect(page.locator('#hp-actor-hidden')).toHaveCount(0);
   await page.locator('#preset-fast').click();
-  await expect(page.locator('#hp-hidden')).toHaveValue('64, 64');
+  await expect.poll(() => list(page, 'hidden')).toEqual(['64', '64']);
   await page.locator('#algorithm').selectOption('lad');
-  await expect(page.locator('#hp-actor-output')).toHaveValue('softmax');
-  await expect(page.locator('#hp-alpha_tuning')).toBeChecked();
+  await expect(page.locator('#hp-actor-output option:checked')).toHaveText('softmax');
+  await expect(page.locator('#hp-alpha_tuning-set')).toBeChecked();
   await expect(page.locator('#hp-alpha_tuning-lr')).toHaveValue('0.0003');
   await page.screenshot({ path: 'test-results/screenshots/training-form-lad.png', fullPage: true });
 });
@@ -78,7 +85,8 @@ test('a bad hyper-parameter shows the core\'s message next to the field and chan
   const status = await page.locator('#train-status').textContent();
   await page.locator('#hp-gamma').fill('2');
   await page.locator('#hp-gamma').press('Tab');
-  await expect(page.locator('#hp-gamma-error')).toHaveText('gamma: must be between 0 and 1, got 2');
+  await expect(page.locator('#hp-gamma-error')).toHaveText('learner.gamma: must be between 0 and 1, got 2');
+  await expect(page.locator('#hp-gamma')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#train-message')).toHaveText(/^Not applied: learner\.gamma: must be between 0 and 1, got 2$/);
   await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('#train-status')).toHaveText(status ?? '');
@@ -88,7 +96,59 @@ test('a bad hyper-parameter shows the core\'s message next to the field and chan
   await expect(page.locator('#hp-gamma-error')).toHaveText('');
   await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'false');
   await expect(page.locator('#train-message')).toHaveText('gamma applied: a new run starts.');
+  await expect(page.locator('#hp-gamma')).toHaveValue('0.9');
   await page.screenshot({ path: 'test-results/screenshots/training-bad-field.png', fullPage: false });
+});
+
+test('a bad entry of a nested list is named by the core at that entry; the run keeps its settings', async ({ page }) => {
+  test.setTimeout(200_000);
+  await trainEpochs(page, 1);
+  const status = await page.locator('#train-status').textContent();
+  const recorded = await epochs(page);
+  const entry = page.locator('[data-path="critic_hidden[1]"] input');
+  await entry.fill('0');
+  await entry.press('Tab');
+  const message = 'learner.critic_hidden[1]: must be between 1 and 4096, got 0';
+  await expect(page.locator('[data-path="critic_hidden[1]"] .field-error')).toHaveText(message);
+  await expect(page.locator('#train-message')).toHaveText(`Not applied: ${message}`);
+  // The run is the one trained so far: same counters, same epochs, the preset still in use.
+  await expect(page.locator('#train-status')).toHaveText(status ?? '');
+  expect(await epochs(page)).toBe(recorded);
+  await expect(page.locator('#preset-fast')).toHaveAttribute('aria-pressed', 'true');
+  // A field the form cannot read at all is named by the form, and nothing is sent.
+  await page.locator('#hp-tau').fill('');
+  await page.locator('#hp-tau').press('Tab');
+  await expect(page.locator('#hp-tau-error')).toHaveText('tau: needs a value');
+  await expect(page.locator('#train-status')).toHaveText(status ?? '');
+});
+
+test('the algorithms offered fit the scenario; ddc switches to its own learner and back', async ({ page }) => {
+  const offered = () => page.locator('#algorithm option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  await expect.poll(offered).not.toContain('ddc');
+  expect(await offered()).toContain('dqn');
+  await page.locator('#algorithm').selectOption('dqn');
+  await expect(page.locator('#hp-kind')).toHaveText('dqn');
+  await page.locator('#scenario').selectOption('ddc');
+  // dqn needs a discrete action space: the scenario's own learner takes over, with its fields.
+  await expect(page.locator('#algorithm')).toHaveValue('ddc');
+  await expect.poll(offered).toEqual(['ddc']);
+  await expect(page.locator('#hp-kind')).toHaveText('hybrid');
+  await expect(page.locator('#hp-explore_prob')).toBeVisible();
+  await expect(page.locator('#hp-actor-hidden')).toHaveValue('64');
+  await expect(page.locator('#train-message')).toHaveText('');
+  await expect(page.locator('#train')).toBeEnabled();
+  await page.screenshot({ path: 'test-results/screenshots/training-ddc.png', fullPage: true });
+  // Back on asp, ddc does not fit: asp's paper learner.
+  await page.locator('#scenario').selectOption('asp');
+  await expect(page.locator('#algorithm')).toHaveValue('d2sac');
+  await expect.poll(offered).not.toContain('ddc');
+  await expect(page.locator('#hp-kind')).toHaveText('sac');
+  // A scenario where the chosen algorithm fits keeps it.
+  await page.locator('#algorithm').selectOption('dqn');
+  await page.locator('#scenario').selectOption('cartpole');
+  await expect(page.locator('#train-message')).toHaveText('');
+  await expect(page.locator('#algorithm')).toHaveValue('dqn');
+  await expect(page.locator('#hp-kind')).toHaveText('dqn');
 });
 
 test('a reload restores the session: settings, history and weights', async ({ page }) => {

@@ -130,6 +130,20 @@ impl Simulator {
         self.env.heuristics().iter().map(|h| (*h).to_owned()).collect()
     }
 
+    /// The training algorithms whose learner can act in this scenario's action space (`ddc` alone on ddc,
+    /// all the others elsewhere), in `algorithms()` order: what a training panel offers for it.
+    #[wasm_bindgen(js_name = trainingAlgorithms)]
+    pub fn training_algorithms(&self) -> Vec<String> {
+        crate::agent::algorithms_for(&self.env.action_space()).into_iter().map(str::to_owned).collect()
+    }
+
+    /// The learner of this scenario's paper (one of `trainingAlgorithms`): what to train when the chosen
+    /// algorithm does not fit the scenario.
+    #[wasm_bindgen(js_name = paperAlgorithm)]
+    pub fn paper_algorithm(&self) -> String {
+        crate::agent::presets::paper_algorithm(self.config.id()).to_owned()
+    }
+
     /// Number of choices of a discrete action space.
     #[wasm_bindgen(js_name = actionCount)]
     pub fn action_count(&self) -> Option<u32> {

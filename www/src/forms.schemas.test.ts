@@ -2,8 +2,8 @@
 // The form library on the core's real schemas (from the built wasm package, pkg/): every scenario's config
 // and the training config's hyper-parameters render and read back exactly what they were given.
 import { beforeAll, describe as suite, expect, it } from 'vitest';
-import { initSync, Trainer, algorithms, configSchema, defaultConfig, scenarioIds, trainSchema } from '../../pkg/diffedge.js';
-import { SchemaForm, describe, type JsonSchema } from './forms';
+import { Simulator, initSync, Trainer, algorithms, configSchema, defaultConfig, scenarioIds, trainSchema } from '../../pkg/diffedge.js';
+import { SchemaForm, describe, type FormOptions, type JsonSchema } from './forms';
 
 beforeAll(async () => {
   // Node's file reading, named at run time: the page's own type set has no Node types.
@@ -14,8 +14,8 @@ beforeAll(async () => {
 });
 
 /** Renders `schema` (a node of the document `root`) holding `value` and reads it back. */
-const roundTrip = (schema: JsonSchema, value: unknown, root: JsonSchema = schema) => {
-  const form = new SchemaForm(describe(schema, root), value, { idPrefix: 'rt' });
+const roundTrip = (schema: JsonSchema, value: unknown, root: JsonSchema = schema, options: Partial<FormOptions> = {}) => {
+  const form = new SchemaForm(describe(schema, root), value, { idPrefix: 'rt', ...options });
   document.body.replaceChildren(form.element);
   return form.read();
 };
@@ -33,12 +33,22 @@ suite('forms on the core schemas', () => {
 
   it("reads back each algorithm's hyper-parameters (tagged variants, optional parts, nested networks)", () => {
     const schema = JSON.parse(trainSchema()) as JsonSchema;
+    // Each algorithm on a scenario it can train on (the core says which: ddc's hybrid learner on ddc only).
+    const offered = Object.fromEntries(scenarioIds().map((id) => {
+      const sim = new Simulator(id, '{}');
+      const names = sim.trainingAlgorithms();
+      sim.free();
+      return [id, names];
+    }));
     for (const algorithm of algorithms()) {
-      // ddc's hybrid learner trains on ddc only (its action space); the others on asp.
-      const trainer = Trainer.fromPreset(algorithm === 'ddc' ? 'ddc' : 'asp', '{}', algorithm, 'fast', 0);
+      const scenario = scenarioIds().find((id) => offered[id]!.includes(algorithm))!;
+      const trainer = Trainer.fromPreset(scenario, '{}', algorithm, 'fast', 0);
       const config = JSON.parse(trainer.config()) as { learner: unknown };
       trainer.free();
-      expect(roundTrip(schema.properties!['learner']!, config.learner, schema), algorithm).toEqual({ ok: true, value: config.learner });
+      const learner = schema.properties!['learner']!;
+      expect(roundTrip(learner, config.learner, schema), algorithm).toEqual({ ok: true, value: config.learner });
+      // As the training panel draws it: the learner's kind fixed by the algorithm.
+      expect(roundTrip(learner, config.learner, schema, { fixed: ['kind'] }), algorithm).toEqual({ ok: true, value: config.learner });
     }
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe as suite, expect, it } from 'vitest';
-import { SchemaForm, describe, fieldPath, initial, parent, type JsonSchema } from './forms';
+import { SchemaForm, describe, fieldPath, initial, parent, within, type JsonSchema } from './forms';
 
 // The shapes schemars writes: a root with $defs, $ref properties with their own description, a Grid
 // object, Option<T> as anyOf with null and as type [T, "null"], a unit enum as oneOf of string consts, an
@@ -249,6 +249,33 @@ suite('SchemaForm', () => {
     expect(r.ok && (r.value as Record<string, unknown>)['grid']).toEqual({ min: 1, max: 5 });
   });
 
+  it('shows a fixed variant tag as text, with only that variant\'s fields', () => {
+    const f = new SchemaForm(describe(schema), value, { idPrefix: 'x', fixed: ['actor.kind'] });
+    document.body.replaceChildren(f.element);
+    const tag = document.getElementById('x-actor-kind');
+    expect(tag?.tagName).toBe('OUTPUT');
+    expect(tag?.textContent).toBe('diffusion');
+    expect(document.querySelector('label[for="x-actor-kind"]')?.textContent).toBe('kind');
+    expect(f.element.querySelector('select[name="actor.kind"]')).toBeNull();
+    (document.getElementById('x-actor-steps') as HTMLInputElement).value = '7';
+    const r = f.read();
+    expect(r.ok && (r.value as Record<string, unknown>)['actor']).toEqual({ kind: 'diffusion', steps: 7, clip: true });
+    expect(f.showError('actor.kind', 'config.actor.kind: fixed')).toBe('actor.kind');
+  });
+
+  it('calls onChange with the edited field once an edit is complete', () => {
+    const paths: string[] = [];
+    const f = new SchemaForm(describe(schema), value, { idPrefix: 'c', onChange: (path) => paths.push(path) });
+    document.body.replaceChildren(f.element);
+    (document.getElementById('c-world_seed') as HTMLInputElement).dispatchEvent(new Event('input', { bubbles: true }));
+    change(document.getElementById('c-grid-max') as HTMLInputElement);
+    change(document.getElementById('c-tuning-set') as HTMLInputElement);
+    change(document.getElementById('c-normalize') as HTMLInputElement);
+    (document.getElementById('c-flows-add') as HTMLButtonElement).click();
+    f.element.querySelector<HTMLButtonElement>('[data-path="ratios"] .array-remove')!.click();
+    expect(paths).toEqual(['grid.max', 'tuning', 'normalize', 'flows', 'ratios']);
+  });
+
   it('calls onInput after edits', () => {
     let edits = 0;
     const f = new SchemaForm(describe(schema), value, { idPrefix: 'u', onInput: () => edits++ });
@@ -264,6 +291,15 @@ suite('paths', () => {
     expect(fieldPath('config.a_x.min: invalid type')).toEqual({ path: 'a_x.min', text: 'config.a_x.min: invalid type' });
     expect(fieldPath('config: expected an object').path).toBe('');
     expect(fieldPath('no field here').path).toBe('');
+  });
+
+  it('finds the part of a path inside a field', () => {
+    expect(within('learner.actor.hidden', 'learner')).toBe('actor.hidden');
+    expect(within('learner.critic_hidden[1]', 'learner')).toBe('critic_hidden[1]');
+    expect(within('learner', 'learner')).toBe('');
+    expect(within('learners.x', 'learner')).toBeNull();
+    expect(within('schedule.epoch_steps', 'learner')).toBeNull();
+    expect(within(fieldPath('train.learner.gamma: bad', ['train']).path, 'learner')).toBe('gamma');
   });
 
   it('walks up one level at a time', () => {

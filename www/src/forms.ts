@@ -75,8 +75,16 @@ export interface FormOptions {
   idPrefix: string;
   /** Paths of fields not to render (their values are left out of `read`). */
   omit?: string[];
-  /** Called after any edit. */
+  /** Paths of variant tags shown as fixed text, not a select (the variant is chosen outside the form). */
+  fixed?: string[];
+  /** Called after any edit (every keystroke too). */
   onInput?: () => void;
+  /**
+   * Called after an edit is complete, with the edited field's path: a field's change event (a value typed
+   * and left, a box ticked, a choice made) or an entry added to or removed from a list (the list's path);
+   * for forms that apply each edit at once.
+   */
+  onChange?: (path: string) => void;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -240,6 +248,15 @@ export function initial(field: Field): unknown {
 
 const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
 
+/**
+ * The part of `path` inside the field `root`: `learner.actor.hidden` in `learner` is `actor.hidden`,
+ * `learner` itself is ``; null when the path lies outside it.
+ */
+export function within(path: string, root: string): string | null {
+  if (path === root) return '';
+  return path.startsWith(`${root}.`) ? path.slice(root.length + 1) : null;
+}
+
 /** Strips the leading `config.` (or another root name) the core puts before a field path. */
 export function fieldPath(message: string, roots: string[] = ['config']): { path: string; text: string } {
   const colon = message.indexOf(': ');
@@ -264,6 +281,7 @@ export class SchemaForm {
   readonly element: HTMLElement;
   private readonly control: Control;
   private readonly omit: Set<string>;
+  private readonly fixed: Set<string>;
 
   constructor(
     readonly field: Field,
@@ -271,10 +289,15 @@ export class SchemaForm {
     private readonly options: FormOptions,
   ) {
     this.omit = new Set(options.omit ?? []);
+    this.fixed = new Set(options.fixed ?? []);
     this.control = this.render(field, value, '');
     this.element = h('div', { class: 'schema-form' }, this.control.element);
     this.element.addEventListener('input', () => options.onInput?.());
-    this.element.addEventListener('change', () => options.onInput?.());
+    this.element.addEventListener('change', (event) => {
+      options.onInput?.();
+      const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-path]') : null;
+      options.onChange?.(target?.dataset['path'] ?? '');
+    });
   }
 
   /** The values as JSON, or the first field that cannot be read (also shown next to it). */
@@ -448,6 +471,7 @@ export class SchemaForm {
   private variants(field: Field & { kind: 'variants' }, value: unknown, path: string): Control {
     const given = isObject(value) ? value : {};
     const tagPath = join(path, field.tag);
+    if (this.fixed.has(tagPath)) return this.fixedVariant(field, given, path);
     const select = h('select', { id: this.id(tagPath), name: tagPath });
     for (const [i, v] of field.variants.entries()) select.append(h('option', { value: i, title: v.choice.help || undefined }, String(v.choice.value)));
     select.value = String(Math.max(0, field.variants.findIndex((v) => v.choice.value === given[field.tag])));
@@ -476,6 +500,31 @@ export class SchemaForm {
       const r = current.read();
       if (!r.ok) return r;
       return { ok: true, value: { [field.tag]: field.variants[index]!.choice.value, ...(r.value as object) } };
+    };
+    return { element, read };
+  }
+
+  /** A variant chosen outside the form: its tag as text (an `output`), then its fields. */
+  private fixedVariant(field: Field & { kind: 'variants' }, given: Record<string, unknown>, path: string): Control {
+    const tagPath = join(path, field.tag);
+    const index = field.variants.findIndex((v) => v.choice.value === given[field.tag]);
+    if (index < 0) return this.json(field, given, path);
+    const variant = field.variants[index]!;
+    const id = this.id(tagPath);
+    const tagRow = h(
+      'div',
+      { class: 'field field-fixed', 'data-path': tagPath },
+      h('label', { for: id }, humanize(field.tag)),
+      h('output', { id, name: tagPath, title: variant.choice.help || undefined }, String(variant.choice.value)),
+      ...(variant.choice.help ? [h('small', { class: 'field-help choice-help' }, variant.choice.help)] : []),
+      h('span', { class: 'field-error', 'aria-live': 'polite' }),
+    );
+    const body = this.variantBody(field, index, given, path);
+    const element = this.wrap(field, path, 'variants', tagRow, body.element);
+    const read = (): ReadResult => {
+      const r = body.read();
+      if (!r.ok) return r;
+      return { ok: true, value: { [field.tag]: variant.choice.value, ...(r.value as object) } };
     };
     return { element, read };
   }
@@ -525,6 +574,7 @@ export class SchemaForm {
             kept.splice(i, 1);
             redraw(kept);
             this.options.onInput?.();
+            this.options.onChange?.(path);
             (list.querySelectorAll<HTMLButtonElement>('.array-remove')[Math.min(i, kept.length - 1)] ?? add).focus();
           });
           return h('li', {}, item.element, remove);
@@ -551,6 +601,7 @@ export class SchemaForm {
       kept.push(kept.length > 0 ? structuredClone(kept[kept.length - 1]) : initial(field.item));
       redraw(kept);
       this.options.onInput?.();
+      this.options.onChange?.(path);
       list.lastElementChild?.querySelector<HTMLElement>('input, select, textarea')?.focus();
     });
     redraw(Array.isArray(value) ? value : []);

@@ -62,9 +62,9 @@ async function start(root: HTMLElement): Promise<void> {
   new SharePanel(store).mount(share);
   new ParamsPanel(runtime, store, sim).mount(settings);
   new WorldPanel(runtime, store, sim).mount(params);
-  const [catalog, schema] = await Promise.all([runtime.call({ kind: 'catalog' }), runtime.call({ kind: 'train-schema' })]);
+  const schema = await runtime.call({ kind: 'train-schema' });
   const train = schema.kind === 'train-schema' ? new TrainPanel(runtime, store, sim, schema.schema) : null;
-  train?.mount(training, catalog.kind === 'catalog' ? catalog.algorithms : []);
+  train?.mount(training);
   // The hash describes the run only until it changes: then it goes (a reload must not undo the change).
   store.subscribe(() => {
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);

@@ -4,7 +4,7 @@ import type { EpochRecord, Snapshot } from './types';
 
 /** What the page asks the worker to do. */
 export type Request =
-  /** The scenario ids and the algorithms the core offers. */
+  /** The scenario ids the core offers. */
   | { kind: 'catalog' }
   /** Build a scenario from its config (JSON of any of its fields); on error the old one stays. */
   | { kind: 'create'; scenario: string; config: string }
@@ -57,8 +57,12 @@ export interface SimState {
 
 /** What the worker answers. */
 export type Reply =
-  | { kind: 'catalog'; scenarios: string[]; algorithms: string[] }
-  | { kind: 'created'; scenario: string; heuristics: string[]; config: string; state: SimState }
+  | { kind: 'catalog'; scenarios: string[] }
+  /**
+   * A scenario was built: its heuristics, the training algorithms whose learner fits its action space and
+   * its paper's learner (one of them), its full config (JSON) and first state.
+   */
+  | { kind: 'created'; scenario: string; heuristics: string[]; algorithms: string[]; paperAlgorithm: string; config: string; state: SimState }
   | { kind: 'state'; state: SimState; taken: number }
   | { kind: 'schema'; schema: string; defaults: string }
   | { kind: 'world'; json: string }

@@ -53,6 +53,10 @@ export interface ScenarioChange {
   /** The full config in use, JSON tagged with the scenario id. */
   config: string;
   heuristics: string[];
+  /** The training algorithms that can train on it (the core's answer for its action space). */
+  algorithms: string[];
+  /** Its paper's learner, one of `algorithms`: what training switches to when the chosen one does not fit. */
+  paperAlgorithm: string;
 }
 
 export class SimPanel {
@@ -61,6 +65,7 @@ export class SimPanel {
   private failure = '';
   private configJson = '';
   private heuristicNames: string[] = [];
+  private learners = { algorithms: [] as string[], paperAlgorithm: '' };
 
   constructor(
     private readonly runtime: Runtime,
@@ -111,7 +116,7 @@ export class SimPanel {
 
   /** The scenario as last built (as `onChange` reported it), or null before the first build. */
   scenarioChange(): ScenarioChange | null {
-    return this.configJson ? { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames } : null;
+    return this.configJson ? { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames, ...this.learners } : null;
   }
 
   /** Lets `policy` (a heuristic or the learned policy) drive the simulator: selects it and plays. */
@@ -267,7 +272,8 @@ export class SimPanel {
       this.counterList.replaceChildren();
       this.configJson = reply.config;
       this.heuristicNames = reply.heuristics;
-      const change = { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames };
+      this.learners = { algorithms: reply.algorithms, paperAlgorithm: reply.paperAlgorithm };
+      const change = { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames, ...this.learners };
       for (const listener of this.listeners) listener(change);
       this.view = createView(reply.state.snapshot);
       this.stage.replaceChildren(this.view.element);

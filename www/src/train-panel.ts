@@ -12,8 +12,7 @@ import type { Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
 import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
-import { SchemaForm } from './train-form';
-import { fieldError, type Schema } from './train-schema';
+import { SchemaForm, describe, fieldPath, within, type Field, type JsonSchema } from './forms';
 import type { EpochRecord, TrainConfig } from './types';
 
 /** Largest checkpoint file accepted from an upload, bytes. */
@@ -61,8 +60,10 @@ export class TrainPanel {
   /** Counters of the latest slice (the history has them only at epoch ends). */
   private progress = { envSteps: 0, updates: 0 };
 
-  private readonly schemaRoot: Schema;
-  private readonly form: SchemaForm;
+  /** The learner's hyper-parameters as a form model (the `learner` part of the core's training schema). */
+  private readonly learnerField: Field;
+  private form: SchemaForm | null = null;
+  private readonly formSlot = h('div', { class: 'hyper-form' });
   private readonly algorithm = h('select', { id: 'algorithm', name: 'algorithm' });
   private readonly presetButtons = (['paper', 'fast'] as const).map((p) =>
     h('button', { type: 'button', id: `preset-${p}`, 'aria-pressed': 'false', title: `The ${p} hyper-parameters` }, p),
@@ -90,13 +91,11 @@ export class TrainPanel {
     private readonly sim: SimPanel,
     trainSchemaJson: string,
   ) {
-    this.schemaRoot = JSON.parse(trainSchemaJson) as Schema;
-    const learnerSchema = this.schemaRoot.properties?.['learner'] ?? {};
-    this.form = new SchemaForm(learnerSchema, this.schemaRoot, (value, path) => void this.editLearner(value, path), ['kind']);
+    const root = JSON.parse(trainSchemaJson) as JsonSchema;
+    this.learnerField = describe(root.properties?.['learner'] ?? {}, root, 'learner');
   }
 
-  mount(parent: HTMLElement, algorithms: string[]): void {
-    this.algorithm.replaceChildren(...algorithms.map((a) => h('option', { value: a }, a)));
+  mount(parent: HTMLElement): void {
     const controls = h(
       'div',
       { class: 'train-controls' },
@@ -117,7 +116,7 @@ export class TrainPanel {
       this.loadInput,
       h('h3', {}, 'Metric history'),
       h('div', { class: 'buttons' }, this.historyCsvButton, this.historyJsonButton),
-      h('details', { class: 'hyper', open: true }, h('summary', {}, 'Hyper-parameters'), this.form.element),
+      h('details', { class: 'hyper', open: true }, h('summary', {}, 'Hyper-parameters'), this.formSlot),
     );
     const exportButtons = (chart: Chart, name: string) =>
       h(
@@ -192,9 +191,9 @@ export class TrainPanel {
   /** Starts the panel: the saved run when there is one (its checkpoint), else a new run from the store. */
   async start(session: Session | null): Promise<void> {
     this.started = true;
-    this.showSettings();
     const change = this.sim.scenarioChange();
-    if (change) this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    if (change) this.offer(change);
+    this.showSettings();
     if (session?.checkpoint && (await this.load(session.checkpoint, 'The saved session'))) return;
     await this.request({}, true);
   }
@@ -216,14 +215,18 @@ export class TrainPanel {
    * store updated (a bad value shows the core's message next to its field and changes nothing).
    * `restart`: build a new run even when nothing changed (Reset training).
    */
-  private async request(patch: Partial<TrainSettings>, restart = false, scenario?: ScenarioChange): Promise<boolean> {
+  private async request(asked: Partial<TrainSettings>, restart = false, scenario?: ScenarioChange): Promise<boolean> {
+    const target = scenario ?? this.sim.scenarioChange();
+    if (!target) return false;
     const before = this.store.get();
+    // An algorithm that cannot train on the scenario (the core lists those that can) gives way to the
+    // scenario's paper learner.
+    const fits = target.algorithms.includes(asked.algorithm ?? before.algorithm);
+    const patch: Partial<TrainSettings> = fits ? asked : { ...asked, algorithm: target.paperAlgorithm, learner: null };
     const next = { ...before, ...patch };
     const changed = (Object.keys(patch) as (keyof TrainSettings)[]).some((k) => JSON.stringify(patch[k]) !== JSON.stringify(before[k]));
     if (!changed && !restart && !scenario) return true;
     this.pause();
-    const target = scenario ?? this.sim.scenarioChange();
-    if (!target) return false;
     return this.serial(async () => {
       const reply = await this.call({
         kind: 'train-create',
@@ -258,7 +261,7 @@ export class TrainPanel {
     this.history = reply.history;
     this.progress = { envSteps: reply.envSteps, updates: reply.updates };
     this.levels.clear();
-    this.form.show(this.config.learner);
+    this.showLearner(this.config.learner);
     this.showSettings();
     this.fillQuantities();
     this.redraw();
@@ -267,26 +270,56 @@ export class TrainPanel {
     this.chain.say('Train, or load a policy, then ask for the chain of the current state.');
   }
 
+  /**
+   * Draws the hyper-parameter form holding `learner` (the learner's kind is the algorithm's, not edited
+   * here); keeps the focus on the field that had it.
+   */
+  private showLearner(learner: unknown): void {
+    const active = document.activeElement;
+    const focused = active && this.formSlot.contains(active) ? active.id : '';
+    this.form = new SchemaForm(this.learnerField, learner, {
+      idPrefix: 'hp',
+      fixed: ['kind'],
+      onChange: (path) => void this.editLearner(path),
+    });
+    this.formSlot.replaceChildren(this.form.element);
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  /** Shows the core's `message`, next to the hyper-parameter it names if it names one. */
   private rejected(message: string): void {
-    const field = fieldError(message, 'learner');
-    if (field) {
-      this.form.showError(field.path, field.problem);
+    this.form?.clearErrors();
+    const field = within(fieldPath(message, ['train']).path, 'learner');
+    if (field !== null && this.form) {
+      this.form.showError(field, message);
       this.say(`Not applied: ${message}`);
     } else {
-      this.form.clearErrors();
       this.say(message);
     }
   }
 
-  private async editLearner(value: unknown, path: string): Promise<void> {
-    if (await this.request({ learner: value as Record<string, unknown> })) {
-      this.form.clearErrors();
-      this.say(`${path} applied: a new run starts.`, 'status');
+  /** Applies the form after an edit of the field at `path`: a new run with these hyper-parameters. */
+  private async editLearner(path: string): Promise<void> {
+    const read = this.form?.read();
+    if (!read) return;
+    if (!read.ok) {
+      this.say(`Not applied: ${read.message}`);
+      return;
+    }
+    if (await this.request({ learner: read.value as Record<string, unknown> })) {
+      this.say(`${path || 'learner'} applied: a new run starts.`, 'status');
     }
   }
 
-  private async scenarioChanged(change: ScenarioChange): Promise<void> {
+  /** Offers the algorithms that can train on the scenario of `change`, and takes its heuristics' levels. */
+  private offer(change: ScenarioChange): void {
     this.heuristics = change.heuristics.filter((p) => !NO_LEVEL.includes(p));
+    this.algorithm.replaceChildren(...change.algorithms.map((a) => h('option', { value: a }, a)));
+    this.algorithm.value = this.store.get().algorithm;
+  }
+
+  private async scenarioChanged(change: ScenarioChange): Promise<void> {
+    this.offer(change);
     if (!this.started) return;
     // A loaded run switches the simulator to its own scenario: no new run then.
     if (this.config && JSON.stringify(this.config.scenario) === JSON.stringify(JSON.parse(change.config))) return;

@@ -1,5 +1,5 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, algorithms, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
+import init, { Simulator, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
 import { LEARNED_POLICY, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, watchLearned } from './worker-train';
 
@@ -20,7 +20,7 @@ function state(s: Simulator): SimState {
 function handle(req: Request): Reply {
   switch (req.kind) {
     case 'catalog':
-      return { kind: 'catalog', scenarios: scenarioIds(), algorithms: algorithms() };
+      return { kind: 'catalog', scenarios: scenarioIds() };
     case 'create': {
       // Build first: if the config is bad, the running scenario stays as it was.
       const next = new Simulator(req.scenario, req.config);
@@ -29,7 +29,15 @@ function handle(req: Request): Reply {
       scenario = req.scenario;
       decisions = 0;
       const heuristics = [...next.heuristics(), LEARNED_POLICY];
-      return { kind: 'created', scenario, heuristics, config: next.config(), state: state(next) };
+      return {
+        kind: 'created',
+        scenario,
+        heuristics,
+        algorithms: next.trainingAlgorithms(),
+        paperAlgorithm: next.paperAlgorithm(),
+        config: next.config(),
+        state: state(next),
+      };
     }
     case 'reset': {
       const s = current();

@@ -65,22 +65,33 @@ impl LearnerConfig {
         }
     }
 
+    /// Whether this learner can act in `space`: the soft actor-critic family, DQN and PPO choose one of
+    /// `n` actions (a discrete space), the `ddc` learner needs the hybrid space of the `ddc` scenario. The
+    /// error names `learner` and says what it needs.
+    pub fn check_space(&self, space: &ActionSpace) -> Result<()> {
+        let (fits, needs) = match self {
+            LearnerConfig::Sac(_) => {
+                (space.discrete_n().is_some(), "this soft actor-critic needs a discrete action space")
+            }
+            LearnerConfig::Dqn(_) => (space.discrete_n().is_some(), "DQN needs a discrete action space"),
+            LearnerConfig::Ppo(_) => (space.discrete_n().is_some(), "PPO needs a discrete action space"),
+            LearnerConfig::Hybrid(_) => {
+                (matches!(space, ActionSpace::Hybrid { .. }), "the ddc learner needs a hybrid action space")
+            }
+        };
+        if fits { Ok(()) } else { Err(Error::new("learner", format!("{needs}, not {space}"))) }
+    }
+
     /// A learner on the CPU backend for observations of `obs_dim` and the action space `space`,
     /// initialised from `rng`.
     pub fn build(&self, obs_dim: usize, space: &ActionSpace, rng: Rng) -> Result<Box<dyn Learner>> {
+        self.check_space(space)?;
+        // `check_space` passed: the discrete learners have a discrete space.
+        let n = space.discrete_n().unwrap_or(0);
         match self {
-            LearnerConfig::Sac(c) => {
-                let n = space.discrete_n().ok_or_else(|| {
-                    Error::new("learner", format!("this soft actor-critic needs a discrete action space, not {space}"))
-                })?;
-                Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?))
-            }
-            LearnerConfig::Dqn(c) => {
-                Ok(Box::new(dqn::Dqn::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "DQN")?, rng)?))
-            }
-            LearnerConfig::Ppo(c) => {
-                Ok(Box::new(ppo::Ppo::new(c.clone(), CpuBackend::new(), obs_dim, discrete(space, "PPO")?, rng)?))
-            }
+            LearnerConfig::Sac(c) => Ok(Box::new(sac::Sac::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?)),
+            LearnerConfig::Dqn(c) => Ok(Box::new(dqn::Dqn::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?)),
+            LearnerConfig::Ppo(c) => Ok(Box::new(ppo::Ppo::new(c.clone(), CpuBackend::new(), obs_dim, n, rng)?)),
             LearnerConfig::Hybrid(c) => {
                 Ok(Box::new(hybrid::Hybrid::new(c.clone(), CpuBackend::new(), obs_dim, space, rng)?))
             }
@@ -88,11 +99,14 @@ impl LearnerConfig {
     }
 }
 
-/// The number of choices of `space`, or an error saying that `learner` needs a discrete space.
-fn discrete(space: &ActionSpace, learner: &str) -> Result<usize> {
-    space
-        .discrete_n()
-        .ok_or_else(|| Error::new("learner", format!("{learner} needs a discrete action space, not {space}")))
+/// The algorithms whose learner can act in `space`, in [`ALGORITHMS`] order: on a discrete space all but
+/// `ddc`, on the hybrid space of the `ddc` scenario only `ddc` (see [`LearnerConfig::check_space`]).
+pub fn algorithms_for(space: &ActionSpace) -> Vec<&'static str> {
+    ALGORITHMS
+        .iter()
+        .copied()
+        .filter(|algorithm| presets::learner(algorithm, Preset::Fast).is_ok_and(|l| l.check_space(space).is_ok()))
+        .collect()
 }
 
 /// What the training loop asks of a learner (one agent). Off-policy learners keep their replay buffer,

@@ -249,3 +249,27 @@ fn bad_baseline_configs_name_the_field() {
     let e = presets::learner("ppo", Preset::Fast).unwrap().build(4, &hybrid, Rng::new(1, Stream::Learner));
     assert!(e.err().unwrap().problem.contains("discrete"));
 }
+
+/// Each scenario's paper learner fits it, and the algorithms offered for a scenario are exactly those whose
+/// learner builds on its action space: `ddc` alone on ddc, every other algorithm on the discrete scenarios.
+#[test]
+fn algorithms_for_a_scenario_are_those_that_build_on_it() {
+    use crate::scenario::{ScenarioConfig, ScenarioId};
+    for &id in ScenarioId::ALL {
+        let env = ScenarioConfig::default_for(id).build().unwrap();
+        let space = env.action_space();
+        let offered = algorithms_for(&space);
+        assert!(offered.contains(&presets::paper_algorithm(id)), "{id:?}: {offered:?}");
+        for &algorithm in ALGORITHMS {
+            let learner = presets::learner_for(algorithm, Preset::Fast, id).unwrap();
+            let built = learner.build(env.observation_dim(), &space, Rng::new(1, Stream::Learner));
+            assert_eq!(built.is_ok(), offered.contains(&algorithm), "{algorithm} on {id:?}");
+        }
+        let expected: Vec<&str> = if id == ScenarioId::Ddc {
+            vec!["ddc"]
+        } else {
+            ALGORITHMS.iter().copied().filter(|&a| a != "ddc").collect()
+        };
+        assert_eq!(offered, expected, "{id:?}");
+    }
+}

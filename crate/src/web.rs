@@ -399,7 +399,12 @@ impl LearnerBench {
     #[wasm_bindgen(constructor)]
     pub fn new() -> LearnerBench {
         let paper = crate::bench::d2sac(Preset::Paper);
-        let batch = crate::train::replay::Batch::synthetic(paper.config().batch_size, crate::bench::OBS, crate::bench::ACTIONS, 1);
+        let batch = crate::train::replay::Batch::synthetic(
+            paper.config().batch_size,
+            crate::bench::OBS,
+            crate::bench::ACTIONS,
+            1,
+        );
         let obs = batch.obs[..crate::bench::OBS].to_vec();
         LearnerBench { paper, obs, batch, rng: Rng::new(2, Stream::Evaluation), probs: Vec::new() }
     }

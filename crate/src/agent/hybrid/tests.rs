@@ -191,7 +191,13 @@ fn ddc_run(seed: u64, epoch_steps: usize) -> TrainConfig {
             batch_size: 64,
             ..fast
         }),
-        schedule: TrainSchedule { epoch_steps, collect_steps: 1, updates_per_collect: 1, warmup_steps: 200, per_agent_block: false },
+        schedule: TrainSchedule {
+            epoch_steps,
+            collect_steps: 1,
+            updates_per_collect: 1,
+            warmup_steps: 200,
+            per_agent_block: false,
+        },
         seed,
         eval_episodes: 4,
         eval_seed: 1_000,

@@ -468,55 +468,6 @@ fn oqc_plus_offloads_all_or_nothing_and_oracle_splits() {
     assert_eq!(systems::equal_step(5, 10.0), 0);
 }
 
-/// Every plan, by brute force: the best total score.
-fn brute_best(world: &World, candidates: &[Vec<Candidate>]) -> Score {
-    let mut best: Option<Score> = None;
-    let mut index = vec![0; candidates.len()];
-    loop {
-        let mut total = Score::default();
-        let mut edge = 0;
-        for (k, &i) in index.iter().enumerate() {
-            let c = candidates[k][i];
-            total = Score {
-                overflow_steps: total.overflow_steps + c.score.overflow_steps,
-                satisfied: total.satisfied + c.score.satisfied,
-                utility: total.utility + c.score.utility,
-            };
-            edge += c.split.edge_steps;
-        }
-        total.overflow_steps += world.edge_overflow_steps(edge);
-        if best.is_none_or(|b| total.beats(&b)) {
-            best = Some(total);
-        }
-        let mut k = 0;
-        loop {
-            if k == index.len() {
-                return best.unwrap();
-            }
-            index[k] += 1;
-            if index[k] < candidates[k].len() {
-                break;
-            }
-            index[k] = 0;
-            k += 1;
-        }
-    }
-}
-
-fn plan_score(world: &World, candidates: &[Vec<Candidate>], plan: &[usize]) -> Score {
-    let mut total = Score::default();
-    let mut edge = 0;
-    for (k, &i) in plan.iter().enumerate() {
-        let c = candidates[k][i];
-        total.overflow_steps += c.score.overflow_steps;
-        total.satisfied += c.score.satisfied;
-        total.utility += c.score.utility;
-        edge += c.split.edge_steps;
-    }
-    total.overflow_steps += world.edge_overflow_steps(edge);
-    total
-}
-
 #[test]
 fn oracle_refuses_more_than_six_users() {
     let mut env = DdcEnv::new(DdcConfig { users: 7, ..DdcConfig::default() }).unwrap();
@@ -793,6 +744,55 @@ fn baselines_rank_as_in_the_paper() {
 mod properties {
     use super::*;
     use proptest::prelude::*;
+
+    /// Every plan, by brute force: the best total score.
+    fn brute_best(world: &World, candidates: &[Vec<Candidate>]) -> Score {
+        let mut best: Option<Score> = None;
+        let mut index = vec![0; candidates.len()];
+        loop {
+            let mut total = Score::default();
+            let mut edge = 0;
+            for (k, &i) in index.iter().enumerate() {
+                let c = candidates[k][i];
+                total = Score {
+                    overflow_steps: total.overflow_steps + c.score.overflow_steps,
+                    satisfied: total.satisfied + c.score.satisfied,
+                    utility: total.utility + c.score.utility,
+                };
+                edge += c.split.edge_steps;
+            }
+            total.overflow_steps += world.edge_overflow_steps(edge);
+            if best.is_none_or(|b| total.beats(&b)) {
+                best = Some(total);
+            }
+            let mut k = 0;
+            loop {
+                if k == index.len() {
+                    return best.unwrap();
+                }
+                index[k] += 1;
+                if index[k] < candidates[k].len() {
+                    break;
+                }
+                index[k] = 0;
+                k += 1;
+            }
+        }
+    }
+
+    fn plan_score(world: &World, candidates: &[Vec<Candidate>], plan: &[usize]) -> Score {
+        let mut total = Score::default();
+        let mut edge = 0;
+        for (k, &i) in plan.iter().enumerate() {
+            let c = candidates[k][i];
+            total.overflow_steps += c.score.overflow_steps;
+            total.satisfied += c.score.satisfied;
+            total.utility += c.score.utility;
+            edge += c.split.edge_steps;
+        }
+        total.overflow_steps += world.edge_overflow_steps(edge);
+        total
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]

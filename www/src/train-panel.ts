@@ -4,7 +4,7 @@
 // of environment steps, so the page stays responsive; every number comes from the core.
 import { Chart, type Line } from './charts';
 import { ChainSlot } from './chain-slot';
-import { h } from './dom';
+import { download, h } from './dom';
 import { parseSeed, round } from './format';
 import { LEARNED_POLICY, type TrainReply } from './protocol';
 import type { RunSettings, RunStore } from './run';
@@ -35,16 +35,6 @@ type TrainSettings = Pick<RunSettings, 'algorithm' | 'preset' | 'learner' | 'tra
 function untagged(config: Record<string, unknown>): Record<string, unknown> {
   const { scenario: _tag, ...fields } = config;
   return fields;
-}
-
-/** Starts a download of `data` as `name`. */
-function download(name: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class TrainPanel {

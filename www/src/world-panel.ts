@@ -207,7 +207,6 @@ export class WorldPanel {
       this.say('Fit discarded; nothing changed.', 'status');
     });
     const { chart, text } = fitView(pending);
-    chart?.element.querySelector('.chart-plot')?.setAttribute('aria-describedby', 'fit-summary');
     this.preview.replaceChildren(
       h('h3', {}, `Fit of ${pending.fileName}`),
       ...(chart ? [chart.element] : []),
@@ -263,10 +262,11 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       x: 'denoising steps',
       y: { q: 'quality' },
       series: [
-        { label: 'measured', color: '#e0a526', points: true },
+        { label: 'measured', color: '#e0a526', marks: 'points' },
         { label: 'fitted', color: '#3563a8' },
       ],
       height: 180,
+      describedBy: 'fit-summary',
     });
     chart.setData(mergeSeries([
       { x: fit.data.map((p) => p.steps), y: fit.data.map((p) => p.quality) },
@@ -282,12 +282,13 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       x: 'output tokens',
       y: { s: 'delay (s)', score: 'score' },
       series: [
-        { label: 'delay measured', color: '#e0a526', points: true, scale: 's' },
+        { label: 'delay measured', color: '#e0a526', marks: 'points', scale: 's' },
         { label: 'delay fitted', color: '#b37a00', scale: 's' },
-        { label: 'score measured', color: '#6fa8dc', points: true, scale: 'score' },
+        { label: 'score measured', color: '#6fa8dc', marks: 'points', scale: 'score' },
         { label: 'score fitted', color: '#3563a8', scale: 'score' },
       ],
       height: 180,
+      describedBy: 'fit-summary',
     });
     const xs = fit.data.map((p) => p.tokens);
     const cx = fit.curve.map((p) => p.tokens);

@@ -2,22 +2,10 @@
 // pretrained policies, in Debian's headless Chromium.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { failOnConsoleErrors, open } from './support';
 
-let consoleErrors: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto('/');
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
-});
-
-test.afterEach(() => {
-  expect(consoleErrors, 'console errors').toEqual([]);
-});
+failOnConsoleErrors();
+test.beforeEach(({ page }) => open(page, '/', 20_000));
 
 const points = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-points'));
 const filled = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-filled'));

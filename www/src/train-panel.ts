@@ -8,7 +8,7 @@ import { download, h } from './dom';
 import { parseSeed, round } from './format';
 import { LEARNED_POLICY, type TrainReply } from './protocol';
 import type { RunSettings, RunStore } from './run';
-import type { Runtime } from './runtime';
+import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
 import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
@@ -52,7 +52,8 @@ export class TrainPanel {
   private training = false;
   private started = false;
   private lastSave = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests to the worker, one at a time. */
+  private readonly serial = serialQueue();
   private quantity = '';
   /** Counters of the latest slice (the history has them only at epoch ends). */
   private progress = { envSteps: 0, updates: 0 };
@@ -197,12 +198,6 @@ export class TrainPanel {
   }
 
   // --- the run -------------------------------------------------------------------------------------
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
 
   private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | { kind: 'error'; message: string }> {
     return (await this.runtime.call(request)) as TrainReply | { kind: 'error'; message: string };

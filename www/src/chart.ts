@@ -58,7 +58,6 @@ const AXIS_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif
 export class Chart {
   /** The chart's element: a figure with the plot (and its legend) and a caption. */
   readonly element: HTMLElement;
-  readonly title: string;
   private readonly holder = h('div', { class: 'chart-plot' });
   private readonly caption = h('figcaption', { class: 'chart-caption' });
   private plot: uPlot;
@@ -70,7 +69,6 @@ export class Chart {
   private lastDraw = 0;
 
   constructor(private readonly spec: ChartSpec) {
-    this.title = spec.title;
     this.series = spec.series ?? [];
     this.data = [[], ...this.series.map(() => [])];
     this.element = h('figure', { class: 'chart', id: spec.id, 'data-points': 0, 'data-filled': 0 }, this.holder, this.caption);
@@ -124,12 +122,12 @@ export class Chart {
     canvas.width = source.width;
     canvas.height = source.height + title;
     const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error(`${this.title}: no canvas to draw the PNG on`);
+    if (!ctx) throw new Error(`${this.spec.title}: no canvas to draw the PNG on`);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.fillStyle = '#1d2733';
     ctx.font = '600 16px system-ui, sans-serif';
-    ctx.fillText(this.title, 10, 20);
+    ctx.fillText(this.spec.title, 10, 20);
     ctx.drawImage(source, 0, title);
     return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG export failed'))), 'image/png'));
   }
@@ -140,8 +138,8 @@ export class Chart {
    */
   exportButtons(name: string, stem: () => string, failed: (message: string) => void): HTMLElement {
     const file = (ext: string) => `${stem()}-${this.element.id || name}.${ext}`;
-    const csvButton = h('button', { type: 'button', 'data-export': `${name}-csv`, 'aria-label': `${this.title} as CSV` }, 'CSV');
-    const pngButton = h('button', { type: 'button', 'data-export': `${name}-png`, 'aria-label': `${this.title} as PNG` }, 'PNG');
+    const csvButton = h('button', { type: 'button', 'data-export': `${name}-csv`, 'aria-label': `${this.spec.title} as CSV` }, 'CSV');
+    const pngButton = h('button', { type: 'button', 'data-export': `${name}-png`, 'aria-label': `${this.spec.title} as PNG` }, 'PNG');
     csvButton.addEventListener('click', () => download(file('csv'), this.csv(), 'text/csv'));
     pngButton.addEventListener('click', () =>
       void this.png().then(

@@ -1,23 +1,10 @@
 // End-to-end: the built page in Debian's headless Chromium, driven as a person would.
 import { expect, test, type Page } from '@playwright/test';
+import { counter, failOnConsoleErrors, open } from './support';
 
-let consoleErrors: string[] = [];
+failOnConsoleErrors();
+test.beforeEach(({ page }) => open(page));
 
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto('/');
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true');
-});
-
-test.afterEach(() => {
-  expect(consoleErrors, 'console errors').toEqual([]);
-});
-
-const counter = (page: Page, name: string) => page.locator(`[data-counter="${name}"]`);
 const decided = async (page: Page) => Number(await counter(page, 'decisions').textContent());
 
 /** Clicks Step `n` times, waiting for each decision to appear in the log; returns the chosen providers. */

@@ -1,4 +1,4 @@
-// Shared by the e2e tests of the parameter, share and layout features: console-error watching, counters.
+// Shared by the e2e tests: console-error watching, opening the page, the episode counters.
 import { expect, test, type Page } from '@playwright/test';
 
 /** Fails the test after it ends if the page logged any console error or threw. */
@@ -16,10 +16,10 @@ export function failOnConsoleErrors(): void {
   });
 }
 
-/** Opens `path` and waits until the page says it is ready. */
-export async function open(page: Page, path = '/'): Promise<void> {
+/** Opens `path` and waits until the page says it is ready (`timeout` ms, else the expect timeout). */
+export async function open(page: Page, path = '/', timeout?: number): Promise<void> {
   await page.goto(path);
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', timeout === undefined ? {} : { timeout });
 }
 
 /** The episode counter `name`. */

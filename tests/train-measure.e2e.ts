@@ -3,6 +3,7 @@
 // Skipped in the ordinary suite.
 import { expect, test } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { open } from './support';
 
 test.skip(!process.env['MEASURE'], 'measurements run only with MEASURE=1');
 
@@ -14,8 +15,7 @@ function report(name: string, figures: Record<string, unknown>): void {
 
 test('d2sac fast on asp: time until the greedy evaluation beats crash_avoid; frame times while training', async ({ page }) => {
   test.setTimeout(1_500_000);
-  await page.goto('/');
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await open(page, '/', 30_000);
   const status = page.locator('#train-status');
   await expect(status).toHaveAttribute('data-levels', /crash_avoid/);
   const levels = JSON.parse((await status.getAttribute('data-levels')) ?? '{}') as Record<string, number>;

@@ -1,22 +1,11 @@
 // End-to-end: training in the browser — the training panel, charts, checkpoints, the saved session and the
 // pretrained policies, in Debian's headless Chromium.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { failOnConsoleErrors, open } from './support';
 
-let consoleErrors: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto('/');
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
-});
-
-test.afterEach(() => {
-  expect(consoleErrors, 'console errors').toEqual([]);
-});
+failOnConsoleErrors();
+test.beforeEach(({ page }) => open(page, '/', 20_000));
 
 const points = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-points'));
 const filled = async (page: Page, chart: string) => Number(await page.locator(`#${chart}`).getAttribute('data-filled'));
@@ -53,6 +42,15 @@ test('d2sac fast on asp: the learning curve and the losses grow points', async (
   const download = page.waitForEvent('download');
   await page.locator('[data-export="curve-png"]').click();
   expect((await download).suggestedFilename()).toMatch(/^diffedge-asp-d2sac-epoch\d+-learning-curve\.png$/);
+  // The CSV holds what is drawn: a row per epoch, a column per series.
+  const csvDownload = page.waitForEvent('download');
+  await page.locator('[data-export="losses-csv"]').click();
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toMatch(/^diffedge-asp-d2sac-epoch\d+-losses-chart\.csv$/);
+  const rows = readFileSync(await csv.path(), 'utf8').trimEnd().split('\n');
+  expect(rows[0]).toBe('env steps,critic loss,actor loss,entropy,α');
+  expect(rows.length - 1).toBe(await points(page, 'losses-chart'));
+  await expect(page.locator('#losses-chart figcaption')).toHaveText(/^\d+ epochs; at \d+ env steps: critic loss /);
   await page.screenshot({ path: 'test-results/screenshots/training-asp.png', fullPage: true });
 });
 

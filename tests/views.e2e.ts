@@ -5,24 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { build } from 'rolldown';
+import { counter, failOnConsoleErrors, open } from './support';
 
-let consoleErrors: string[] = [];
+failOnConsoleErrors();
+test.beforeEach(({ page }) => open(page));
 
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto('/');
-  await expect(page.locator('#app')).toHaveAttribute('data-ready', 'true');
-});
-
-test.afterEach(() => {
-  expect(consoleErrors, 'console errors').toEqual([]);
-});
-
-const decisions = (page: Page) => page.locator('[data-counter="decisions"]');
+const decisions = (page: Page) => counter(page, 'decisions');
 
 async function step(page: Page, times: number): Promise<void> {
   const start = Number(await decisions(page).textContent());
@@ -32,7 +20,8 @@ async function step(page: Page, times: number): Promise<void> {
   }
 }
 
-async function open(page: Page, id: string): Promise<void> {
+/** Switches to scenario `id` and waits for its drawing. */
+async function showScenario(page: Page, id: string): Promise<void> {
   await page.locator('#scenario').selectOption(id);
   await expect(page.locator('.scenario-title')).toHaveText(new RegExp(`^${id} — `));
   await expect(page.locator(`.stage-view svg.${id}`)).toBeVisible();
@@ -59,7 +48,7 @@ const STRUCTURE: Record<string, { parts: [selector: string, count: number][]; st
 
 for (const [id, { parts, steps, policy, playTo }] of Object.entries(STRUCTURE)) {
   test(`the ${id} drawing has its structure and follows each decision`, async ({ page }) => {
-    await open(page, id);
+    await showScenario(page, id);
     if (policy) await page.locator('#policy').selectOption(policy);
     const svg = page.locator(`.stage-view svg.${id}`);
     await expect(svg).toHaveAttribute('role', 'img');
@@ -90,7 +79,7 @@ for (const [id, { parts, steps, policy, playTo }] of Object.entries(STRUCTURE)) 
 }
 
 test('lad draws the last task as an arc from its base station to the chosen server', async ({ page }) => {
-  await open(page, 'lad');
+  await showScenario(page, 'lad');
   const svg = page.locator('.stage-view svg.lad');
   await expect(svg.locator('.arc')).toHaveAttribute('visibility', 'hidden');
   await expect(svg.locator('.server .tower.source')).toHaveCount(1);
@@ -103,7 +92,7 @@ test('lad draws the last task as an arc from its base station to the chosen serv
 });
 
 test('tot colours assigned thoughts, rings the best of each step and lays bars on the Gantt rows', async ({ page }) => {
-  await open(page, 'tot');
+  await showScenario(page, 'tot');
   const svg = page.locator('.stage-view svg.tot');
   await expect(svg.locator('.thought[data-pending="true"]')).toHaveCount(1);
   // The first decision schedules the input thought and the first of step 1.
@@ -118,7 +107,7 @@ test('tot colours assigned thoughts, rings the best of each step and lays bars o
 });
 
 test('ddc shows each user\'s split of steps and whether it was satisfied', async ({ page }) => {
-  await open(page, 'ddc');
+  await showScenario(page, 'ddc');
   const users = page.locator('.stage-view svg.ddc .user');
   await expect(users.first()).not.toHaveAttribute('data-steps', /./);
   await step(page, 1);
@@ -130,7 +119,7 @@ test('ddc shows each user\'s split of steps and whether it was satisfied', async
 });
 
 test('flow points the last flow at its gateway and class', async ({ page }) => {
-  await open(page, 'flow');
+  await showScenario(page, 'flow');
   await step(page, 1);
   const svg = page.locator('.stage-view svg.flow');
   const [gateway, cls] = (await page.locator('#decisions li').first().getAttribute('data-target'))!.split('/');

@@ -1,4 +1,4 @@
-// Element builders. Text always goes in as textContent, never as HTML, so nothing a user types or
+// Element builders (and a file download). Text always goes in as textContent, never as HTML, so nothing a user types or
 // uploads can become markup.
 
 type Attrs = Record<string, string | number | boolean | undefined>;
@@ -42,4 +42,14 @@ export function set(el: Element, attrs: Attrs): void {
     if (value === undefined) el.removeAttribute(name);
     else el.setAttribute(name, String(value));
   }
+}
+
+/** Starts a download of `data` as the file `name`. */
+export function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const link = h('a', { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

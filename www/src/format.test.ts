@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, parseSeed, percent, round, signed } from './format';
+import { csv, duration, parseSeed, percent, round, signed } from './format';
 
 describe('format', () => {
   it('picks a readable unit for durations', () => {
@@ -29,5 +29,11 @@ describe('format', () => {
     expect(parseSeed('seed', '1.5')).toMatch(/^seed: must be a whole number/);
     expect(parseSeed('seed', '')).toMatch(/^seed:/);
     expect(parseSeed('seed', '99999999999999999999')).toMatch(/^seed: must be at most/);
+  });
+
+  it('writes CSV with empty cells for absent values and quotes only where needed', () => {
+    expect(csv([['x', 'a, b', 'say "hi"'], [1, null, 2.5], [2, undefined, -0.25]])).toBe('x,"a, b","say ""hi"""\n1,,2.5\n2,,-0.25\n');
+    expect(csv([['two\nlines']])).toBe('"two\nlines"\n');
+    expect(csv([])).toBe('');
   });
 });

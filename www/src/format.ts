@@ -1,4 +1,4 @@
-// Number formatting for counters and labels.
+// Number formatting for counters and labels, and tables as CSV text.
 
 /** A duration in seconds as the most readable unit: "42 s", "12.5 min", "7.3 h", "3.2 d". */
 export function duration(seconds: number): string {
@@ -40,4 +40,16 @@ export function parseSeed(field: string, text: string): number | string {
   const value = Number(trimmed);
   if (!Number.isSafeInteger(value)) return `${field}: must be at most ${Number.MAX_SAFE_INTEGER}, got ${trimmed}`;
   return value;
+}
+
+/** A CSV cell: a value as text (empty when absent), quoted when it holds a comma, a quote or a line break. */
+function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Rows as CSV text, one line each, every line ending in a line break. */
+export function csv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  return rows.map((row) => `${row.map(csvCell).join(',')}\n`).join('');
 }

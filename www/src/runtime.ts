@@ -1,5 +1,16 @@
-// The page's handle on the simulation worker: one promise per request.
+// The page's handle on the simulation worker: one promise per request, and a queue that runs a panel's
+// requests one at a time.
 import type { Envelope, Reply, Request } from './protocol';
+
+/** A queue: each task starts when the one before has settled (failed or not); returns the task's promise. */
+export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const next = queue.then(task, task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
 
 export class Runtime {
   private readonly worker: Worker;

@@ -3,7 +3,7 @@
 import { h } from './dom';
 import { parseSeed, round, signed } from './format';
 import type { Reply, SimState } from './protocol';
-import { Runtime } from './runtime';
+import { Runtime, serialQueue } from './runtime';
 import type { RunSettings, RunStore } from './run';
 import type { Snapshot } from './types';
 import { createView } from './views';
@@ -141,7 +141,8 @@ export class SimPanel {
   private playing = false;
   private lastFrame = 0;
   private budget = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests to the worker, one at a time. */
+  private readonly serial = serialQueue();
   private episodeSeed = 0;
   private scenario = 'asp';
 
@@ -238,13 +239,7 @@ export class SimPanel {
     await this.request({ scenario: id, config, policy: START_POLICY[id] ?? '' });
   }
 
-  // --- requests to the worker, one at a time ---------------------------------------------------------
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
+  // --- requests to the worker --------------------------------------------------------------------------
 
   private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
     if (reply.kind === 'error') {

@@ -1,5 +1,6 @@
 // What the learning curve plots for each scenario: its main metric and the figures its paper reports
 // (design/environments.md, "Paper figures"), and the metric history as CSV. Pure logic.
+import { csv } from './format';
 import type { EpochRecord } from './types';
 
 /** The quantity a learning curve shows by default: an evaluation metric, or `return`. */
@@ -60,20 +61,15 @@ const LOSSES = ['critic_loss', 'actor_loss', 'entropy', 'alpha', 'mean_q'] as co
 export function historyCsv(history: EpochRecord[]): string {
   const metrics = quantities(history).slice(1);
   const header = ['epoch', 'env_steps', 'updates', 'train_return', 'eval_return', 'eval_sd', ...LOSSES, ...metrics];
-  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
-  const rows = history.map((r) =>
-    [
-      r.epoch,
-      r.env_steps,
-      r.updates,
-      r.train_return,
-      r.eval.mean_return,
-      r.eval.sd_return,
-      ...LOSSES.map((name) => r.losses?.[name]),
-      ...metrics.map((m) => valueOf(r.eval, m)),
-    ]
-      .map(cell)
-      .join(','),
-  );
-  return `${[header.join(','), ...rows].join('\n')}\n`;
+  const rows = history.map((r) => [
+    r.epoch,
+    r.env_steps,
+    r.updates,
+    r.train_return,
+    r.eval.mean_return,
+    r.eval.sd_return,
+    ...LOSSES.map((name) => r.losses?.[name]),
+    ...metrics.map((m) => valueOf(r.eval, m)),
+  ]);
+  return csv([header, ...rows]);
 }

@@ -2,13 +2,13 @@
 // Train / Pause / Reset, the learning-curve and loss charts, the diffusion chain of the current state,
 // checkpoints (download, upload, pretrained) and the saved session. Training runs in the worker in slices
 // of environment steps, so the page stays responsive; every number comes from the core.
-import { Chart, type Line } from './charts';
+import { Chart, type SeriesSpec } from './chart';
 import { ChainSlot } from './chain-slot';
-import { h } from './dom';
+import { download, h } from './dom';
 import { parseSeed, round } from './format';
 import { LEARNED_POLICY, type TrainReply } from './protocol';
 import type { RunSettings, RunStore } from './run';
-import type { Runtime } from './runtime';
+import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
 import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
@@ -23,6 +23,10 @@ const SLICE_MS = 100;
 const SLICE_STEPS = 100_000;
 /** Least time between two saves of the session while training, ms. */
 const SAVE_EVERY_MS = 20_000;
+/** Least time between two redraws of a chart while training, ms (a stream of epochs never blocks the page). */
+const REDRAW_MS = 250;
+/** Height of the training charts' plots, CSS pixels. */
+const CHART_HEIGHT = 230;
 /** Heuristics left out of the reference levels (exhaustive search: too slow for a level). */
 const NO_LEVEL = ['oracle', LEARNED_POLICY];
 
@@ -31,20 +35,13 @@ const LEVEL_COLORS = ['#7a8696', '#b08a3e', '#4d9b8f', '#9b6ab8', '#a05252', '#5
 
 type TrainSettings = Pick<RunSettings, 'algorithm' | 'preset' | 'learner' | 'trainSeed'>;
 
+/** A series of a training chart with its values, one per epoch. */
+type Line = SeriesSpec & { values: (number | null)[] };
+
 /** The scenario config of a run without its tag, as the simulator and the store take it. */
 function untagged(config: Record<string, unknown>): Record<string, unknown> {
   const { scenario: _tag, ...fields } = config;
   return fields;
-}
-
-/** Starts a download of `data` as `name`. */
-function download(name: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class TrainPanel {
@@ -55,7 +52,8 @@ export class TrainPanel {
   private training = false;
   private started = false;
   private lastSave = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests to the worker, one at a time. */
+  private readonly serial = serialQueue();
   private quantity = '';
   /** Counters of the latest slice (the history has them only at epoch ends). */
   private progress = { envSteps: 0, updates: 0 };
@@ -80,8 +78,24 @@ export class TrainPanel {
   private readonly historyCsvButton = h('button', { id: 'history-csv', type: 'button' }, 'History CSV');
   private readonly historyJsonButton = h('button', { id: 'history-json', type: 'button' }, 'History JSON');
   private readonly quantitySelect = h('select', { id: 'curve-quantity', name: 'curve-quantity' });
-  private readonly curve = new Chart('Learning curve', 'env steps', { left: 'value' }, 'learning-curve');
-  private readonly losses = new Chart('Losses', 'env steps', { left: 'loss', right: 'entropy, α' }, 'losses-chart');
+  private readonly curve = new Chart({
+    title: 'Learning curve',
+    id: 'learning-curve',
+    x: 'env steps',
+    y: { value: 'value' },
+    height: CHART_HEIGHT,
+    readout: true,
+    redrawMs: REDRAW_MS,
+  });
+  private readonly losses = new Chart({
+    title: 'Losses',
+    id: 'losses-chart',
+    x: 'env steps',
+    y: { loss: 'loss', other: 'entropy, α' },
+    height: CHART_HEIGHT,
+    readout: true,
+    redrawMs: REDRAW_MS,
+  });
   private readonly chain = new ChainSlot();
   private readonly chainButton = h('button', { id: 'refresh-chain', type: 'button' }, 'Chain for the current state');
 
@@ -118,15 +132,10 @@ export class TrainPanel {
       h('div', { class: 'buttons' }, this.historyCsvButton, this.historyJsonButton),
       h('details', { class: 'hyper', open: true }, h('summary', {}, 'Hyper-parameters'), this.formSlot),
     );
-    const exportButtons = (chart: Chart, name: string) =>
-      h(
-        'div',
-        { class: 'chart-export' },
-        h('button', { type: 'button', 'data-export': `${name}-csv`, 'aria-label': `${chart.title} as CSV` }, 'CSV'),
-        h('button', { type: 'button', 'data-export': `${name}-png`, 'aria-label': `${chart.title} as PNG` }, 'PNG'),
-      );
-    const curveExport = exportButtons(this.curve, 'curve');
-    const lossExport = exportButtons(this.losses, 'losses');
+    const stem = () => this.fileStem();
+    const failed = (message: string) => this.say(message);
+    const curveExport = this.curve.exportButtons('curve', stem, failed);
+    const lossExport = this.losses.exportButtons('losses', stem, failed);
     const charts = h(
       'div',
       { class: 'train-charts' },
@@ -169,16 +178,6 @@ export class TrainPanel {
       this.redraw();
     });
     this.chainButton.addEventListener('click', () => void this.refreshChain());
-    for (const [chart, el] of [[this.curve, curveExport], [this.losses, lossExport]] as const) {
-      const [csv, png] = el.querySelectorAll('button');
-      csv!.addEventListener('click', () => download(`${this.fileStem()}-${chart.element.id}.csv`, chart.csv(), 'text/csv'));
-      png!.addEventListener('click', () =>
-        void chart.png().then(
-          (blob) => download(`${this.fileStem()}-${chart.element.id}.png`, blob, 'image/png'),
-          (e: unknown) => this.say(e instanceof Error ? e.message : String(e)),
-        ),
-      );
-    }
     this.sim.onChange((change) => void this.scenarioChanged(change));
     this.store.subscribe(() => {
       if (this.started) void this.persist();
@@ -199,12 +198,6 @@ export class TrainPanel {
   }
 
   // --- the run -------------------------------------------------------------------------------------
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
 
   private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | { kind: 'error'; message: string }> {
     return (await this.runtime.call(request)) as TrainReply | { kind: 'error'; message: string };
@@ -509,8 +502,10 @@ export class TrainPanel {
     const x = this.history.map((r) => r.env_steps);
     const q = this.quantity || RETURN;
     const label = q === RETURN ? 'evaluation return' : q.replaceAll('_', ' ');
-    const lines: Line[] = [{ label: `${label} (greedy)`, color: COLORS[0]!, values: this.history.map((r) => valueOf(r.eval, q)) }];
-    if (q === RETURN) lines.push({ label: 'training return (exploring)', color: '#9fb6d6', values: this.history.map((r) => r.train_return ?? null) });
+    const lines: Line[] = [{ label: `${label} (greedy)`, color: COLORS[0]!, marks: 'both', values: this.history.map((r) => valueOf(r.eval, q)) }];
+    if (q === RETURN) {
+      lines.push({ label: 'training return (exploring)', color: '#9fb6d6', marks: 'both', values: this.history.map((r) => r.train_return ?? null) });
+    }
     [...this.levels.entries()].forEach(([policy, evaluation], i) => {
       const level = valueOf(evaluation, q);
       if (level !== null) lines.push({ label: policy, color: LEVEL_COLORS[i % LEVEL_COLORS.length]!, dash: [6, 4], values: x.map(() => level) });
@@ -518,14 +513,22 @@ export class TrainPanel {
     for (const figure of PAPER_FIGURES[this.sim.scenarioId()] ?? []) {
       if (figure.metric === q) lines.push({ label: figure.label, color: '#cf3f35', dash: [2, 3], values: x.map(() => figure.value) });
     }
-    this.curve.set(x, lines);
     const loss = (name: 'critic_loss' | 'actor_loss' | 'entropy' | 'alpha') => this.history.map((r) => r.losses?.[name] ?? null);
-    this.losses.set(x, [
-      { label: 'critic loss', color: COLORS[0]!, values: loss('critic_loss') },
-      { label: 'actor loss', color: COLORS[2]!, values: loss('actor_loss') },
-      { label: 'entropy', color: COLORS[1]!, right: true, values: loss('entropy') },
-      { label: 'α', color: COLORS[3]!, right: true, values: loss('alpha') },
-    ]);
+    const losses: Line[] = [
+      { label: 'critic loss', color: COLORS[0]!, marks: 'both', values: loss('critic_loss') },
+      { label: 'actor loss', color: COLORS[2]!, marks: 'both', values: loss('actor_loss') },
+      { label: 'entropy', color: COLORS[1]!, marks: 'both', scale: 'other', values: loss('entropy') },
+      { label: 'α', color: COLORS[3]!, marks: 'both', scale: 'other', values: loss('alpha') },
+    ];
+    const epochs = this.history.length;
+    for (const [chart, series, none] of [
+      [this.curve, lines, 'No epochs yet: train, or load a policy.'],
+      [this.losses, losses, 'No losses yet: the learner has not been updated.'],
+    ] as const) {
+      chart.setData([x, ...series.map((l) => l.values)], series);
+      const latest = chart.latest();
+      chart.describe(latest ? `${epochs} epochs; ${latest}.` : none);
+    }
   }
 
   private async refreshChain(): Promise<void> {

@@ -4,7 +4,7 @@
 // over the points with R² before the user applies it. Whatever the core refuses changes nothing and its
 // message (field or line named) is shown.
 import { Chart, mergeSeries } from './chart';
-import { h } from './dom';
+import { download, h } from './dom';
 import { fieldPath } from './forms';
 import { round } from './format';
 import { CSV_COLUMNS, applyFit, fileKind, fileScenario, fitTargets, sizeProblem, worldSummary } from './params-files';
@@ -56,7 +56,7 @@ export class WorldPanel {
       this.details,
     );
     this.fileInput.setAttribute('aria-describedby', 'world-formats world-message');
-    this.downloadButton.addEventListener('click', () => void this.download());
+    this.downloadButton.addEventListener('click', () => void this.downloadWorld());
     this.seedButton.addEventListener('click', () => void this.useSeed());
     this.fileInput.addEventListener('change', () => {
       const file = this.fileInput.files?.[0];
@@ -117,18 +117,13 @@ export class WorldPanel {
     if (this.details.open) this.json.textContent = JSON.stringify(this.world, null, 1);
   }
 
-  private async download(): Promise<void> {
+  private async downloadWorld(): Promise<void> {
     const reply = await this.runtime.call({ kind: 'world' });
     if (reply.kind !== 'world') {
       this.say(reply.kind === 'error' ? reply.message : 'world: unexpected reply', 'alert');
       return;
     }
-    const url = URL.createObjectURL(new Blob([reply.json], { type: 'application/json' }));
-    const link = h('a', { href: url, download: `${this.scenario}-params.json` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(`${this.scenario}-params.json`, reply.json, 'application/json');
     this.say(`Downloaded ${this.scenario}-params.json.`, 'status');
   }
 
@@ -212,7 +207,6 @@ export class WorldPanel {
       this.say('Fit discarded; nothing changed.', 'status');
     });
     const { chart, text } = fitView(pending);
-    chart?.element.querySelector('.chart-plot')?.setAttribute('aria-describedby', 'fit-summary');
     this.preview.replaceChildren(
       h('h3', {}, `Fit of ${pending.fileName}`),
       ...(chart ? [chart.element] : []),
@@ -268,10 +262,11 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       x: 'denoising steps',
       y: { q: 'quality' },
       series: [
-        { label: 'measured', color: '#e0a526', points: true },
+        { label: 'measured', color: '#e0a526', marks: 'points' },
         { label: 'fitted', color: '#3563a8' },
       ],
       height: 180,
+      describedBy: 'fit-summary',
     });
     chart.setData(mergeSeries([
       { x: fit.data.map((p) => p.steps), y: fit.data.map((p) => p.quality) },
@@ -287,12 +282,13 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       x: 'output tokens',
       y: { s: 'delay (s)', score: 'score' },
       series: [
-        { label: 'delay measured', color: '#e0a526', points: true, scale: 's' },
+        { label: 'delay measured', color: '#e0a526', marks: 'points', scale: 's' },
         { label: 'delay fitted', color: '#b37a00', scale: 's' },
-        { label: 'score measured', color: '#6fa8dc', points: true, scale: 'score' },
+        { label: 'score measured', color: '#6fa8dc', marks: 'points', scale: 'score' },
         { label: 'score fitted', color: '#3563a8', scale: 'score' },
       ],
       height: 180,
+      describedBy: 'fit-summary',
     });
     const xs = fit.data.map((p) => p.tokens);
     const cx = fit.curve.map((p) => p.tokens);

@@ -4,7 +4,7 @@
 import { s, set } from '../dom';
 import { round } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { arrowMarker, episodeStatus, legend } from './parts';
+import { arrowMarker, episodeStatus, legend, topology } from './parts';
 import type { ScenarioView } from './view';
 import './classic.css';
 
@@ -44,12 +44,7 @@ export class AcrobotView implements ScenarioView {
   constructor(first: Acrobot) {
     const reach = first.link_length_1_m + first.link_length_2_m;
     this.scale = (HEIGHT / 2 - 22) / reach;
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology classic acrobot',
-      role: 'img',
-      'aria-label': 'Two-link pendulum hanging from a pivot, with the goal height line',
-    });
+    this.element = topology('classic acrobot', WIDTH, HEIGHT, 'Two-link pendulum hanging from a pivot, with the goal height line');
     this.element.append(arrowMarker('acrobot-arrow', 'push-head'));
     const goalY = PIVOT.y - first.link_length_1_m * this.scale;
     this.title = s('text', { x: 24, y: 344, class: 'title left' });

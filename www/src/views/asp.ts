@@ -5,6 +5,7 @@
 import { s, set } from '../dom';
 import { duration, round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
+import { inbox, topology } from './parts';
 import type { ScenarioView } from './view';
 
 const WIDTH = 1000;
@@ -32,19 +33,12 @@ export class AspView implements ScenarioView {
   private readonly caption: SVGTextElement;
 
   constructor(first: SnapshotOf<'asp'>) {
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology asp',
-      role: 'img',
-      'aria-label': 'Service providers with their used and free capacity, and the arriving task',
-    });
-    const inbox = s('g', { class: 'inbox' });
-    inbox.append(s('rect', { x: INBOX.x, y: INBOX.y, width: INBOX.w, height: INBOX.h, rx: 10 }));
-    this.taskTitle = s('text', { x: WIDTH / 2, y: INBOX.y + 27, 'text-anchor': 'middle', class: 'title' });
-    this.taskDetail = s('text', { x: WIDTH / 2, y: INBOX.y + 50, 'text-anchor': 'middle', class: 'detail' });
-    inbox.append(this.taskTitle, this.taskDetail);
+    this.element = topology('asp', WIDTH, HEIGHT, 'Service providers with their used and free capacity, and the arriving task');
+    const box = inbox(INBOX, 27, 50);
+    this.taskTitle = box.title;
+    this.taskDetail = box.detail;
     this.caption = s('text', { x: 8, y: 108, class: 'caption' }, 'utility of this task at each provider');
-    this.element.append(inbox, this.caption, legend());
+    this.element.append(box.group, this.caption, legend());
 
     const n = first.providers.length;
     const maxCapacity = Math.max(...first.providers.map((p) => p.capacity_steps));

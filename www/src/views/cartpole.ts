@@ -4,7 +4,7 @@
 import { s, set } from '../dom';
 import { round } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { arrowMarker, episodeStatus, legend } from './parts';
+import { arrowMarker, episodeStatus, legend, topology } from './parts';
 import type { ScenarioView } from './view';
 import './classic.css';
 
@@ -40,12 +40,7 @@ export class CartpoleView implements ScenarioView {
 
   constructor(first: Cartpole) {
     this.scale = (WIDTH - 80) / (2 * SPAN * first.x_threshold_m);
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology classic cartpole',
-      role: 'img',
-      'aria-label': 'Cart and pole on a track with the position limits marked',
-    });
+    this.element = topology('classic cartpole', WIDTH, HEIGHT, 'Cart and pole on a track with the position limits marked');
     this.element.append(arrowMarker('cartpole-arrow', 'push-head'));
     this.title = s('text', { x: WIDTH / 2, y: 26, 'text-anchor': 'middle', class: 'title' });
     this.detail = s('text', { x: WIDTH / 2, y: 49, 'text-anchor': 'middle', class: 'detail' });

@@ -6,7 +6,7 @@
 import { s, set } from '../dom';
 import { round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { SplitBar, legend, seconds, share } from './parts';
+import { SplitBar, inbox, legend, seconds, share, topology } from './parts';
 import type { ScenarioView } from './view';
 import './ddc.css';
 
@@ -76,19 +76,17 @@ export class DdcView implements ScenarioView {
     const rh = rowHeight(k);
     const roomy = rh >= 34;
     const height = TOP + k * rh + 12;
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${height}`,
-      class: 'topology ddc',
-      role: 'img',
-      'aria-label': 'The edge server and each user: visual condition, compression, data sent, denoising steps split between edge and phone, latency and QoE',
-    });
-    const inbox = s('g', { class: 'inbox' });
-    inbox.append(s('rect', { x: 300, y: 8, width: 440, height: 58, rx: 10 }));
-    this.heading = s('text', { x: 520, y: 32, 'text-anchor': 'middle', class: 'title' });
-    this.detail = s('text', { x: 520, y: 53, 'text-anchor': 'middle', class: 'detail' });
-    inbox.append(this.heading, this.detail);
+    this.element = topology(
+      'ddc',
+      WIDTH,
+      height,
+      'The edge server and each user: visual condition, compression, data sent, denoising steps split between edge and phone, latency and QoE',
+    );
+    const box = inbox({ x: 300, y: 8, w: 440, h: 58 }, 24, 45);
+    this.heading = box.title;
+    this.detail = box.detail;
     this.element.append(
-      inbox,
+      box.group,
       legend([['edge-part', 'steps at the edge e_k'], ['phone-part', 'steps on the phone'], ['limit-swatch', 'limit / threshold']], 8, 8, 1, 0),
       legend((Object.keys(CONDITIONS) as Condition[]).map((c) => [`cond ${c}`, CONDITIONS[c]]), 790, 8, 2, 100),
     );

@@ -5,7 +5,7 @@
 import { s, set } from '../dom';
 import { percent, round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { SplitBar, arrowMarker, drawOn, legend, niceCeil, seconds, share } from './parts';
+import { SplitBar, arrowMarker, drawOn, inbox, legend, niceCeil, seconds, share, topology } from './parts';
 import type { ScenarioView } from './view';
 import './flow.css';
 
@@ -54,21 +54,14 @@ export class FlowView implements ScenarioView {
   private readonly queueWidth: number;
 
   constructor(first: Flow) {
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology flow',
-      role: 'img',
-      'aria-label': 'Gateways with their utilisation and per-priority queues, the arriving flow and the edge server',
-    });
+    this.element = topology('flow', WIDTH, HEIGHT, 'Gateways with their utilisation and per-priority queues, the arriving flow and the edge server');
     this.element.append(arrowMarker('flow-arrow', 'flow-arrowhead'));
-    const inbox = s('g', { class: 'inbox' });
-    inbox.append(s('rect', { x: INBOX.x, y: INBOX.y, width: INBOX.w, height: INBOX.h, rx: 10 }));
-    this.heading = s('text', { x: WIDTH / 2, y: INBOX.y + 26, 'text-anchor': 'middle', class: 'title' });
-    this.detail = s('text', { x: WIDTH / 2, y: INBOX.y + 48, 'text-anchor': 'middle', class: 'detail' });
-    inbox.append(this.heading, this.detail);
+    const box = inbox(INBOX, 26, 48);
+    this.heading = box.title;
+    this.detail = box.detail;
     this.scaleText = s('text', { x: WIDTH - 8, y: 118, 'text-anchor': 'end', class: 'scale' });
     this.element.append(
-      inbox,
+      box.group,
       legend([['util', 'utilisation (held / capacity)'], ['q1', 'queue class 1 (low)'], ['q2', 'queue class 2'], ['q3', 'queue class 3 (high)']], 8, 8, 1, 0),
       legend([['frame chosen', 'last flow queued here']], 790, 8, 1, 0),
       this.scaleText,

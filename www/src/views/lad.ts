@@ -6,7 +6,7 @@
 import { s, set } from '../dom';
 import { round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { SplitBar, arcPath, arrowMarker, drawOn, legend, niceCeil, seconds } from './parts';
+import { SplitBar, arcPath, arrowMarker, drawOn, inbox, legend, niceCeil, seconds, topology } from './parts';
 import type { ScenarioView } from './view';
 import './lad.css';
 
@@ -56,20 +56,13 @@ export class LadView implements ScenarioView {
   private readonly barWidth: number;
 
   constructor(first: Lad) {
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology lad',
-      role: 'img',
-      'aria-label': 'Edge servers with their queued work in seconds, the arriving task and the last offloading decision',
-    });
+    this.element = topology('lad', WIDTH, HEIGHT, 'Edge servers with their queued work in seconds, the arriving task and the last offloading decision');
     this.element.append(arrowMarker('lad-arrow', 'lad-arrowhead'));
-    const inbox = s('g', { class: 'inbox' });
-    inbox.append(s('rect', { x: INBOX.x, y: INBOX.y, width: INBOX.w, height: INBOX.h, rx: 10 }));
-    this.taskTitle = s('text', { x: WIDTH / 2, y: INBOX.y + 26, 'text-anchor': 'middle', class: 'title' });
-    this.taskDetail = s('text', { x: WIDTH / 2, y: INBOX.y + 48, 'text-anchor': 'middle', class: 'detail' });
-    inbox.append(this.taskTitle, this.taskDetail);
+    const box = inbox(INBOX, 26, 48);
+    this.taskTitle = box.title;
+    this.taskDetail = box.detail;
     this.element.append(
-      inbox,
+      box.group,
       legend([['backlog', 'backlog Q (s of work)'], ['slotwork', 'assigned this slot P'], ['tower source', 'deciding base station'], ['frame chosen', 'last task sent here']], 8, 8, 1, 0),
     );
 

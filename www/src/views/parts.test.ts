@@ -1,10 +1,11 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { acrobotPoints } from './acrobot';
 import { poleTip } from './cartpole';
 import { rowHeight, speedText } from './ddc';
 import { millis } from './flow';
 import { queueSeconds, significant } from './lad';
-import { arcPath, episodeStatus, niceCeil, seconds, share } from './parts';
+import { arcPath, episodeStatus, inbox, niceCeil, seconds, share, topology } from './parts';
 import { dagPosition, stepEnds } from './tot';
 
 describe('view helpers', () => {
@@ -77,5 +78,24 @@ describe('view helpers', () => {
     expect(rowHeight(64)).toBeCloseTo(380 / 64, 12);
     expect(speedText(0.25)).toBe('1/4');
     expect(speedText(0.4)).toBe('0.4×');
+  });
+});
+
+describe('drawing parts', () => {
+  it('makes a drawing\'s root an image named by its label', () => {
+    const svg = topology('classic cartpole', 1000, 400, 'Cart and pole');
+    expect(svg.getAttribute('viewBox')).toBe('0 0 1000 400');
+    expect(svg.getAttribute('class')).toBe('topology classic cartpole');
+    expect(svg.getAttribute('role')).toBe('img');
+    expect(svg.getAttribute('aria-label')).toBe('Cart and pole');
+  });
+
+  it('centres the inbox lines in their box', () => {
+    const box = inbox({ x: 300, y: 8, w: 440, h: 58 }, 24, 45);
+    expect(box.group.getAttribute('class')).toBe('inbox');
+    expect([...box.group.children].map((c) => c.tagName.toLowerCase())).toEqual(['rect', 'text', 'text']);
+    expect(box.group.firstElementChild?.getAttribute('width')).toBe('440');
+    expect([box.title.getAttribute('x'), box.title.getAttribute('y'), box.title.getAttribute('class')]).toEqual(['520', '32', 'title']);
+    expect([box.detail.getAttribute('x'), box.detail.getAttribute('y'), box.detail.getAttribute('class')]).toEqual(['520', '53', 'detail']);
   });
 });

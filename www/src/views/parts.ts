@@ -1,7 +1,30 @@
-// Pieces the scenario drawings share: a nice axis maximum, a legend of swatches, a stacked split bar, an
-// arrow marker, the draw-on animation of a path, and how a classic-control episode stands.
+// Pieces the scenario drawings share: the drawing's root, the box of what arrives, a nice axis maximum, a
+// legend of swatches, a stacked split bar, an arrow marker, the draw-on animation of a path, and how a
+// classic-control episode stands.
 import { s, set } from '../dom';
 import { round } from '../format';
+import './parts.css';
+
+/** The root of a scenario's drawing: an image named by `label`, of class `topology ${cls}`. */
+export function topology(cls: string, width: number, height: number, label: string): SVGSVGElement {
+  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: `topology ${cls}`, role: 'img', 'aria-label': label });
+}
+
+/**
+ * The box of what arrives (a task, a flow): a rounded rect with a title line and a detail line centred in
+ * it, their baselines `titleY` and `detailY` below its top.
+ */
+export function inbox(
+  box: { x: number; y: number; w: number; h: number },
+  titleY: number,
+  detailY: number,
+): { group: SVGGElement; title: SVGTextElement; detail: SVGTextElement } {
+  const cx = box.x + box.w / 2;
+  const title = s('text', { x: cx, y: box.y + titleY, 'text-anchor': 'middle', class: 'title' });
+  const detail = s('text', { x: cx, y: box.y + detailY, 'text-anchor': 'middle', class: 'detail' });
+  const group = s('g', { class: 'inbox' }, s('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 10 }), title, detail);
+  return { group, title, detail };
+}
 
 /** The smallest 1, 2, 2.5 or 5 × 10^k at least `value` (and at least `floor`): a readable axis maximum. */
 export function niceCeil(value: number, floor = 1e-9): number {

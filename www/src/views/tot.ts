@@ -8,7 +8,7 @@
 import { s, set } from '../dom';
 import { round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { legend, niceCeil, seconds } from './parts';
+import { inbox, legend, niceCeil, seconds, topology } from './parts';
 import type { ScenarioView } from './view';
 import './tot.css';
 
@@ -80,18 +80,11 @@ export class TotView implements ScenarioView {
   private readonly nodeRadius: number;
 
   constructor(first: Tot) {
-    this.element = s('svg', {
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      class: 'topology tot',
-      role: 'img',
-      'aria-label': 'Tree-of-Thoughts DAG coloured by the server of each thought, and the servers\u2019 generation timeline',
-    });
-    const inbox = s('g', { class: 'inbox' });
-    inbox.append(s('rect', { x: INBOX.x, y: INBOX.y, width: INBOX.w, height: INBOX.h, rx: 10 }));
-    this.title = s('text', { x: WIDTH / 2, y: INBOX.y + 24, 'text-anchor': 'middle', class: 'title' });
-    this.detail = s('text', { x: WIDTH / 2, y: INBOX.y + 45, 'text-anchor': 'middle', class: 'detail' });
-    inbox.append(this.title, this.detail);
-    this.element.append(inbox, legend([['best-swatch', 'best of its step'], ['pending-swatch', 'thought to assign'], ['open-swatch', 'not yet assigned']], 8, 8, 1, 0));
+    this.element = topology('tot', WIDTH, HEIGHT, 'Tree-of-Thoughts DAG coloured by the server of each thought, and the servers\u2019 generation timeline');
+    const box = inbox(INBOX, 24, 45);
+    this.title = box.title;
+    this.detail = box.detail;
+    this.element.append(box.group, legend([['best-swatch', 'best of its step'], ['pending-swatch', 'thought to assign'], ['open-swatch', 'not yet assigned']], 8, 8, 1, 0));
 
     // DAG: step labels, edges under the nodes.
     const { steps, thoughts_per_step: perStep } = first;

@@ -315,9 +315,12 @@ pub struct LinearOut<'a> {
     pub out: &'a mut [f32],
 }
 
-/// Products of at least this many multiply-adds are split over threads (natively).
+/// Products of at least this many multiply-adds are split over threads (natively). Below it the join costs
+/// more than it saves: at 2^18 the fast preset's update (width 64, batch 128) took 4.6 ms on two threads
+/// against 2.65 ms on one; at 2^21 it takes 2.7–2.8 ms and the paper preset's (width 256, batch 512) is
+/// unchanged at 40–42 ms (`diffedge bench`, idle 2-core machine).
 #[cfg(not(target_arch = "wasm32"))]
-const PARALLEL_WORK: usize = 1 << 18;
+const PARALLEL_WORK: usize = 1 << 21;
 
 /// Runs `f(rows, first_row)` over `0..m` — split in two halves on two threads (recursively) when the
 /// product is large, natively. Rows are independent and each element is summed the same way on any

@@ -255,11 +255,21 @@ fn panels<const R: usize, const W: usize, E: Epilogue>(
 
 /// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels outermost (a panel of B stays in
 /// cache), `C` wide, then 16 and 8 wide for what is left, then the last columns one by one; `R` rows at a
-/// time. Every sum runs over k in ascending order from zero, whatever the tile sizes, so all
-/// instantiations agree bit for bit.
+/// time. Fewer than `R` rows (a single decision) start with panels `W1` wide: one row gives a tile few
+/// independent sums, and each sum waits on its previous addition, so a wider tile keeps the adder busy.
+/// Every sum runs over k in ascending order from zero, whatever the tile sizes, so all instantiations
+/// agree bit for bit.
 #[inline(always)]
-fn gemm<const R: usize, const C: usize, E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
-    let mut j = panels::<R, C, E>(a, b, m, k, n, 0, e);
+fn gemm<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
+    a: &[f32],
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    e: &mut E,
+) {
+    let mut j = if m < R { panels::<1, W1, E>(a, b, m, k, n, 0, e) } else { 0 };
+    j = panels::<R, C, E>(a, b, m, k, n, j, e);
     if C > 16 {
         j = panels::<R, 16, E>(a, b, m, k, n, j, e);
     }
@@ -289,11 +299,11 @@ fn gemm_dispatch<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     {
         #[target_feature(enable = "avx512f")]
         fn avx512<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
-            gemm::<8, 32, E>(a, b, m, k, n, e)
+            gemm::<8, 32, 256, E>(a, b, m, k, n, e)
         }
         #[target_feature(enable = "avx2")]
         fn avx2<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
-            gemm::<4, 16, E>(a, b, m, k, n, e)
+            gemm::<4, 16, 64, E>(a, b, m, k, n, e)
         }
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked just above).
@@ -304,7 +314,7 @@ fn gemm_dispatch<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize
             return unsafe { avx2(a, b, m, k, n, e) };
         }
     }
-    gemm::<4, 16, E>(a, b, m, k, n, e)
+    gemm::<4, 16, 64, E>(a, b, m, k, n, e)
 }
 
 /// Where a linear layer writes: pre-activations (when backward needs them) and outputs, both `m × n`.

@@ -3,7 +3,6 @@ use super::*;
 use crate::params;
 use crate::scenario::{Heuristic, ScenarioConfig, run_heuristic_episode};
 use profile::{Metric, Setting};
-use search::{Candidate, Score, best_plan};
 use vce::{Frontiers, VCE_STEP, best_config, pareto_front, phone_upload, vce, vce_exhaustive};
 
 fn close(a: f64, b: f64) -> bool {
@@ -742,6 +741,7 @@ fn baselines_rank_as_in_the_paper() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
+    use super::search::{Candidate, Score, best_plan};
     use super::*;
     use proptest::prelude::*;
 

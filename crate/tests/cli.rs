@@ -129,3 +129,40 @@ fn train_writes_a_checkpoint_that_eval_replays() {
     assert!(err.starts_with("error: --checkpoint"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_resumed_run_writes_the_metrics_of_the_uninterrupted_run() {
+    let dir = std::env::temp_dir().join(format!("diffedge-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("asp.json");
+    std::fs::write(&config, r#"{"horizon_s": 60000}"#).unwrap();
+    let train = |epochs: &str, out: &std::path::Path, extra: &[&str]| {
+        let mut args =
+            vec!["train", "--scenario", "asp", "--algo", "d2sac", "--epochs", epochs, "--eval-episodes", "1"];
+        // Short epochs that update from the second half of the first on, so the checkpoint holds trained networks.
+        args.extend_from_slice(&["--set", "schedule.epoch_steps=100", "--set", "schedule.warmup_steps=50"]);
+        args.extend_from_slice(&["--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let (whole, parts) = (dir.join("whole"), dir.join("parts"));
+    let (code, _, err) = train("3", &whole, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = train("2", &parts, &["--checkpoint-every", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let ck = parts.join("checkpoint.safetensors");
+    let (code, _, err) =
+        run(&["train", "--resume", ck.to_str().unwrap(), "--epochs", "3", "--out", parts.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let csv = |d: &std::path::Path| std::fs::read_to_string(d.join("metrics.csv")).unwrap();
+    assert_eq!(csv(&whole).lines().count(), 4);
+    assert_eq!(csv(&whole), csv(&parts));
+
+    let (code, _, err) = run(&["train", "--resume", ck.to_str().unwrap(), "--seed", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--seed"), "{err}");
+    let (code, _, err) = run(&["train", "--resume", config.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --resume"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

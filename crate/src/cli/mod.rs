@@ -87,7 +87,8 @@ Writes into --out (created if needed): config.json (the whole run: scenario, lea
 metrics.csv (one row per epoch: env_steps, updates, train_return, eval_return, eval_sd, the losses, then the
 scenario's evaluation metrics) and, at the end, checkpoint.safetensors (every network in PyTorch's layout,
 optimiser and replay state, the config; `diffedge eval --checkpoint` evaluates it; --without-replay leaves
-the replay buffers out).
+the replay buffers out). --checkpoint-every N also writes it every N epochs; `--resume DIR/checkpoint.safetensors`
+continues such a run bit for bit up to --epochs in all.
 
 With --target HEURISTIC the run evaluates the heuristic on the same evaluation episodes first and stops as
 soon as the greedy policy's mean evaluation return beats it, reporting the wall time and update count.
@@ -96,24 +97,34 @@ JSON output (--format json): {\"algorithm\", \"scenario\", \"epochs\": [epoch re
 
 Examples:
   diffedge train --scenario asp --algo d2sac --preset fast --target crash_avoid
-  diffedge train --scenario asp --algo d2sac --preset paper --world paper --epochs 200 --out runs/asp-paper";
+  diffedge train --scenario asp --algo d2sac --preset paper --world paper --epochs 200 --checkpoint-every 5 --out runs/asp-paper
+  diffedge train --resume runs/asp-paper/checkpoint.safetensors --epochs 400 --out runs/asp-paper";
 
 #[derive(Debug, Args)]
 struct TrainArgs {
     /// Scenario id (see `diffedge scenarios`).
-    #[arg(long)]
-    scenario: String,
+    #[arg(long, required_unless_present = "resume")]
+    scenario: Option<String>,
     /// Algorithm: d2sac, lad, dsac, flowdiff, sac_discrete, dqn, ddqn, ppo or ddc (hybrid actions, the ddc
     /// scenario).
-    #[arg(long)]
-    algo: String,
+    #[arg(long, required_unless_present = "resume")]
+    algo: Option<String>,
+    /// Continue the run saved in this checkpoint (scenario, learner, schedule and seeds come from it): it goes
+    /// on exactly as the uninterrupted run would have, and metrics.csv is rewritten with its earlier epochs.
+    #[arg(
+        long,
+        value_name = "CHECKPOINT",
+        conflicts_with_all = ["scenario", "algo", "preset", "seed", "world_seed", "world", "config", "overrides", "eval_episodes"]
+    )]
+    resume: Option<String>,
     /// Hyper-parameters to start from.
     #[arg(long, value_enum, default_value_t = PresetArg::Fast)]
     preset: PresetArg,
     /// Run seed (initialisation, exploration, training episodes).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Epochs to run at most.
+    /// Epochs to run at most, counting those of a resumed run (so the same command resumed ends at the same
+    /// epoch).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     epochs: u64,
     /// World seed of a drawn world.
@@ -142,6 +153,10 @@ struct TrainArgs {
     /// the size (the shipped pretrained policies); a run loaded from it continues with an empty replay.
     #[arg(long, requires = "out")]
     without_replay: bool,
+    /// Also write the checkpoint every N epochs (replacing the previous one), so a long run can be stopped and
+    /// resumed with --resume.
+    #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_every: Option<u64>,
     /// Output format of the final report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -493,11 +508,14 @@ struct TrainReport<'a> {
     env_steps: u64,
 }
 
-fn train(args: &TrainArgs) -> Result<String> {
+/// The config of a new run from the command line: the preset, then the scenario options and overrides.
+fn new_train_config(args: &TrainArgs) -> Result<crate::train::TrainConfig> {
     use crate::agent::Preset;
-    use crate::train::{TrainConfig, Trainer};
 
-    let id = ScenarioId::parse("--scenario", &args.scenario)?;
+    let (Some(scenario_name), Some(algo)) = (&args.scenario, &args.algo) else {
+        return Err(Error::new("--scenario", "a new run needs --scenario and --algo (or --resume CHECKPOINT)"));
+    };
+    let id = ScenarioId::parse("--scenario", scenario_name)?;
     let mut scenario = scenario_config(id, args.config.as_deref())?;
     if !apply_world(&mut scenario, args.world.as_deref())? {
         scenario.set_world_seed(args.world_seed);
@@ -506,14 +524,28 @@ fn train(args: &TrainArgs) -> Result<String> {
         PresetArg::Paper => Preset::Paper,
         PresetArg::Fast => Preset::Fast,
     };
-    let mut config =
-        TrainConfig::preset(scenario, &args.algo, preset, args.seed).map_err(|e| Error::new("--algo", e.problem))?;
+    let mut config = crate::train::TrainConfig::preset(scenario, algo, preset, args.seed)
+        .map_err(|e| Error::new("--algo", e.problem))?;
     config.eval_episodes = args.eval_episodes as usize;
     for assignment in &args.overrides {
         apply_override(&mut config, assignment)?;
     }
+    Ok(config)
+}
+
+fn train(args: &TrainArgs) -> Result<String> {
+    use crate::train::Trainer;
+
     let started = std::time::Instant::now();
-    let mut trainer = Trainer::new(config)?;
+    let mut trainer = match &args.resume {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| Error::new("--resume", format!("cannot read '{path}': {e}")))?;
+            Trainer::load(&bytes).map_err(|e| e.within("--resume"))?
+        }
+        None => Trainer::new(new_train_config(args)?)?,
+    };
+    let id = trainer.config().scenario.id();
     if let Some(policy) = &args.target {
         // Checked before any training, so a typo fails at once.
         trainer.config().scenario.build()?.heuristic_index(policy).map_err(|e| Error::new("--target", e.problem))?;
@@ -538,8 +570,13 @@ fn train(args: &TrainArgs) -> Result<String> {
             .progress_chars("=> "),
     );
     let mut reached = false;
-    let mut csv = String::new();
-    for _ in 0..args.epochs {
+    let mut csv = trainer.history().first().map(metrics_csv_header).unwrap_or_default();
+    for record in trainer.history() {
+        csv.push_str(&metrics_csv_row(record));
+    }
+    let done = trainer.history().len() as u64;
+    bar.set_position(done.min(args.epochs));
+    for epoch in done..args.epochs {
         let record = trainer.run_epoch()?;
         if csv.is_empty() {
             csv = metrics_csv_header(&record);
@@ -547,6 +584,9 @@ fn train(args: &TrainArgs) -> Result<String> {
         csv.push_str(&metrics_csv_row(&record));
         if let Some(dir) = out_dir {
             write_file(&dir.join("metrics.csv"), &csv)?;
+            if args.checkpoint_every.is_some_and(|n| (epoch + 1) % n == 0) {
+                write_checkpoint(dir, &mut trainer, args.without_replay)?;
+            }
         }
         bar.set_message(format!("eval {:.1} ({} updates)", record.eval.mean_return, record.updates));
         bar.inc(1);
@@ -559,10 +599,7 @@ fn train(args: &TrainArgs) -> Result<String> {
     }
     bar.finish_and_clear();
     if let Some(dir) = out_dir {
-        let path = dir.join("checkpoint.safetensors");
-        let bytes = if args.without_replay { trainer.save_without_replay() } else { trainer.save() };
-        std::fs::write(&path, bytes)
-            .map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))?;
+        write_checkpoint(dir, &mut trainer, args.without_replay)?;
     }
     let report = TrainReport {
         algorithm: &trainer.config().algorithm,
@@ -610,6 +647,17 @@ fn train(args: &TrainArgs) -> Result<String> {
             out
         }
     })
+}
+
+/// Writes DIR/checkpoint.safetensors through a temporary file, so an interrupted write never leaves a torn
+/// checkpoint behind.
+fn write_checkpoint(dir: &std::path::Path, trainer: &mut crate::train::Trainer, without_replay: bool) -> Result<()> {
+    let path = dir.join("checkpoint.safetensors");
+    let partial = dir.join("checkpoint.safetensors.partial");
+    let bytes = if without_replay { trainer.save_without_replay() } else { trainer.save() };
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))
 }
 
 fn write_file(path: &std::path::Path, text: &str) -> Result<()> {

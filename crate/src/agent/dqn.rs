@@ -160,7 +160,7 @@ impl<B: Backend> Dqn<B> {
     pub fn q_values(&mut self, obs: &[f32]) -> Vec<f32> {
         let b = &mut self.backend;
         b.write_matrix(&mut self.act_obs, obs);
-        self.q.forward(b, &self.params.value, &self.act_obs, &mut self.act_work);
+        self.q.infer(b, &self.params.value, &self.act_obs, &mut self.act_work);
         b.read_matrix(self.act_work.output())
     }
 
@@ -169,7 +169,7 @@ impl<B: Backend> Dqn<B> {
     pub(crate) fn target_q_values(&mut self, obs: &[f32]) -> Vec<f32> {
         let b = &mut self.backend;
         b.write_matrix(&mut self.act_obs, obs);
-        self.q.forward(b, &self.target, &self.act_obs, &mut self.act_work);
+        self.q.infer(b, &self.target, &self.act_obs, &mut self.act_work);
         b.read_matrix(self.act_work.output())
     }
 
@@ -194,9 +194,9 @@ impl<B: Backend> Dqn<B> {
         b.write_matrix(&mut self.discounts, &batch.discount);
 
         // 1. Target: the target network values s'; it also picks the action unless double.
-        self.q.forward(b, &self.target, &self.next_obs, &mut self.next_work);
+        self.q.infer(b, &self.target, &self.next_obs, &mut self.next_work);
         let select = if c.double {
-            self.q.forward(b, &self.params.value, &self.next_obs, &mut self.work);
+            self.q.infer(b, &self.params.value, &self.next_obs, &mut self.work);
             self.work.output()
         } else {
             self.next_work.output()

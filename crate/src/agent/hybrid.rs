@@ -360,7 +360,7 @@ impl<B: Backend> Hybrid<B> {
         // 1. Target: a' from the target actor's chain on s', the target critics on [a' | s'].
         let actor = &self.actor;
         actor.draw_noise(b, &mut self.next_chain, &mut self.rng, false);
-        actor.forward(b, &self.actor_params.target, &self.next_obs, &mut self.next_chain);
+        actor.infer(b, &self.actor_params.target, &self.next_obs, &mut self.next_chain);
         draw_gumbel(b, &layout, &mut self.rng, &mut self.gumbel_host, &mut s.gumbel);
         let x = self.next_chain.output();
         b.hybrid_sample(
@@ -375,8 +375,8 @@ impl<B: Backend> Hybrid<B> {
             NEXT_ENTROPY,
         );
         b.concat_cols(&s.action, &self.next_obs, &mut self.critic_input);
-        q1.forward(b, &self.critic_params.target, &self.critic_input, w1);
-        q2.forward(b, &self.critic_params.target, &self.critic_input, w2);
+        q1.infer(b, &self.critic_params.target, &self.critic_input, w1);
+        q2.infer(b, &self.critic_params.target, &self.critic_input, w2);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
         b.min_q_td_target(
             w1.output(),
@@ -496,7 +496,7 @@ impl<B: Backend> Learner for Hybrid<B> {
         } else {
             self.actor.zero_noise(b, &mut self.act_chain);
         }
-        self.actor.forward(b, &self.actor_params.value, &self.act_obs, &mut self.act_chain);
+        self.actor.infer(b, &self.actor_params.value, &self.act_obs, &mut self.act_chain);
         let s = &mut self.act_sample;
         let x = self.act_chain.output();
         b.hybrid_sample(

@@ -340,7 +340,7 @@ impl<B: Backend> Ppo<B> {
     pub fn policy_probs(&mut self, obs: &[f32], probs: &mut Vec<f32>) {
         let b = &mut self.backend;
         b.write_matrix(&mut self.act_obs, obs);
-        self.actor.forward(b, &self.params.value, &self.act_obs, &mut self.act_work);
+        self.actor.infer(b, &self.params.value, &self.act_obs, &mut self.act_work);
         b.softmax_rows(self.act_work.output(), &mut self.act_probs);
         probs.clear();
         probs.extend(b.read_matrix(&self.act_probs));
@@ -360,10 +360,10 @@ impl<B: Backend> Ppo<B> {
         b.write_matrix(&mut roll.rewards, &self.rollout.reward);
         b.write_matrix(&mut roll.terminated, &self.rollout.terminated);
         b.write_matrix(&mut roll.ends, &self.rollout.ends);
-        self.actor.forward(b, &p.value, &roll.obs, &mut roll.actor);
+        self.actor.infer(b, &p.value, &roll.obs, &mut roll.actor);
         b.action_log_prob(roll.actor.output(), &roll.actions, &mut roll.old_log_prob);
-        self.critic.forward(b, &p.value, &roll.obs, &mut roll.value);
-        self.critic.forward(b, &p.value, &roll.next_obs, &mut roll.next_value);
+        self.critic.infer(b, &p.value, &roll.obs, &mut roll.value);
+        self.critic.infer(b, &p.value, &roll.next_obs, &mut roll.next_value);
         b.gae(
             &roll.rewards,
             roll.value.output(),

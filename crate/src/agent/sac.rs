@@ -296,11 +296,11 @@ impl<B: Backend> Sac<B> {
                 if let Some(start) = latent {
                     b.write_matrix(act.start_mut(), start);
                 }
-                actor.forward(b, &self.actor.value, &self.act_obs, act);
+                actor.infer(b, &self.actor.value, &self.act_obs, act);
                 act.output()
             }
             Policy::Mlp { mlp, act, .. } => {
-                mlp.forward(b, &self.actor.value, &self.act_obs, act);
+                mlp.infer(b, &self.actor.value, &self.act_obs, act);
                 act.output()
             }
         };
@@ -497,18 +497,18 @@ impl<B: Backend> Sac<B> {
                 if c.latent_start {
                     b.write_matrix(next.start_mut(), &batch.next_extra);
                 }
-                actor.forward(b, next_params, &self.next_obs, next);
+                actor.infer(b, next_params, &self.next_obs, next);
                 next.output()
             }
             Policy::Mlp { mlp, next, .. } => {
-                mlp.forward(b, next_params, &self.next_obs, next);
+                mlp.infer(b, next_params, &self.next_obs, next);
                 next.output()
             }
         };
         let critic_target = self.critic.target.as_ref().expect("critics always have targets");
         let [w1, w2] = &mut self.q_work;
-        self.q1.forward(b, critic_target, &self.next_obs, w1);
-        self.q2.forward(b, critic_target, &self.next_obs, w2);
+        self.q1.infer(b, critic_target, &self.next_obs, w1);
+        self.q2.infer(b, critic_target, &self.next_obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
         b.soft_td_target(
@@ -535,9 +535,9 @@ impl<B: Backend> Sac<B> {
         let critic_adam = AdamConfig::new(c.critic_lr, c.weight_decay);
         b.adam(&mut self.critic.value, &self.critic.grad, &mut self.critic.m, &mut self.critic.v, step, &critic_adam);
 
-        // 3. Actor, against the updated critics.
-        self.q1.forward(b, &self.critic.value, &self.obs, w1);
-        self.q2.forward(b, &self.critic.value, &self.obs, w2);
+        // 3. Actor, against the updated critics (constants in its loss: no backward through them).
+        self.q1.infer(b, &self.critic.value, &self.obs, w1);
+        self.q2.infer(b, &self.critic.value, &self.obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
         b.fill(&mut self.actor.grad, 0.0);
         match &mut self.policy {

@@ -239,18 +239,31 @@ impl DiffusionActor {
         }
     }
 
-    /// Runs the reverse chain from `work.start()` for the states `state` (`rows × state_dim`); the result
-    /// `x_0` is `work.output()`.
+    /// Runs the reverse chain from `work.start()` for the states `state` (`rows × state_dim`), keeping
+    /// what [`DiffusionActor::backward`] needs; the result `x_0` is `work.output()`.
     pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {
+        self.run(backend, params, state, work, true);
+    }
+
+    /// The reverse chain with no backward to follow (acting, targets): the same `x_0` as
+    /// [`DiffusionActor::forward`] without the activations' slopes.
+    pub fn infer<B: Backend>(&self, backend: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {
+        self.run(backend, params, state, work, false);
+    }
+
+    fn run<B: Backend>(&self, b: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>, grad: bool) {
+        let pass = |mlp: &Mlp, b: &mut B, x: &B::Matrix, w: &mut MlpWork<B>| {
+            if grad { mlp.forward(b, params, x, w) } else { mlp.infer(b, params, x, w) }
+        };
         if let (Some(mlp), Some(time)) = (&self.time_mlp, work.time.as_mut()) {
-            mlp.forward(backend, params, &work.embedding, time);
+            pass(mlp, b, &work.embedding, time);
         }
         for t in (0..self.config.steps).rev() {
             let embedding = work.time.as_ref().map_or(&work.embedding, MlpWork::output);
             let (lower, upper) = work.x.split_at_mut(t + 1);
-            backend.concat_broadcast(&upper[0], embedding, t, state, &mut work.input[t]);
-            self.denoiser.forward(backend, params, &work.input[t], &mut work.net[t]);
-            backend.reverse_step(&self.steps[t], &upper[0], work.net[t].output(), &work.noise[t], &mut lower[t]);
+            b.concat_broadcast(&upper[0], embedding, t, state, &mut work.input[t]);
+            pass(&self.denoiser, b, &work.input[t], &mut work.net[t]);
+            b.reverse_step(&self.steps[t], &upper[0], work.net[t].output(), &work.noise[t], &mut lower[t]);
         }
     }
 

@@ -10,7 +10,6 @@ use super::{Activation, AdamConfig, Backend, HybridLayout, LinearLayout, PolicyO
 #[derive(Debug, Default)]
 pub struct CpuBackend {
     transposed: Vec<f32>,
-    transposed_input: Vec<f32>,
     row: Vec<f32>,
 }
 
@@ -139,7 +138,7 @@ impl Backend for CpuBackend {
         params: &Array1<f32>,
         layer: &LinearLayout,
         act: Activation,
-        pre: Option<&mut Array2<f32>>,
+        slope: Option<&mut Array2<f32>>,
         out: &mut Array2<f32>,
     ) {
         let (m, k) = x.dim();
@@ -148,7 +147,7 @@ impl Backend for CpuBackend {
         let p = vec_data(params);
         // Softmax is row-wise: an identity layer, then the rows normalised in place.
         let elementwise = if act == Activation::Softmax { Activation::Identity } else { act };
-        let mut dst = LinearOut { pre: pre.map(data_mut), out: data_mut(out) };
+        let mut dst = LinearOut { slope: slope.map(data_mut), out: data_mut(out) };
         kernels::linear_forward(
             data(x),
             &p[layer.weight..layer.weight + k * n],
@@ -172,7 +171,7 @@ impl Backend for CpuBackend {
         params: &Array1<f32>,
         layer: &LinearLayout,
         act: Activation,
-        pre: Option<&Array2<f32>>,
+        slope: Option<&Array2<f32>>,
         out: &Array2<f32>,
         grad: &mut Array2<f32>,
         grads: &mut Array1<f32>,
@@ -193,18 +192,10 @@ impl Backend for CpuBackend {
                 }
             }
         } else {
-            kernels::scale_by_slope(act, dz, pre.map(data), data(out));
+            kernels::scale_by_slope(act, dz, slope.map(data), data(out));
         }
         let g = vec_data_mut(grads);
-        kernels::matmul_tn_acc(
-            data(x),
-            dz,
-            &mut g[layer.weight..layer.weight + k * n],
-            m,
-            k,
-            n,
-            &mut self.transposed_input,
-        );
+        kernels::matmul_tn_acc(data(x), dz, &mut g[layer.weight..layer.weight + k * n], m, k, n);
         // db: column sums of dZ, each summed over the rows in order, then added.
         self.row.clear();
         self.row.resize(n, 0.0);

@@ -78,21 +78,22 @@ pub fn activate(act: Activation, z: f32) -> f32 {
     }
 }
 
-/// `dz *= act'(z)` elementwise, with `z` the pre-activations (needed by ReLU and Mish) and `a` the
-/// outputs (used by tanh). Softmax's Jacobian is row-wise and handled by the backend.
-pub fn scale_by_slope(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
+/// `dz *= act'(z)` elementwise, with `slope` the slopes `act'(z)` the forward pass kept (ReLU and Mish) and
+/// `a` the outputs (tanh's slope is `1 − a²`). Softmax's Jacobian is row-wise and handled by the backend.
+pub fn scale_by_slope(act: Activation, dz: &mut [f32], slope: Option<&[f32]>, a: &[f32]) {
     #[inline(always)]
-    fn portable(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
-        match (act, pre) {
+    fn portable(act: Activation, dz: &mut [f32], slope: Option<&[f32]>, a: &[f32]) {
+        match (act, slope) {
             (Activation::Identity | Activation::Softmax, _) => {}
-            (Activation::Relu, Some(z)) => {
-                for (g, &z) in dz.iter_mut().zip(z) {
-                    *g = if z > 0.0 { *g } else { 0.0 };
+            // A select rather than a product, so a negative or non-finite gradient is cut to exactly +0.
+            (Activation::Relu, Some(slope)) => {
+                for (g, &s) in dz.iter_mut().zip(slope) {
+                    *g = if s > 0.0 { *g } else { 0.0 };
                 }
             }
-            (Activation::Mish, Some(z)) => {
-                for (g, &z) in dz.iter_mut().zip(z) {
-                    *g *= mish_and_slope(z).1;
+            (Activation::Mish, Some(slope)) => {
+                for (g, &s) in dz.iter_mut().zip(slope) {
+                    *g *= s;
                 }
             }
             (Activation::Tanh, _) => {
@@ -100,29 +101,29 @@ pub fn scale_by_slope(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &
                     *g *= 1.0 - a * a;
                 }
             }
-            (Activation::Relu | Activation::Mish, None) => unreachable!("ReLU and Mish keep their pre-activations"),
+            (Activation::Relu | Activation::Mish, None) => unreachable!("ReLU and Mish keep their slopes"),
         }
     }
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        fn avx512(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
-            portable(act, dz, pre, a)
+        fn avx512(act: Activation, dz: &mut [f32], slope: Option<&[f32]>, a: &[f32]) {
+            portable(act, dz, slope, a)
         }
         #[target_feature(enable = "avx2")]
-        fn avx2(act: Activation, dz: &mut [f32], pre: Option<&[f32]>, a: &[f32]) {
-            portable(act, dz, pre, a)
+        fn avx2(act: Activation, dz: &mut [f32], slope: Option<&[f32]>, a: &[f32]) {
+            portable(act, dz, slope, a)
         }
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked just above).
-            return unsafe { avx512(act, dz, pre, a) };
+            return unsafe { avx512(act, dz, slope, a) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { avx2(act, dz, pre, a) };
+            return unsafe { avx2(act, dz, slope, a) };
         }
     }
-    portable(act, dz, pre, a)
+    portable(act, dz, slope, a)
 }
 
 /// Where the finished sums of a product go, one row segment at a time.
@@ -159,7 +160,8 @@ impl Epilogue for AddTo<'_> {
     }
 }
 
-/// `Z = A·B + bias`, `out = act(Z)`, `pre = Z` when kept.
+/// `Z = A·B + bias`, `out = act(Z)`, `slope = act'(Z)` when kept (for the backward pass, computed here
+/// where Mish's exponential is at hand anyway).
 struct Dense<'a, 'b> {
     bias: &'a [f32],
     act: Activation,
@@ -173,43 +175,88 @@ impl Epilogue for Dense<'_, '_> {
         let at = row * self.n + j;
         let len = sums.len();
         let bias = &self.bias[j..j + len];
-        if let Some(pre) = self.dst.pre.as_deref_mut() {
-            for ((p, &s), &b) in pre[at..at + len].iter_mut().zip(sums).zip(bias) {
-                *p = s + b;
-            }
-        }
         let out = &mut self.dst.out[at..at + len];
         // One match per segment, so each loop below vectorises.
-        match self.act {
-            Activation::Identity | Activation::Softmax => {
+        match (self.act, self.dst.slope.as_deref_mut()) {
+            (Activation::Identity | Activation::Softmax, slope) => {
                 for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
                     *o = s + b;
                 }
+                if let Some(slope) = slope {
+                    slope[at..at + len].fill(1.0);
+                }
             }
-            Activation::Relu => {
+            (Activation::Relu, None) => {
                 for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
                     *o = (s + b).max(0.0);
                 }
             }
-            Activation::Mish => {
+            (Activation::Relu, Some(slope)) => {
+                for (((o, d), &s), &b) in out.iter_mut().zip(&mut slope[at..at + len]).zip(sums).zip(bias) {
+                    let z = s + b;
+                    *o = z.max(0.0);
+                    *d = if z > 0.0 { 1.0 } else { 0.0 };
+                }
+            }
+            (Activation::Mish, None) => {
                 for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
                     *o = mish_and_slope(s + b).0;
                 }
             }
-            Activation::Tanh => {
+            (Activation::Mish, Some(slope)) => {
+                for (((o, d), &s), &b) in out.iter_mut().zip(&mut slope[at..at + len]).zip(sums).zip(bias) {
+                    (*o, *d) = mish_and_slope(s + b);
+                }
+            }
+            (Activation::Tanh, slope) => {
                 for ((o, &s), &b) in out.iter_mut().zip(sums).zip(bias) {
                     *o = tanh(s + b);
+                }
+                if let Some(slope) = slope {
+                    for (d, &a) in slope[at..at + len].iter_mut().zip(out.iter()) {
+                        *d = 1.0 - a * a;
+                    }
                 }
             }
         }
     }
 }
 
+/// The left factor `A` (`m × k`) of a product: its elements and how they are stored.
+#[derive(Clone, Copy)]
+struct Lhs<'a> {
+    data: &'a [f32],
+    /// Distance between consecutive rows of the stored matrix.
+    stride: usize,
+    /// Stored as `Aᵀ` (`k × m`, row `kk` holds column `kk` of `A`): a gradient `Xᵀ·dZ` reads `X` where it
+    /// lies instead of transposing it first.
+    transposed: bool,
+}
+
 /// One `R × C` register tile of `A·B` at (`i`, `j`): `acc[r][c] = Σ_k a[i+r][k]·b[k][j+c]`, k ascending.
 #[inline(always)]
-fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, n: usize, i: usize, j: usize) -> [[f32; C]; R] {
+fn tile<const R: usize, const C: usize>(
+    a: Lhs<'_>,
+    b: &[f32],
+    k: usize,
+    n: usize,
+    i: usize,
+    j: usize,
+) -> [[f32; C]; R] {
     let mut acc = [[0.0f32; C]; R];
-    let rows: [&[f32]; R] = core::array::from_fn(|r| &a[(i + r) * k..(i + r + 1) * k]);
+    if a.transposed {
+        for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
+            let bt: &[f32; C] = brow[j..j + C].try_into().expect("tile inside B");
+            let col: &[f32; R] = a.data[kk * a.stride + i..][..R].try_into().expect("tile inside A");
+            for (acc_row, &x) in acc.iter_mut().zip(col) {
+                for c in 0..C {
+                    acc_row[c] += x * bt[c];
+                }
+            }
+        }
+        return acc;
+    }
+    let rows: [&[f32]; R] = core::array::from_fn(|r| &a.data[(i + r) * a.stride..][..k]);
     for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
         let bt: &[f32; C] = brow[j..j + C].try_into().expect("tile inside B");
         for (acc_row, row) in acc.iter_mut().zip(&rows) {
@@ -226,7 +273,7 @@ fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, n: usize
 /// then single rows); returns the first column left over.
 #[inline(always)]
 fn panels<const R: usize, const W: usize, E: Epilogue>(
-    a: &[f32],
+    a: Lhs<'_>,
     b: &[f32],
     m: usize,
     k: usize,
@@ -254,14 +301,13 @@ fn panels<const R: usize, const W: usize, E: Epilogue>(
 }
 
 /// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels outermost (a panel of B stays in
-/// cache), `C` wide, then 16 and 8 wide for what is left, then the last columns one by one; `R` rows at a
-/// time. Fewer than `R` rows (a single decision) start with panels `W1` wide: one row gives a tile few
+/// cache), `C` wide, then 16, 8, 4 and 1 wide for what is left; `R` rows at a time. Fewer than `R` rows (a single decision) start with panels `W1` wide: one row gives a tile few
 /// independent sums, and each sum waits on its previous addition, so a wider tile keeps the adder busy.
 /// Every sum runs over k in ascending order from zero, whatever the tile sizes, so all instantiations
 /// agree bit for bit.
 #[inline(always)]
 fn gemm<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
-    a: &[f32],
+    a: Lhs<'_>,
     b: &[f32],
     m: usize,
     k: usize,
@@ -274,35 +320,23 @@ fn gemm<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
         j = panels::<R, 16, E>(a, b, m, k, n, j, e);
     }
     j = panels::<R, 8, E>(a, b, m, k, n, j, e);
-    if j < n {
-        // The last few columns: the same sums, element by element.
-        let cols = n - j;
-        let mut sums = [0.0f32; 8];
-        for i in 0..m {
-            let row = &a[i * k..(i + 1) * k];
-            sums[..cols].fill(0.0);
-            for (kk, brow) in b.chunks_exact(n).take(k).enumerate() {
-                let x = row[kk];
-                for (s, &w) in sums[..cols].iter_mut().zip(&brow[j..]) {
-                    *s += x * w;
-                }
-            }
-            e.write(i, j, &sums[..cols]);
-        }
-    }
+    // The last columns (an output layer of 20 actions leaves 4): narrow tiles, still `R` rows of
+    // independent sums at a time.
+    j = panels::<R, 4, E>(a, b, m, k, n, j, e);
+    panels::<R, 1, E>(a, b, m, k, n, j, e);
 }
 
 /// Runs `gemm` with the widest tiles the CPU supports (AVX-512, AVX2, or the portable build, which is
 /// what WebAssembly gets with SIMD128). Tile sizes never change a result.
-fn gemm_dispatch<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+fn gemm_dispatch<E: Epilogue>(a: Lhs<'_>, b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        fn avx512<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+        fn avx512<E: Epilogue>(a: Lhs<'_>, b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
             gemm::<8, 32, 256, E>(a, b, m, k, n, e)
         }
         #[target_feature(enable = "avx2")]
-        fn avx2<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
+        fn avx2<E: Epilogue>(a: Lhs<'_>, b: &[f32], m: usize, k: usize, n: usize, e: &mut E) {
             gemm::<4, 16, 64, E>(a, b, m, k, n, e)
         }
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -317,10 +351,10 @@ fn gemm_dispatch<E: Epilogue>(a: &[f32], b: &[f32], m: usize, k: usize, n: usize
     gemm::<4, 16, 64, E>(a, b, m, k, n, e)
 }
 
-/// Where a linear layer writes: pre-activations (when backward needs them) and outputs, both `m × n`.
+/// Where a linear layer writes: the activation's slopes (when backward needs them) and outputs, both `m × n`.
 pub struct LinearOut<'a> {
     /// `Z = X·W + b`, or `None` when the activation's backward only needs its output.
-    pub pre: Option<&'a mut [f32]>,
+    pub slope: Option<&'a mut [f32]>,
     /// `A = act(Z)`.
     pub out: &'a mut [f32],
 }
@@ -385,21 +419,22 @@ pub fn linear_forward(
     dst: &mut LinearOut<'_>,
 ) {
     assert!(x.len() >= m * k && w.len() >= k * n && b.len() >= n && dst.out.len() >= m * n);
-    if let Some(pre) = dst.pre.as_deref() {
-        assert!(pre.len() >= m * n);
+    if let Some(slope) = dst.slope.as_deref() {
+        assert!(slope.len() >= m * n);
     }
     let out = Rows(dst.out.as_mut_ptr());
-    let pre = dst.pre.as_deref_mut().map(|p| Rows(p.as_mut_ptr()));
+    let slope = dst.slope.as_deref_mut().map(|p| Rows(p.as_mut_ptr()));
     for_row_blocks(
         m,
         k * n,
         &|rows, first| {
-            // SAFETY: row blocks are disjoint and inside `out`/`pre` (asserted above).
+            // SAFETY: row blocks are disjoint and inside `out`/`slope` (asserted above).
             let mut block = LinearOut {
-                pre: pre.map(|p| unsafe { p.block(first, rows, n) }),
+                slope: slope.map(|p| unsafe { p.block(first, rows, n) }),
                 out: unsafe { out.block(first, rows, n) },
             };
-            gemm_dispatch(&x[first * k..], w, rows, k, n, &mut Dense { bias: b, act, dst: &mut block, n });
+            let x = Lhs { data: &x[first * k..], stride: k, transposed: false };
+            gemm_dispatch(x, w, rows, k, n, &mut Dense { bias: b, act, dst: &mut block, n });
         },
         0,
     );
@@ -415,34 +450,29 @@ pub fn matmul(x: &[f32], w: &[f32], y: &mut [f32], m: usize, k: usize, n: usize)
         &|rows, first| {
             // SAFETY: row blocks are disjoint and inside `y` (asserted above).
             let y = unsafe { out.block(first, rows, n) };
-            gemm_dispatch(&x[first * k..], w, rows, k, n, &mut Store { y, n });
+            let x = Lhs { data: &x[first * k..], stride: k, transposed: false };
+            gemm_dispatch(x, w, rows, k, n, &mut Store { y, n });
         },
         0,
     );
 }
 
-/// `Y += Xᵀ·dZ` for `Xᵀ: k×m` already transposed and `dZ: m×n`: each element's sum over the batch rows
-/// runs in order and is then added to `Y`.
-pub fn matmul_acc(xt: &[f32], dz: &[f32], y: &mut [f32], k: usize, m: usize, n: usize) {
-    assert!(xt.len() >= k * m && dz.len() >= m * n && y.len() >= k * n);
-    let out = Rows(y.as_mut_ptr());
+/// `dW += Xᵀ·dZ` for `X: m×k`, `dZ: m×n`, `dW: k×n`: each element's sum over the batch rows runs in
+/// order and is then added to `dW`. `X` is read in place, column by column.
+pub fn matmul_tn_acc(x: &[f32], dz: &[f32], dw: &mut [f32], m: usize, k: usize, n: usize) {
+    assert!(x.len() >= m * k && dz.len() >= m * n && dw.len() >= k * n);
+    let out = Rows(dw.as_mut_ptr());
     for_row_blocks(
         k,
         m * n,
         &|rows, first| {
-            // SAFETY: row blocks are disjoint and inside `y` (asserted above).
+            // SAFETY: row blocks are disjoint and inside `dw` (asserted above).
             let y = unsafe { out.block(first, rows, n) };
-            gemm_dispatch(&xt[first * m..], dz, rows, m, n, &mut AddTo { y, n });
+            let xt = Lhs { data: &x[first..], stride: k, transposed: true };
+            gemm_dispatch(xt, dz, rows, m, n, &mut AddTo { y, n });
         },
         0,
     );
-}
-
-/// `dW += Xᵀ·dZ` for `X: m×k`, `dZ: m×n`, `dW: k×n`, using `scratch` for `Xᵀ`.
-pub fn matmul_tn_acc(x: &[f32], dz: &[f32], dw: &mut [f32], m: usize, k: usize, n: usize, scratch: &mut Vec<f32>) {
-    scratch.resize(k * m, 0.0);
-    transpose(x, scratch, m, k);
-    matmul_acc(scratch, dz, dw, k, m, n);
 }
 
 /// `out = aᵀ` for `a: rows × cols`.
@@ -519,20 +549,21 @@ mod tests {
 
             let b = values(n, 3);
             let mut out = vec![0.0; m * n];
-            let mut pre = vec![0.0; m * n];
-            linear_forward(
-                &x,
-                &w,
-                &b,
-                m,
-                k,
-                n,
-                Activation::Identity,
-                &mut LinearOut { pre: Some(&mut pre), out: &mut out },
-            );
+            let mut slope = vec![0.0; m * n];
+            linear_forward(&x, &w, &b, m, k, n, Activation::Identity, &mut LinearOut { slope: None, out: &mut out });
             let expect: Vec<f32> = naive(&x, &w, m, k, n).iter().enumerate().map(|(i, v)| v + b[i % n]).collect();
             assert_eq!(out, expect);
-            assert_eq!(pre, expect);
+            // ReLU and Mish keep their slopes, computed from the same sums.
+            for act in [Activation::Relu, Activation::Mish] {
+                linear_forward(&x, &w, &b, m, k, n, act, &mut LinearOut { slope: Some(&mut slope), out: &mut out });
+                for ((&o, &d), &z) in out.iter().zip(&slope).zip(&expect) {
+                    let (value, derivative) = match act {
+                        Activation::Relu => (z.max(0.0), if z > 0.0 { 1.0 } else { 0.0 }),
+                        _ => mish_and_slope(z),
+                    };
+                    assert_eq!((o.to_bits(), d.to_bits()), (value.to_bits(), derivative.to_bits()), "{act:?}");
+                }
+            }
 
             // dW += Xᵀ dZ, against the naive product of the explicit transpose.
             let dz = values(m * n, 4);
@@ -540,7 +571,7 @@ mod tests {
             transpose(&x, &mut xt, m, k);
             let start = values(k * n, 5);
             let mut dw = start.clone();
-            matmul_tn_acc(&x, &dz, &mut dw, m, k, n, &mut Vec::new());
+            matmul_tn_acc(&x, &dz, &mut dw, m, k, n);
             let prod = naive(&xt, &dz, k, m, n);
             let expect: Vec<f32> = start.iter().zip(&prod).map(|(a, p)| a + p).collect();
             assert_eq!(dw, expect, "matmul_tn_acc {m}x{k}x{n}");

@@ -32,8 +32,8 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// Whether backward needs the pre-activation `z` (else the output suffices).
-    pub fn needs_pre(self) -> bool {
+    /// Whether backward needs the slopes `act'(z)` kept by the forward pass (else the output suffices).
+    pub fn needs_slope(self) -> bool {
         matches!(self, Activation::Relu | Activation::Mish)
     }
 }
@@ -174,20 +174,21 @@ pub trait Backend {
     /// `v`'s contents.
     fn read_vector(&mut self, v: &Self::Vector) -> Vec<f32>;
 
-    /// `out = act(x·W + b)` (and `pre = x·W + b` when given) for the layer `layer` of `params`.
+    /// `out = act(x·W + b)` for the layer `layer` of `params`, and `slope = act'(x·W + b)` when given (what
+    /// the backward pass of ReLU and Mish needs, computed while the forward pass has `z` at hand).
     fn linear_forward(
         &mut self,
         x: &Self::Matrix,
         params: &Self::Vector,
         layer: &LinearLayout,
         act: Activation,
-        pre: Option<&mut Self::Matrix>,
+        slope: Option<&mut Self::Matrix>,
         out: &mut Self::Matrix,
     );
 
-    /// Backward through a layer: `grad` holds `∂L/∂out` and is turned into `∂L/∂z` in place; `∂L/∂W` and
-    /// `∂L/∂b` are added to `grads` at the layer's offsets; `∂L/∂x` is written to `dx` (its first
-    /// `cols(dx)` columns only) when given.
+    /// Backward through a layer: `grad` holds `∂L/∂out` and is turned into `∂L/∂z` in place (with the
+    /// `slope` its forward pass kept, or from `out`); `∂L/∂W` and `∂L/∂b` are added to `grads` at the
+    /// layer's offsets; `∂L/∂x` is written to `dx` (its first `cols(dx)` columns only) when given.
     #[allow(clippy::too_many_arguments)]
     fn linear_backward(
         &mut self,
@@ -195,7 +196,7 @@ pub trait Backend {
         params: &Self::Vector,
         layer: &LinearLayout,
         act: Activation,
-        pre: Option<&Self::Matrix>,
+        slope: Option<&Self::Matrix>,
         out: &Self::Matrix,
         grad: &mut Self::Matrix,
         grads: &mut Self::Vector,
@@ -595,28 +596,39 @@ impl Mlp {
 
     /// Buffers for a batch of `rows`.
     pub fn workspace<B: Backend>(&self, backend: &mut B, rows: usize) -> MlpWork<B> {
-        let mut pre = Vec::new();
+        let mut slope = Vec::new();
         let mut out = Vec::new();
         let mut grad = Vec::new();
         for layer in &self.layers {
             let n = layer.layout.outputs;
-            pre.push(layer.act.needs_pre().then(|| backend.matrix(rows, n)));
+            slope.push(layer.act.needs_slope().then(|| backend.matrix(rows, n)));
             out.push(backend.matrix(rows, n));
             grad.push(backend.matrix(rows, n));
         }
-        MlpWork { pre, out, grad }
+        MlpWork { slope, out, grad }
     }
 
-    /// Forward pass of `x`; the result is `work.output()`.
+    /// Forward pass of `x` that keeps what [`Mlp::backward`] needs; the result is `work.output()`.
     pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
+        self.run(backend, params, x, work, true);
+    }
+
+    /// Forward pass of `x` with no backward to follow (acting, targets): the same outputs as
+    /// [`Mlp::forward`] without the activations' slopes.
+    pub fn infer<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
+        self.run(backend, params, x, work, false);
+    }
+
+    fn run<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>, grad: bool) {
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = work.out.split_at_mut(l);
             let input = if l == 0 { x } else { &before[l - 1] };
-            backend.linear_forward(input, params, &layer.layout, layer.act, work.pre[l].as_mut(), &mut after[0]);
+            let slope = work.slope[l].as_mut().filter(|_| grad);
+            backend.linear_forward(input, params, &layer.layout, layer.act, slope, &mut after[0]);
         }
     }
 
-    /// Backward pass after [`Mlp::forward`] on the same `x`: the caller has put `∂L/∂output` into
+    /// Backward pass after [`Mlp::forward`] (not [`Mlp::infer`]) on the same `x`: the caller has put `∂L/∂output` into
     /// `work.output_grad()`. Adds parameter gradients to `grads` and writes `∂L/∂x` (first `cols(dx)`
     /// columns) into `dx` when given.
     pub fn backward<B: Backend>(
@@ -639,7 +651,7 @@ impl Mlp {
                 params,
                 &layer.layout,
                 layer.act,
-                work.pre[l].as_ref(),
+                work.slope[l].as_ref(),
                 &work.out[l],
                 &mut upper[0],
                 grads,
@@ -651,7 +663,7 @@ impl Mlp {
 
 /// The saved activations and gradient buffers of one [`Mlp`] pass over a batch.
 pub struct MlpWork<B: Backend> {
-    pre: Vec<Option<B::Matrix>>,
+    slope: Vec<Option<B::Matrix>>,
     out: Vec<B::Matrix>,
     grad: Vec<B::Matrix>,
 }

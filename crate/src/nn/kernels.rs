@@ -632,4 +632,26 @@ mod tests {
             assert_eq!(dw, expect, "matmul_tn_acc {m}x{k}x{n}");
         }
     }
+
+    /// Every tiling — AVX-512's, AVX2's and the portable one WebAssembly runs — gives the naive sums, from
+    /// row-major, packed and transposed left factors alike, whatever this CPU dispatches to.
+    #[test]
+    fn every_tiling_gives_the_same_bits() {
+        for &(m, k, n) in &[(1, 78, 256), (3, 7, 20), (9, 5, 36), (17, 64, 20), (40, 33, 70), (128, 64, 64)] {
+            let (x, w) = (values(m * k, 6), values(k * n, 7));
+            let expect = naive(&x, &w, m, k, n);
+            let mut xt = vec![0.0; k * m];
+            transpose(&x, &mut xt, m, k);
+            let rows = Lhs::Rows { data: &x, stride: k };
+            let columns = Lhs::Columns { data: &xt, step: m, group: usize::MAX, group_len: 0 };
+            for a in [rows, columns] {
+                let mut y = vec![0.0; m * n];
+                gemm::<8, 32, 256, _>(a, &w, m, k, n, &mut Store { y: &mut y, n });
+                assert_eq!(y, expect, "8x32 tiles, {m}x{k}x{n}");
+                let mut y = vec![0.0; m * n];
+                gemm::<4, 16, 64, _>(a, &w, m, k, n, &mut Store { y: &mut y, n });
+                assert_eq!(y, expect, "4x16 tiles, {m}x{k}x{n}");
+            }
+        }
+    }
 }

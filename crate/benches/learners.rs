@@ -2,7 +2,7 @@
 //! updates (a DQN gradient step; PPO's epochs over a full rollout).
 //! Run: `cargo bench -p diffedge --bench learners` (`diffedge bench` prints the same figures).
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use diffedge::agent::dqn::Dqn;
 use diffedge::agent::ppo::Ppo;
 use diffedge::agent::sac::Sac;
@@ -20,6 +20,9 @@ fn learner(preset: Preset) -> Sac<CpuBackend> {
 }
 
 fn decision(c: &mut Criterion) {
+    // As the command line does: this thread is one of the kernels' workers (the updates' parallel products
+    // then do not wake the pool from outside).
+    diffedge::nn::kernels::work_on_this_thread();
     let mut sac = learner(Preset::Paper);
     let obs = Batch::synthetic(1, OBS, ACTIONS, 1).obs;
     let mut rng = Rng::new(2, Stream::Evaluation);
@@ -62,15 +65,23 @@ fn baselines(c: &mut Criterion) {
                 next_extra: Vec::new(),
             })
             .collect();
-        let mut ppo = Ppo::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("valid");
         let mut rng = Rng::new(3, Stream::Exploration);
+        // A fresh learner for every measured update: hundreds of PPO updates on one synthetic rollout drive
+        // its logits apart until the loss is no longer finite, which says nothing about an update's cost.
         group.bench_function(format!("ppo_{name}_rollout"), |b| {
-            b.iter(|| {
-                for t in &rollout {
-                    ppo.observe(t.clone());
-                }
-                ppo.update(&mut rng).expect("finite").expect("a full rollout")
-            })
+            b.iter_batched(
+                || {
+                    let mut ppo =
+                        Ppo::new(config.clone(), CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner))
+                            .expect("valid");
+                    for t in &rollout {
+                        ppo.observe(t.clone());
+                    }
+                    ppo
+                },
+                |mut ppo| ppo.update(&mut rng).expect("finite").expect("a full rollout"),
+                BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

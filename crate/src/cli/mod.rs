@@ -227,6 +227,7 @@ struct EvalArgs {
 
 /// Entry point of the `diffedge` binary.
 pub fn main() -> ExitCode {
+    crate::nn::kernels::work_on_this_thread();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

@@ -419,6 +419,16 @@ pub struct LinearOut<'a> {
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_WORK: usize = 1 << 21;
 
+/// Makes the calling thread one of the kernels' worker threads (natively; call it first, on the thread that
+/// will train). A large product then hands half its rows to the other worker directly, instead of waking
+/// the pool from outside and waiting for it once per product: ≈ 5 % of a paper-preset update on two
+/// threads. Does nothing when the pool already exists.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn work_on_this_thread() {
+    // An error only says the global pool was built before; the products then run as they would anyway.
+    let _ = rayon::ThreadPoolBuilder::new().use_current_thread().build_global();
+}
+
 /// Runs `f(rows, first_row)` over `0..m` — split in two halves on two threads (recursively) when the
 /// product is large, natively. Rows are independent and each element is summed the same way on any
 /// thread, so the split never changes a result.

@@ -329,10 +329,11 @@ fn panels<const R: usize, const W: usize, E: Epilogue>(
 }
 
 /// `A·B` for `A: m×k`, `B: k×n` (row-major) into `e`: column panels outermost (a panel of B stays in
-/// cache), `C` wide, then 16, 8, 4 and 1 wide for what is left; `R` rows at a time. Fewer than `R` rows (a single decision) start with panels `W1` wide: one row gives a tile few
-/// independent sums, and each sum waits on its previous addition, so a wider tile keeps the adder busy.
-/// Every sum runs over k in ascending order from zero, whatever the tile sizes, so all instantiations
-/// agree bit for bit.
+/// cache), `C` wide, then 16, 8, 4 and 1 wide for what is left; `R` rows at a time, from a row-major `A`
+/// [`pack`]ed first. Fewer than `R` rows (a single decision) start with panels `W1` wide: one row gives a
+/// tile few independent sums, and each sum waits on its previous addition, so a wider tile keeps the adder
+/// busy. Every sum runs over k in ascending order from zero, whatever the tile sizes and layouts, so all
+/// instantiations agree bit for bit.
 #[inline(always)]
 fn gemm<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
     a: Lhs<'_>,

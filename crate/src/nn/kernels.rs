@@ -343,31 +343,20 @@ fn gemm<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
     n: usize,
     e: &mut E,
 ) {
-    if let Lhs::Rows { data, stride } = a
-        && m >= R
-    {
-        // Taken out and put back rather than borrowed in a closure: a closure would be compiled without
-        // the caller's target features.
-        let mut packed = PACKED.take();
-        pack::<R>(data, stride, m, k, &mut packed);
-        let a = Lhs::Columns { data: &packed, step: R, group: R, group_len: R * k };
-        all_panels::<R, C, W1, E>(a, b, m, k, n, e);
-        PACKED.set(packed);
-    } else {
-        all_panels::<R, C, W1, E>(a, b, m, k, n, e);
-    }
-}
-
-/// The panels of [`gemm`], widest first.
-#[inline(always)]
-fn all_panels<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
-    a: Lhs<'_>,
-    b: &[f32],
-    m: usize,
-    k: usize,
-    n: usize,
-    e: &mut E,
-) {
+    // A row-major factor is packed into this thread's buffer, taken out and put back rather than borrowed
+    // in a closure (a closure would be compiled without the caller's target features).
+    let packed = match a {
+        Lhs::Rows { data, stride } if m >= R => {
+            let mut buffer = PACKED.take();
+            pack::<R>(data, stride, m, k, &mut buffer);
+            Some(buffer)
+        }
+        _ => None,
+    };
+    let a = match &packed {
+        Some(buffer) => Lhs::Columns { data: buffer, step: R, group: R, group_len: R * k },
+        None => a,
+    };
     let mut j = if m < R { panels::<1, W1, E>(a, b, m, k, n, 0, e) } else { 0 };
     j = panels::<R, C, E>(a, b, m, k, n, j, e);
     if C > 16 {
@@ -378,6 +367,9 @@ fn all_panels<const R: usize, const C: usize, const W1: usize, E: Epilogue>(
     // independent sums at a time.
     j = panels::<R, 4, E>(a, b, m, k, n, j, e);
     panels::<R, 1, E>(a, b, m, k, n, j, e);
+    if let Some(buffer) = packed {
+        PACKED.set(buffer);
+    }
 }
 
 /// Runs `gemm` with the widest tiles the CPU supports (AVX-512, AVX2, or the portable build, which is

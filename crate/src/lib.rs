@@ -13,6 +13,7 @@ pub mod nn;
 pub mod params;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]

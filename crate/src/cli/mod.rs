@@ -28,6 +28,9 @@ enum Command {
     /// Train a learner on a scenario, evaluating it greedily after every epoch.
     #[command(after_long_help = TRAIN_HELP)]
     Train(TrainArgs),
+    /// Compare trained policies with heuristics on held-out episodes, paired, with 95 % intervals.
+    #[command(after_long_help = COMPARE_HELP)]
+    Compare(CompareArgs),
     /// List the scenarios with their observation size, action space and heuristics.
     Scenarios,
     /// Time one decision, one training update and environment stepping (the criterion benchmarks' figures).
@@ -184,6 +187,48 @@ Examples:
   diffedge eval --scenario asp --policy crash_avoid --worlds 12 --episodes 4 --format json
   diffedge eval --scenario asp --policy prophet --world paper --episodes 20";
 
+const COMPARE_HELP: &str = "\
+Plays each checkpoint's greedy policy and each heuristic on the same --episodes episodes (seeds --seed,
+--seed+1, ...), which must be episodes none of the runs trained or evaluated on (refused otherwise), and
+reports, per run and heuristic, the paired advantage of the policy on --metric (policy minus heuristic,
+negated where lower is better: positive favours the policy) as mean ± 95 % interval over the episodes; then,
+across the runs (one per training seed), the mean advantage ± 95 % interval over runs (Student t) and how
+many runs beat the heuristic on their own. A run 'beats' a heuristic when its interval lies above zero.
+JSON output (--format json): {\"scenario\", \"metric\", \"goal\", \"first_seed\", \"episodes\", \"runs\": [{\"label\",
+\"seed\", \"algorithm\", \"epochs\", \"updates\", \"metric\", \"versus\": [{\"heuristic\", \"advantage\", \"beats\"}]}],
+\"heuristics\": [{\"heuristic\", \"metric\"}], \"policy\", \"across_runs\": [{\"heuristic\", \"advantage\",
+\"runs_beating\"}]}; every summary is {\"n\", \"mean\", \"sd\", \"min\", \"max\", \"ci95\"}.
+
+Example (five training seeds):
+  for s in 0 1 2 3 4; do diffedge train --scenario asp --algo d2sac --epochs 100 --seed $s --out runs/asp-$s; done
+  diffedge compare --checkpoint runs/asp-{0,1,2,3,4}/checkpoint.safetensors --against crash_avoid --episodes 20";
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// A training checkpoint (`train --out DIR` writes DIR/checkpoint.safetensors); repeat for each run.
+    #[arg(long, required = true)]
+    checkpoint: Vec<String>,
+    /// A heuristic of the scenario to compare with; repeat for several.
+    #[arg(long, required = true)]
+    against: Vec<String>,
+    /// Held-out episodes.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    episodes: u64,
+    /// Episode seed of the first held-out episode.
+    #[arg(long, default_value_t = crate::train::heldout::HELD_OUT_SEED)]
+    seed: u64,
+    /// The metric to compare (default: the scenario's main metric, e.g. asp's total_reward, lad's
+    /// mean_delay_s).
+    #[arg(long)]
+    metric: Option<String>,
+    /// Lower values of --metric are better (set automatically for the scenario's main metric).
+    #[arg(long)]
+    lower_is_better: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Table,
@@ -249,6 +294,7 @@ pub fn main() -> ExitCode {
     let output = match cli.command {
         Command::Eval(args) => eval(&args),
         Command::Train(args) => train(&args),
+        Command::Compare(args) => compare(&args),
         Command::Scenarios => Ok(scenarios()),
         Command::Params(command) => params(&command),
         Command::Bench { format } => Ok(bench::run(format == Format::Json)),
@@ -373,8 +419,7 @@ fn eval(args: &EvalArgs) -> Result<String> {
 
 /// Evaluates a checkpoint's greedy policy on its own scenario and world.
 fn eval_checkpoint(args: &EvalArgs, path: &str) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::new("--checkpoint", format!("cannot read '{path}': {e}")))?;
-    let mut trainer = crate::train::Trainer::load(&bytes).map_err(|e| e.within("--checkpoint"))?;
+    let mut trainer = load_trainer("--checkpoint", path)?;
     let config = trainer.config().scenario.clone();
     let policy = format!("{} (checkpoint)", trainer.config().algorithm);
     let mut rng = crate::rng::Rng::new(args.seed, crate::rng::Stream::Evaluation);
@@ -470,6 +515,86 @@ fn eval_table(
             short(s.sd),
             short(s.min),
             short(s.max)
+        );
+    }
+    out
+}
+
+fn load_trainer(field: &str, path: &str) -> Result<crate::train::Trainer> {
+    let bytes = std::fs::read(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))?;
+    crate::train::Trainer::load(&bytes).map_err(|e| e.within(field))
+}
+
+fn compare(args: &CompareArgs) -> Result<String> {
+    use crate::scenario::Goal;
+    use crate::train::heldout;
+
+    if args.seed.checked_add(args.episodes).is_none() {
+        return Err(Error::new("--seed", "plus --episodes overflows a 64-bit seed"));
+    }
+    let mut runs = args
+        .checkpoint
+        .iter()
+        .map(|path| Ok((path.clone(), load_trainer("--checkpoint", path)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let id = runs[0].1.config().scenario.id();
+    let (main, main_goal) = id.main_metric();
+    let metric = args.metric.as_deref().unwrap_or(main);
+    let goal = if args.lower_is_better {
+        Goal::Minimise
+    } else if metric == main {
+        main_goal
+    } else {
+        Goal::Maximise
+    };
+    let env = runs[0].1.config().scenario.build()?;
+    for h in &args.against {
+        env.heuristic_index(h).map_err(|e| Error::new("--against", e.problem))?;
+    }
+    let c = heldout::compare(&mut runs, &args.against, args.seed, args.episodes, metric, goal)?;
+    Ok(match args.format {
+        Format::Json => serde_json::to_string_pretty(&c).expect("the comparison serialises") + "\n",
+        Format::Table => compare_table(&c),
+    })
+}
+
+fn compare_table(c: &crate::train::heldout::Comparison) -> String {
+    let better = match c.goal {
+        crate::scenario::Goal::Maximise => "higher",
+        crate::scenario::Goal::Minimise => "lower",
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · {} ({better} is better) · {} held-out episodes, seeds {}..{}",
+        c.scenario,
+        c.metric,
+        c.episodes,
+        c.first_seed,
+        c.first_seed + c.episodes - 1
+    );
+    for h in &c.heuristics {
+        let _ = writeln!(out, "  {:<24} {}", h.heuristic, h.metric);
+    }
+    let _ = writeln!(out, "\nrun (seed, algorithm, epochs)              policy             advantage over each heuristic");
+    for r in &c.runs {
+        let versus: Vec<String> = r
+            .versus
+            .iter()
+            .map(|v| format!("{} {}{}", v.heuristic, v.advantage, if v.beats { " (beats)" } else { "" }))
+            .collect();
+        let name = format!("{} ({}, {}, {})", r.label, r.seed, r.algorithm, r.epochs);
+        let _ = writeln!(out, "  {name:<40} {:<18} {}", r.metric.to_string(), versus.join("; "));
+    }
+    let _ = writeln!(out, "\nacross {} runs: policy {} (95 % CI over runs)", c.runs.len(), c.policy);
+    for a in &c.across_runs {
+        let _ = writeln!(
+            out,
+            "  advantage over {}: {} ({} of {} runs beat it on their own)",
+            a.heuristic,
+            a.advantage,
+            a.runs_beating,
+            c.runs.len()
         );
     }
     out

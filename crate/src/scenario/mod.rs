@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::params;
+pub use crate::stats::Goal;
 use crate::rng::{Rng, Stream};
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
@@ -65,6 +66,20 @@ impl ScenarioId {
             ScenarioId::Cartpole => "cartpole",
             ScenarioId::Acrobot => "acrobot",
             ScenarioId::Ddc => "ddc",
+        }
+    }
+
+    /// The figure the scenario's paper judges a policy by, and whether a higher value is better: asp's
+    /// total reward (Table III), lad's mean delay (Fig. 5), tot's delay reduction against local generation
+    /// (Fig. 11), ddc's satisfaction rate (Fig. 9), flow's completion rate (Fig. 5); the return on the
+    /// Gymnasium sanity tasks.
+    pub fn main_metric(self) -> (&'static str, Goal) {
+        match self {
+            ScenarioId::Asp | ScenarioId::Cartpole | ScenarioId::Acrobot => ("total_reward", Goal::Maximise),
+            ScenarioId::Lad => ("mean_delay_s", Goal::Minimise),
+            ScenarioId::Tot => ("delay_reduction", Goal::Maximise),
+            ScenarioId::Ddc => ("satisfaction_rate", Goal::Maximise),
+            ScenarioId::Flow => ("completion_rate", Goal::Maximise),
         }
     }
 

@@ -7,6 +7,7 @@
 //! random stream, so figures of different epochs and of heuristics compare like for like.
 
 pub mod checkpoint;
+pub mod heldout;
 pub mod replay;
 
 use schemars::JsonSchema;

@@ -31,9 +31,22 @@
 //!   `H_r` = max − min over gateways of `held_g / R_g` right after the decision (including this flow when it
 //!   starts sending at once); `φ` = deadline missed (`T_act > T_req`) + gateway over capacity (the 1 % floor
 //!   gave the flow more than `R_avail`).
-//! - **Observation** (`5 + 2G + 1`): the flow `[r / r_max, T_req / T_req_max, priority one-hot (3)]` (scaled
-//!   by the config's range maxima), then per gateway `[R_avail / R_g, Q_g / R_g]` (`Q_g` over all classes,
-//!   so in seconds), then `F_avail / F = 1 / (active + 1)`, the share a new flow would get.
+//! - **Observation** `paper` (`5 + 2G + 1`): the flow `[r / r_max, T_req / T_req_max, priority one-hot (3)]`
+//!   (scaled by the config's range maxima), then per gateway `[R_avail / R_g, Q_g / R_g]` (`Q_g` over all
+//!   classes, so in seconds), then `F_avail / F = 1 / (active + 1)`, the share a new flow would get.
+//! - **Observation** `queues` (the default, `5 + 5G + 1`; `docs/readings.md`, `flow`): the paper's "queue
+//!   state of each gateway" read per class, and bounded. `Q_g / R_g` is unbounded seconds (a saturated
+//!   gateway reaches hundreds) and hides what a flow of class `c` waits for, the backlog of classes `≥ c`.
+//!   The flow's part is the same; per gateway `[R_avail / R_g, r_alloc / r, s(T_q(c=1)), s(T_q(c=2)),
+//!   s(T_q(c=3))]` with `T_q(c) = Q_g^{≥c} / max(R_avail, floor)` the wait the flow would have in class `c`,
+//!   relative to its deadline and squashed into `[0, 1)` by `s(x) = x / (1 + x)` of `x = T_q / T_req`; then the
+//!   edge share.
+//! - **Lateness in the reward.** `H_d = (T_act − T_req)/T_req` is unbounded above: one flow queued behind a
+//!   saturated gateway costs hundreds (a random policy's episode return is in the thousands below zero), so a
+//!   critic's targets span four orders of magnitude and its loss grows instead of falling. `max_lateness`
+//!   (default 1: a flow late by its own deadline or more counts as late by exactly that) bounds it, with the
+//!   miss itself still counted in `φ`; `null` is the paper's unbounded term. Early flows keep their negative
+//!   `H_d` (at least −1) either way.
 //! - **Heuristics.** `round_robin`: gateways in turn; `random`: uniform over all `3G` actions;
 //!   `least_loaded`: the gateway with the lowest `held_g / R_g`; `edf`: among gateways where the flow would
 //!   meet its deadline the least loaded, else the one with the smallest `T_act`. All but `random` queue the
@@ -133,6 +146,33 @@ pub struct FlowConfig {
     pub weight_balance: f64,
     /// Weight `κ` of the violation count `φ`.
     pub weight_violation: f64,
+    /// Largest lateness `H_d` the reward counts (default 1, a flow late by its whole deadline); `null`: the
+    /// paper's unbounded `H_d`.
+    pub max_lateness: Option<f64>,
+    /// What the learner observes: the paper's per-gateway `[R_avail/R, Q/R]`, or (default) the bounded
+    /// per-class queueing the flow would meet on each gateway.
+    pub observation: FlowObservation,
+}
+
+/// What the learner observes in `flow` (see the module's Readings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowObservation {
+    /// Per gateway the free bandwidth and the whole queue in seconds at capacity (unbounded).
+    Paper,
+    /// Per gateway the free bandwidth, the share of its rate the flow would get and, per class, the wait it
+    /// would have relative to its deadline, squashed into `[0, 1)`.
+    Queues,
+}
+
+impl FlowObservation {
+    /// Observation values per gateway.
+    fn per_gateway(self) -> usize {
+        match self {
+            FlowObservation::Paper => 2,
+            FlowObservation::Queues => 2 + CLASSES,
+        }
+    }
 }
 
 impl Default for FlowConfig {
@@ -159,6 +199,8 @@ impl Default for FlowConfig {
             weight_deadline: 1.0,
             weight_balance: 0.5,
             weight_violation: 1.0,
+            max_lateness: Some(1.0),
+            observation: FlowObservation::Queues,
         }
     }
 }
@@ -198,6 +240,9 @@ impl FlowConfig {
             ("weight_violation", self.weight_violation),
         ] {
             check_range(name, w, 0.0, 1.0e6)?;
+        }
+        if let Some(cap) = self.max_lateness {
+            check_range("max_lateness", cap, 0.0, 1.0e6)?;
         }
         if let Some(world) = &self.world {
             world.validate().map_err(|e| e.within("world"))?;
@@ -440,6 +485,7 @@ impl FlowEnv {
         config.validate()?;
         let world = config.resolve_world();
         let g = world.gateways.len();
+        let obs_len = 5 + config.observation.per_gateway() * g + 1;
         let mut env = Self {
             gateways: world.gateways,
             edge_compute_gflop_s: world.edge_compute_gflop_s,
@@ -458,7 +504,7 @@ impl FlowEnv {
             active: 0,
             totals: FlowTotals::default(),
             last: None,
-            obs: vec![0.0; 5 + 2 * g + 1],
+            obs: vec![0.0; obs_len],
         };
         env.reset(0);
         Ok(env)
@@ -583,12 +629,29 @@ impl FlowEnv {
             }
             None => self.obs[..5].fill(0.0),
         }
+        let width = self.config.observation.per_gateway();
+        let flow = self.flows.get(self.next).copied();
         for g in 0..g_count {
             let capacity = self.gateways[g].capacity_mbit_s;
-            self.obs[5 + 2 * g] = (self.available_mbit_s(g) / capacity) as f32;
-            self.obs[6 + 2 * g] = (self.queue_mbit[g].iter().sum::<f64>() / capacity) as f32;
+            let mut values = [0.0; 2 + CLASSES];
+            values[0] = self.available_mbit_s(g) / capacity;
+            match (self.config.observation, flow) {
+                (FlowObservation::Paper, _) => values[1] = self.queue_mbit[g].iter().sum::<f64>() / capacity,
+                (FlowObservation::Queues, Some(f)) => {
+                    // The classes' outcomes differ only in their queueing.
+                    values[1] = (self.assess(&f, g, 1).r_alloc_mbit_s / f.rate_mbit_s).min(1.0);
+                    for class in 1..=CLASSES as u8 {
+                        let wait = self.assess(&f, g, class).queueing_s / f.deadline_s;
+                        values[1 + usize::from(class)] = wait / (1.0 + wait);
+                    }
+                }
+                (FlowObservation::Queues, None) => {}
+            }
+            for (o, v) in self.obs[5 + width * g..5 + width * (g + 1)].iter_mut().zip(values) {
+                *o = v as f32;
+            }
         }
-        self.obs[5 + 2 * g_count] = (1.0 / f64::from(self.active + 1)) as f32;
+        self.obs[5 + width * g_count] = (1.0 / f64::from(self.active + 1)) as f32;
     }
 
     /// Draws the episode's flows: the Bernoulli process over (slot, source) pairs by geometric gaps, each
@@ -695,6 +758,7 @@ impl Env for FlowEnv {
         let violations = u32::from(!met) + u32::from(o.over_capacity);
         let c = &self.config;
         let lateness = (o.latency_s - flow.deadline_s) / flow.deadline_s;
+        let lateness = c.max_lateness.map_or(lateness, |cap| lateness.min(cap));
         let reward =
             -(c.weight_deadline * lateness + c.weight_balance * spread + c.weight_violation * f64::from(violations));
         let p = usize::from(flow.priority) - 1;

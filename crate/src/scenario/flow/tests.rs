@@ -16,9 +16,19 @@ fn world(capacities: &[f64], edge_compute_gflop_s: f64) -> FlowParams {
 }
 
 /// An environment on a fixed world whose episode is the given `(slot, type, rate_mbit_s, deadline_ms)`
-/// list (10 ms slots, the default flow types).
+/// list (10 ms slots, the default flow types), with the default config otherwise.
 fn built(capacities: &[f64], flows: &[(u32, u8, f64, f64)]) -> FlowEnv {
-    let config = FlowConfig { world: Some(world(capacities, 100.0)), ..FlowConfig::default() };
+    built_with(FlowConfig::default(), capacities, flows)
+}
+
+/// The paper's literal reading: unbounded lateness, the paper's observation.
+fn paper() -> FlowConfig {
+    FlowConfig { max_lateness: None, observation: FlowObservation::Paper, ..FlowConfig::default() }
+}
+
+/// [`built`] from `config` (its world replaced).
+fn built_with(config: FlowConfig, capacities: &[f64], flows: &[(u32, u8, f64, f64)]) -> FlowEnv {
+    let config = FlowConfig { world: Some(world(capacities, 100.0)), ..config };
     let mut env = FlowEnv::new(config).unwrap();
     env.flows = flows
         .iter()
@@ -128,7 +138,7 @@ fn delay_components_and_priority_effect() {
 fn saturated_gateway_floor_violations_and_release() {
     // One 10 Mbit/s gateway (floor 0.1 Mbit/s).
     let flows = [(0, TEXT, 20.0, 100.0), (0, TEXT, 2.0, 1000.0), (11, TEXT, 1.0, 1000.0)];
-    let mut env = built(&[10.0], &flows);
+    let mut env = built_with(paper(), &[10.0], &flows);
     // Flow 0 needs 20 and gets all 10: T_tx = 1/10 = 0.1, T_act = 0.1 + 0.0005 + 0.001 = 0.1015 > 0.1:
     // missed. H_d = 0.0015/0.1 = 0.015, H_r = 0 (one gateway), φ = 1: reward −1.015.
     let step = env.step(&act(0, 1)).unwrap();
@@ -142,6 +152,10 @@ fn saturated_gateway_floor_violations_and_release() {
     );
     let step = env.step(&act(0, 1)).unwrap();
     assert!(close(step.reward, -21.0015), "{}", step.reward);
+    // The default bounds the lateness at 1: reward −(1 + 2) = −3 (the first flow's 0.015 is below the cap).
+    let mut bounded = built(&[10.0], &flows);
+    assert!(close(bounded.step(&act(0, 1)).unwrap().reward, -1.015));
+    assert!(close(bounded.step(&act(0, 1)).unwrap().reward, -3.0));
     // At 0.11 s flow 0 has released its 10 Mbit/s (it stopped at 0.1 s); flow 1 waits until 10 s.
     // Flow 0 also finished processing (at 0.1005 s).
     assert_eq!((env.available_mbit_s(0), env.backlog_mbit(0, 1), env.active()), (10.0, 1.0, 0));
@@ -156,7 +170,8 @@ fn saturated_gateway_floor_violations_and_release() {
 
 #[test]
 fn observation_layout() {
-    let mut env = built(&[100.0, 50.0], &[(0, IMAGE, 10.0, 500.0), (3, SCENE, 5.0, 250.0)]);
+    let flows = [(0, IMAGE, 10.0, 500.0), (3, SCENE, 5.0, 250.0)];
+    let mut env = built_with(paper(), &[100.0, 50.0], &flows);
     assert_eq!(env.observation_dim(), 5 + 2 * 2 + 1);
     // [10/20, 500/1000, one-hot priority 2, gateways free with empty queues, edge share 1].
     assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
@@ -164,6 +179,18 @@ fn observation_layout() {
     // Gateway 1 holds 10 of 50 and has 2.5 Mbit unsent: 2.5/50 = 0.05 s.
     assert_eq!(env.observation(), &[0.25, 0.25, 0.0, 0.0, 1.0, 1.0, 0.0, 0.8, 0.05, 1.0]);
     assert_eq!(FlowEnv::new(FlowConfig::default()).unwrap().action_space(), ActionSpace::Discrete { n: 24 });
+
+    // The default: per gateway free share, r_alloc/r and the squashed wait per class.
+    let mut env = built(&[100.0, 50.0], &flows);
+    assert_eq!(env.observation_dim(), 5 + 5 * 2 + 1);
+    assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+    env.step(&act(1, 2)).unwrap();
+    // Flow 1 (5 Mbit/s, 250 ms, class 3) at 30 ms: gateway 1 has 40 free and 2.5 Mbit unsent in class 2,
+    // so in class 1 or 2 it would wait 2.5/40 = 0.0625 s = 0.25 of its deadline (squashed: 0.2); in class 3
+    // not at all.
+    let obs = env.observation();
+    assert_eq!(&obs[..10], &[0.25, 0.25, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(&obs[10..], &[0.8, 1.0, 0.2, 0.2, 0.0, 1.0]);
 }
 
 #[test]

@@ -15,10 +15,18 @@
 //!   episode's last one, so the final snapshot shows the drained queues).
 //! - **Task attributes.** `per_index` (default): `ρ_n`, `z_n`, `d̃_n` come from the world, keyed by the task's
 //!   index `n` within its slot; `per_task` draws them afresh per task from the config's ranges (episode stream).
-//! - **Observation.** `[d, ρ_n·z_n, Q_t[0..B)]` in raw units (Mbit, Gcycles, Gcycles): the backlog at the
-//!   start of the slot, without the work `P_t` assigned during the slot, exactly as the reference observes it.
-//!   With `normalize_obs`: `d / d_max`, `ρ_n·z_n / (ρ_max·z_max)` (the config's range maxima) and
+//! - **Observation** `raw`: `[d, ρ_n·z_n, Q_t[0..B)]` in raw units (Mbit, Gcycles, Gcycles): the backlog at
+//!   the start of the slot, without the work `P_t` assigned during the slot, exactly as the reference
+//!   observes it. `normalized`: `d / d_max`, `ρ_n·z_n / (ρ_max·z_max)` (the config's range maxima) and
 //!   `Q_t[j] / (f_j·Δ)` (backlog in slots of that server's work).
+//! - **Observation** `load` (the default; `docs/readings.md`, `lad`): what a task would wait for, now. The
+//!   reference's `Q_t` is the backlog at the start of the slot, but some 500 tasks are decided within a slot,
+//!   so the work `P_t` assigned since (more than a slot's capacity of all servers together) is invisible: the
+//!   agents pile onto the servers that looked empty at the slot's start, and their delay ends near a random
+//!   policy's. `load` is `[d / d_max, ρ_n·z_n / (ρ_max·z_max)]`, per server the wait `W_j = (Q_t[j] +
+//!   P_t[j]) / f_j` above the smallest, `(W_j − min_k W_k)/Δ`, then `min_k W_k / (slots·Δ)`, the deciding base
+//!   station one-hot (`B` values) and the slot `/ slots`: `2B + 4` values. (Relative waits keep the critic's
+//!   job linear: a task's delay is its server's wait plus a little.)
 //! - **Agents and latent actions.** [`Env::agents`] is `B` with `agent_mode = "per_server"` (the paper's
 //!   distributed design: the deciding base station's agent) and 1 with `"shared"`. [`Env::positions`] is
 //!   `(slots−1)·B·N_max` and the pending decision's position is `(t·B + b)·N_max + n`, the same in every
@@ -98,8 +106,22 @@ pub struct LadConfig {
     pub task_size_mbit: Uniform,
     /// One agent per base station or one shared agent.
     pub agent_mode: AgentMode,
-    /// Scale the observation (see the module docs) instead of the reference's raw units.
-    pub normalize_obs: bool,
+    /// What the agents observe (see the module docs): the reference's raw or scaled slot-start backlog, or
+    /// (default) the current wait at every server.
+    pub observation: LadObservation,
+}
+
+/// What the agents observe in `lad` (see the module's Readings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LadObservation {
+    /// `[d, ρ·z, Q_t]` in Mbit and Gcycles, as the reference code.
+    Raw,
+    /// `[d, ρ·z, Q_t]` scaled by the ranges' maxima and each server's work per slot.
+    Normalized,
+    /// The task, each server's current wait above the smallest, the smallest, the deciding base station
+    /// and the slot.
+    Load,
 }
 
 impl Default for LadConfig {
@@ -119,7 +141,7 @@ impl Default for LadConfig {
             tasks_per_slot: IntRange::new(1, 50),
             task_size_mbit: Uniform::new(2.0, 5.0),
             agent_mode: AgentMode::PerServer,
-            normalize_obs: false,
+            observation: LadObservation::Load,
         }
     }
 }
@@ -367,12 +389,17 @@ impl LadEnv {
         config.validate()?;
         let world = config.resolve_world();
         let b = world.servers.len();
-        let (size_scale, work_scale, queue_scale) = if config.normalize_obs {
-            let work_max = config.compute_density_gcycles_per_step.max * f64::from(config.quality_steps.max);
-            let queue = world.servers.iter().map(|s| s.capacity_ghz * config.slot_s).collect();
-            (config.task_size_mbit.max, work_max, queue)
-        } else {
-            (1.0, 1.0, vec![1.0; b])
+        let (size_scale, work_scale, queue_scale) = match config.observation {
+            LadObservation::Raw => (1.0, 1.0, vec![1.0; b]),
+            LadObservation::Normalized | LadObservation::Load => {
+                let work_max = config.compute_density_gcycles_per_step.max * f64::from(config.quality_steps.max);
+                let queue = world.servers.iter().map(|s| s.capacity_ghz * config.slot_s).collect();
+                (config.task_size_mbit.max, work_max, queue)
+            }
+        };
+        let obs_len = match config.observation {
+            LadObservation::Raw | LadObservation::Normalized => 2 + b,
+            LadObservation::Load => 2 * b + 4,
         };
         let mut env = Self {
             tasks_max: config.tasks_per_slot.max as usize,
@@ -394,7 +421,7 @@ impl LadEnv {
             size_scale,
             work_scale,
             queue_scale,
-            obs: vec![0.0; 2 + b],
+            obs: vec![0.0; obs_len],
         };
         env.reset(0);
         Ok(env)
@@ -482,12 +509,31 @@ impl LadEnv {
     }
 
     fn write_observation(&mut self) {
-        let (size, work) = self.tasks.get(self.next).map_or((0.0, 0.0), |t| (t.size_mbit, t.profile.work_gcycles()));
+        let task = self.tasks.get(self.next);
+        let (size, work) = task.map_or((0.0, 0.0), |t| (t.size_mbit, t.profile.work_gcycles()));
         self.obs[0] = (size / self.size_scale) as f32;
         self.obs[1] = (work / self.work_scale) as f32;
-        for (j, q) in self.backlog_gcycles.iter().enumerate() {
-            self.obs[2 + j] = (q / self.queue_scale[j]) as f32;
+        let b = self.servers.len();
+        if self.config.observation != LadObservation::Load {
+            for (j, q) in self.backlog_gcycles.iter().enumerate() {
+                self.obs[2 + j] = (q / self.queue_scale[j]) as f32;
+            }
+            return;
         }
+        let wait_s = |j: usize| (self.backlog_gcycles[j] + self.slot_work_gcycles[j]) / self.servers[j].capacity_ghz;
+        let least_s = (0..b).map(wait_s).fold(f64::INFINITY, f64::min);
+        let slot_s = self.config.slot_s;
+        for j in 0..b {
+            self.obs[2 + j] = ((wait_s(j) - least_s) / slot_s) as f32;
+        }
+        let slots = f64::from(self.config.slots);
+        self.obs[2 + b] = (least_s / (slots * slot_s)) as f32;
+        let source = &mut self.obs[3 + b..3 + 2 * b];
+        source.fill(0.0);
+        if let Some(t) = task {
+            source[t.source as usize] = 1.0;
+        }
+        self.obs[3 + 2 * b] = task.map_or(1.0, |t| f64::from(t.slot) / slots) as f32;
     }
 
     /// Draws the episode's tasks: per slot, every base station's count, then each station's tasks in turn

@@ -22,6 +22,7 @@ fn built(servers: Vec<Server>, per_index: Vec<TaskProfile>, slots: u32, tasks: &
         world: Some(world(servers, per_index)),
         slots,
         tasks_per_slot: IntRange::new(1, n_max),
+        observation: LadObservation::Raw,
         ..LadConfig::default()
     };
     let mut env = LadEnv::new(config).unwrap();
@@ -142,8 +143,9 @@ fn decision_keys_and_agent_modes() {
     assert_eq!(keys, expected);
     let shared = LadEnv::new(LadConfig { agent_mode: AgentMode::Shared, ..LadConfig::default() }).unwrap();
     assert_eq!((shared.agents(), shared.decision_key().agent), (1, 0));
-    let paper = LadEnv::new(LadConfig::default()).unwrap();
+    let paper = LadEnv::new(LadConfig { observation: LadObservation::Raw, ..LadConfig::default() }).unwrap();
     assert_eq!((paper.agents(), paper.positions(), paper.observation_dim()), (20, 59 * 20 * 50, 22));
+    assert_eq!(LadEnv::new(LadConfig::default()).unwrap().observation_dim(), 2 * 20 + 4);
     assert_eq!(paper.action_space(), ActionSpace::Discrete { n: 20 });
 }
 
@@ -209,7 +211,7 @@ fn normalized_observation_is_scaled() {
         world: Some(world(vec![server(10.0, 400.0), server(40.0, 400.0)], per_index)),
         slots: 3,
         tasks_per_slot: IntRange::new(1, 1),
-        normalize_obs: true,
+        observation: LadObservation::Normalized,
         ..LadConfig::default()
     };
     let mut env = LadEnv::new(config).unwrap();
@@ -227,6 +229,36 @@ fn normalized_observation_is_scaled() {
     env.step(&Action::Discrete(1)).unwrap();
     // Q[0] = 30 − 10 = 20 → 20 / (10·1) = 2 slots of work; Q[1] = max(2.1504 − 40, 0) = 0.
     assert_eq!(env.observation(), &[0.8, 0.5, 2.0, 0.0]);
+}
+
+#[test]
+fn load_observation_shows_the_current_waits() {
+    let per_index = vec![profile(0.3072, 7, 0.6)];
+    let config = LadConfig {
+        world: Some(world(vec![server(10.0, 400.0), server(40.0, 400.0)], per_index)),
+        slots: 3,
+        tasks_per_slot: IntRange::new(1, 1),
+        ..LadConfig::default()
+    };
+    let mut env = LadEnv::new(config).unwrap();
+    env.tasks = vec![
+        Task { slot: 0, source: 0, index: 0, size_mbit: 2.5, profile: env.per_index[0] },
+        Task { slot: 0, source: 1, index: 0, size_mbit: 2.5, profile: env.per_index[0] },
+        Task { slot: 1, source: 0, index: 0, size_mbit: 4.0, profile: env.per_index[0] },
+    ];
+    env.write_observation();
+    // [d / 5, ρz / (0.3072·14)], waits above the least (both 0), least / (3 slots), base station 0, slot 0.
+    assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+    // Within the slot, server 0 now holds 2.1504 Gcycles: a wait of 0.21504 s, shown at once (the raw
+    // observation would still show the slot's start).
+    env.step(&Action::Discrete(0)).unwrap();
+    assert_eq!(env.observation(), &[0.5, 0.5, 0.21504, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    env.slot_work_gcycles[0] = 30.0;
+    env.step(&Action::Discrete(1)).unwrap();
+    // Slot 1: Q[0] = 30 − 10 = 20 Gcycles, a wait of 2 s; server 1 has drained: least 0; slot 1 of 3.
+    let obs = env.observation();
+    assert_eq!(&obs[..6], &[0.8, 0.5, 2.0, 0.0, 0.0, 1.0]);
+    assert!((obs[7] - 1.0 / 3.0).abs() < 1e-7);
 }
 
 #[test]
@@ -274,7 +306,7 @@ fn config_json_round_trips_and_schemas_name_the_fields() {
     let json = serde_json::to_string(&config).unwrap();
     assert_eq!(ScenarioConfig::from_json(ScenarioId::Lad, &json).unwrap(), ScenarioConfig::Lad(config));
     let schema = ScenarioConfig::config_schema(ScenarioId::Lad).to_string();
-    for field in ["agent_mode", "task_attributes", "normalize_obs", "tasks_per_slot"] {
+    for field in ["agent_mode", "task_attributes", "observation", "tasks_per_slot"] {
         assert!(schema.contains(field), "{field} missing from the config schema");
     }
     let schema = ScenarioConfig::params_schema(ScenarioId::Lad).unwrap().to_string();
@@ -386,7 +418,7 @@ mod properties {
         /// work accounted for on exactly one server, time never going back, rewards summing to the total.
         #[test]
         fn queues_work_and_time(world_seed in 0u64..1000, episode_seed in any::<u64>(), servers in 1u32..7,
-                                max_tasks in 1u32..12, per_task in any::<bool>(), normalize in any::<bool>(),
+                                max_tasks in 1u32..12, per_task in any::<bool>(), observation in 0usize..3,
                                 actions in proptest::collection::vec(0usize..7, 1..200)) {
             let config = LadConfig {
                 world_seed,
@@ -394,7 +426,7 @@ mod properties {
                 slots: 7,
                 tasks_per_slot: IntRange::new(1, max_tasks),
                 task_attributes: if per_task { TaskAttributes::PerTask } else { TaskAttributes::PerIndex },
-                normalize_obs: normalize,
+                observation: [LadObservation::Raw, LadObservation::Normalized, LadObservation::Load][observation],
                 ..LadConfig::default()
             };
             let mut env = LadEnv::new(config).unwrap();

@@ -20,6 +20,24 @@
 //!   share) land in the first and last rewards, so the rewards always sum to `−T_tot − Σ penalties`.
 //! - `greedy` falls back to the highest-scoring server when no server keeps the share.
 //! - Once the episode ends, the observation's pending part (fading, tokens, data size) reads 0.
+//!
+//! Two Readings where the paper's learner, as printed, cannot learn the task (`docs/readings.md`, `tot`):
+//! - **Observation** ([`TotObservation`]). The paper's state (eq. 22) holds the fading gains, the SP token
+//!   counts, the assignment vector and the data size, but not when each server is free, when the previous
+//!   step ended (the barrier every thought of this step waits for) or which server holds its best thought
+//!   `j*`: the finish time a decision causes is not a function of that state, and DSAC, SAC and DQN trained
+//!   on it all stay at the random policy's delay. The default (`timing`) appends that timing state, per
+//!   server `[(A_m − t)⁺, F_m − t, Score_m − Score_min/|I|, m holds j*]` with `t` the barrier, `A_m` when `m` is
+//!   free and `F_m` when the pending thought would finish on `m` (times in units of the BS's generation
+//!   delay), then `(makespan − t)`, the thought's index in its step `/ M` and its step `(ℓ − 1)/S`. `paper`
+//!   is eq. 22 alone.
+//! - **Delay in the reward** ([`TotDelayReward`]). Eq. 24 prints `F_i − F_{i−1}`, the finish-time increment
+//!   in decision order: a thought sent to a fast server after one sent to a slow server earns a reward for
+//!   the previous decision's slowness, so a decision's reward depends on an earlier, unobserved one. The
+//!   text calls it "the incremental increase in total generation delay incurred by assigning thought i";
+//!   the default (`makespan`) is exactly that, `max_{k≤i} F_k − max_{k<i} F_k`. Both telescope to `T_tot`
+//!   over an episode (`F` before the first decision is 0 in both), so returns and every metric are the same
+//!   figures; only the per-decision credit differs. `finish_increment` is eq. 24 as printed.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -43,6 +61,18 @@ pub const NO_PAPER_WORLD: &str =
     "the ToT paper publishes no fixed world (its SPs are drawn per run); use a world seed or a parameter file";
 /// Bits in one KB of thought data (`1 KB = 8·1024 bits`).
 pub const BITS_PER_KB: f64 = 8.0 * 1024.0;
+/// Values per server in the timing part of the observation ([`TotObservation::Timing`]).
+pub const TIMING_PER_SERVER: usize = 4;
+/// Values after the per-server ones in the timing part: makespan, index in the step, step.
+pub const TIMING_GLOBAL: usize = 3;
+
+/// Length of the timing part of the observation for `servers` servers (0 for the paper's state).
+fn timing_len(observation: TotObservation, servers: usize) -> usize {
+    match observation {
+        TotObservation::Paper => 0,
+        TotObservation::Timing => TIMING_PER_SERVER * servers + TIMING_GLOBAL,
+    }
+}
 
 /// Large-scale path loss (dB) over `distance_m`: `PL = 127 + 30·log10(d)`, `d` in kilometres (the spec's
 /// Reading: in metres no offloading could pay).
@@ -131,6 +161,40 @@ pub struct TotConfig {
     pub sp_eta_s_per_token: Uniform,
     /// SP generation overhead `ψ_u` (s) of a drawn world.
     pub sp_psi_s: Uniform,
+    /// What the learner observes: the paper's state, or (default) the paper's state with the timing state
+    /// it leaves out.
+    pub observation: TotObservation,
+    /// How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
+    /// eq. 24 as printed) or (default) the increase of the makespan so far.
+    pub delay_reward: TotDelayReward,
+    /// Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
+    /// point (the paper's eq. 24: 1; see the module's Readings for the default).
+    pub quality_penalty_weight: f64,
+}
+
+/// What the learner observes in `tot` (see the module's Readings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TotObservation {
+    /// The paper's state `s_i = {g, C, X, e}` (eq. 22): fading gains, SP token counts, the assignment
+    /// vector and the data size.
+    Paper,
+    /// The paper's state followed by the timing state it leaves out: per server when it is free and when
+    /// the pending thought would finish there (relative to the step's barrier, in units of the BS's
+    /// generation delay), its score margin over the per-thought share, whether it holds the previous
+    /// step's best thought; then the makespan so far, the thought's place in its step and the step.
+    Timing,
+}
+
+/// How the delay of a decision enters its reward in `tot` (see the module's Readings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TotDelayReward {
+    /// `−(F_i − F_{i−1})`, `F` the finish times in decision order: eq. (24) as printed.
+    FinishIncrement,
+    /// `−(max_{k≤i} F_k − max_{k<i} F_k)`: the increase of the total delay so far (the text's "incremental
+    /// increase in total generation delay").
+    Makespan,
 }
 
 impl Default for TotConfig {
@@ -152,6 +216,9 @@ impl Default for TotConfig {
             sp_rho_per_token: Uniform::new(0.035, 0.055),
             sp_eta_s_per_token: Uniform::new(0.02, 0.04),
             sp_psi_s: Uniform::new(0.05, 0.15),
+            observation: TotObservation::Timing,
+            delay_reward: TotDelayReward::Makespan,
+            quality_penalty_weight: 10.0,
         }
     }
 }
@@ -168,6 +235,7 @@ impl TotConfig {
         check_positive("bs_power_w", self.bs_power_w, 1.0e6)?;
         check_positive("sp_power_w", self.sp_power_w, 1.0e6)?;
         check_positive("noise_w_per_hz", self.noise_w_per_hz, 1.0)?;
+        check_range("quality_penalty_weight", self.quality_penalty_weight, 0.0, 1.0e3)?;
         self.data_kb.validate("data_kb", 0.0, 1.0e6)?;
         self.sp_sigma.validate("sp_sigma", 0.0, 1.0e6)?;
         self.sp_rho_per_token.validate("sp_rho_per_token", 0.0, 100.0)?;
@@ -394,8 +462,9 @@ pub struct TotEnv {
     step_end_s: Vec<f64>,
     /// Decisions taken.
     next: usize,
-    /// `F` of the previous decision.
-    last_finish_s: f64,
+    /// The delay the rewards have counted so far: `F` of the previous decision ([`TotDelayReward::FinishIncrement`])
+    /// or the makespan before this decision ([`TotDelayReward::Makespan`]); 0 before the first (s).
+    counted_delay_s: f64,
     counters: Counters,
     last: Option<Decision>,
     obs: Vec<f32>,
@@ -461,10 +530,10 @@ impl TotEnv {
             best: vec![0; steps + 1],
             step_end_s: vec![0.0; steps + 1],
             next: 0,
-            last_finish_s: 0.0,
+            counted_delay_s: 0.0,
             counters: Counters::default(),
             last: None,
-            obs: vec![0.0; servers * servers + u + n_thoughts + 1],
+            obs: vec![0.0; servers * servers + u + n_thoughts + 1 + timing_len(config.observation, servers)],
             world,
             config,
         };
@@ -621,6 +690,36 @@ impl TotEnv {
         for (o, t) in assigned.iter_mut().zip(&self.thoughts) {
             *o = t.schedule.map_or(-1.0, |s| (f64::from(s.server) / norm) as f32);
         }
+        if self.config.observation == TotObservation::Timing {
+            self.write_timing(pending);
+        }
+    }
+
+    /// The timing part of the observation (after the paper's state) for the pending thought `(id, step)`:
+    /// per server `[(A_m − t)⁺, F_m − t, score margin, holds j*]`, then `[(makespan − t), index / M,
+    /// (step − 1) / S]`, times in units of the BS's generation delay; zeros once the episode has ended.
+    fn write_timing(&mut self, pending: Option<(usize, usize)>) {
+        let n = self.servers;
+        let start = self.obs.len() - timing_len(TotObservation::Timing, n);
+        let Some((id, step)) = pending else {
+            self.obs[start..].fill(0.0);
+            return;
+        };
+        let barrier_s = self.step_end_s[step - 1];
+        let unit_s = self.bs_delay_s;
+        let source = self.thoughts[self.best[step - 1]].schedule.expect("the previous step is generated").server;
+        for m in 0..n {
+            let plan = self.plan(id, m);
+            let o = &mut self.obs[start + TIMING_PER_SERVER * m..start + TIMING_PER_SERVER * (m + 1)];
+            o[0] = ((self.busy_until_s[m] - barrier_s).max(0.0) / unit_s) as f32;
+            o[1] = ((plan.finish_s - barrier_s) / unit_s) as f32;
+            o[2] = (plan.score - self.score_share) as f32;
+            o[3] = if source as usize == m { 1.0 } else { 0.0 };
+        }
+        let g = &mut self.obs[start + TIMING_PER_SERVER * n..];
+        g[0] = ((self.counters.makespan_s - barrier_s).max(0.0) / unit_s) as f32;
+        g[1] = ((id - 1) % self.per_step) as f32 / self.per_step as f32;
+        g[2] = (step - 1) as f32 / self.steps as f32;
     }
 
     /// The current slot: the pending thought's step, `S + 1` once done.
@@ -669,7 +768,7 @@ impl Env for TotEnv {
         self.counters = Counters::default();
         self.last = None;
         self.next = 0;
-        self.last_finish_s = 0.0;
+        self.counted_delay_s = 0.0;
         let input = Schedule {
             server: 0,
             ready_s: 0.0,
@@ -709,8 +808,12 @@ impl Env for TotEnv {
             penalty += self.assign(id + 1, output);
             finish_s = output.finish_s;
         }
-        let reward = -(finish_s - self.last_finish_s) - penalty;
-        self.last_finish_s = finish_s;
+        let delay_s = match self.config.delay_reward {
+            TotDelayReward::FinishIncrement => finish_s,
+            TotDelayReward::Makespan => self.counters.makespan_s,
+        };
+        let reward = -(delay_s - self.counted_delay_s) - self.config.quality_penalty_weight * penalty;
+        self.counted_delay_s = delay_s;
         self.counters.total_reward += reward;
         self.counters.penalty += penalty;
         self.last = Some(Decision { thought: id as u32, server: server as u32, reward, penalty });

@@ -27,9 +27,22 @@ fn world() -> TotParams {
 
 /// `S = 2`, `M = 3` on [`world`], with every link carrying exactly 20 Mbit/s (fading chosen so that
 /// `SNR = 1023`, `log2(1024) = 10`), every thought receiving 5 KB (40960 bit: 2.048 ms per transfer), and
-/// budgets SP 1: 100 then 75 tokens, SP 2: 50 then 125 tokens.
+/// budgets SP 1: 100 then 75 tokens, SP 2: 50 then 125 tokens; the paper's literal observation and reward.
 fn built() -> TotEnv {
-    let config = TotConfig { world: Some(world()), tot_steps: 2, thoughts_per_step: 3, ..TotConfig::default() };
+    built_with(TotObservation::Paper, TotDelayReward::FinishIncrement, 1.0)
+}
+
+/// [`built`] with the given observation, delay reward and quality penalty weight.
+fn built_with(observation: TotObservation, delay_reward: TotDelayReward, quality_penalty_weight: f64) -> TotEnv {
+    let config = TotConfig {
+        world: Some(world()),
+        tot_steps: 2,
+        thoughts_per_step: 3,
+        observation,
+        delay_reward,
+        quality_penalty_weight,
+        ..TotConfig::default()
+    };
     let mut env = TotEnv::new(config).unwrap();
     let n = env.servers;
     let noise = env.config.bandwidth_hz * env.config.noise_w_per_hz;
@@ -133,6 +146,21 @@ fn two_step_timeline_by_hand() {
     let m = env.metrics();
     assert!(close(m.get("total_delay_s").unwrap(), 26.904096, 1e-12));
     assert!(close(m.get("penalty").unwrap(), penalty, 1e-12));
+    // The default reward counts the makespan's increase instead: 9.652048, then 9.702048 (+0.05),
+    // 11.702048 (+2), 16.804096 (+5.102048), unchanged by 13.252048, 19.304096 and the output's 26.904096
+    // (+7.6 in one: the last decision's reward also carries the output thought). Same total.
+    let mut env = built_with(TotObservation::Paper, TotDelayReward::Makespan, 1.0);
+    let makespan: Vec<f64> = [1, 2, 1, 2, 1, 0].iter().map(|&a| env.step(&Action::Discrete(a)).unwrap().reward).collect();
+    let expected = [-9.652048, -0.05 - penalty, -2.0, -5.102048, 0.0, -10.1];
+    for (i, (r, e)) in makespan.iter().zip(expected).enumerate() {
+        assert!(close(*r, e, 1e-9), "makespan reward {i}: {r} vs {e}");
+    }
+    assert!(close(makespan.iter().sum::<f64>(), rewards.iter().sum::<f64>(), 1e-9));
+    // The default weighs the penalty ten times; the metric `penalty` stays in score points.
+    let mut env = built_with(TotObservation::Paper, TotDelayReward::Makespan, 10.0);
+    env.step(&Action::Discrete(1)).unwrap();
+    assert!(close(env.step(&Action::Discrete(2)).unwrap().reward, -0.05 - 10.0 * penalty, 1e-9));
+    assert!(close(env.metrics().get("penalty").unwrap(), penalty, 1e-12));
     assert_eq!(m.get("offloaded"), Some(5.0));
     // Scores: 3 at the BS, 2 · 9.7304821 + 5.9399415 + 9.7978616 + 9.0592902.
     let score = 3.0 * 9.999_854_883_979_568 + 2.0 * 9.730_482_120_036_582 + 5.939_941_502_901_619;
@@ -144,7 +172,7 @@ fn two_step_timeline_by_hand() {
 }
 
 #[test]
-fn rewards_sum_to_minus_total_delay_minus_penalties() {
+fn rewards_sum_to_minus_total_delay_minus_weighted_penalties() {
     for policy in ["local", "random", "round_robin", "greedy"] {
         for seed in 0..5 {
             let mut env = TotEnv::new(TotConfig { world_seed: seed, ..TotConfig::default() }).unwrap();
@@ -152,7 +180,8 @@ fn rewards_sum_to_minus_total_delay_minus_penalties() {
             let m = &summary.metrics;
             let (reward, delay, penalty) =
                 (m.get("total_reward").unwrap(), m.get("total_delay_s").unwrap(), m.get("penalty").unwrap());
-            assert!(close(reward, -delay - penalty, 1e-9), "{policy}: {reward} vs {}", -delay - penalty);
+            let total = -delay - env.config.quality_penalty_weight * penalty;
+            assert!(close(reward, total, 1e-9), "{policy}: {reward} vs {total}");
             let output = schedule(&env, env.thoughts.len() - 1);
             assert_eq!(output.finish_s, delay, "T_tot is the output thought's finish");
             assert_eq!(summary.steps, 36);
@@ -258,17 +287,73 @@ fn observation_layout() {
     let obs = env.observation();
     assert!(obs[..11].iter().all(|&x| x == 0.0) && obs[19] == 0.0);
     assert_eq!(&obs[11..19], &[0.0, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0]);
-    assert_eq!(TotEnv::new(TotConfig::default()).unwrap().observation_dim(), 49 + 6 + 38 + 1);
+    let paper = TotConfig { observation: TotObservation::Paper, ..TotConfig::default() };
+    assert_eq!(TotEnv::new(paper).unwrap().observation_dim(), 49 + 6 + 38 + 1);
+    // The default appends 4 timing values per server and 3 more.
+    assert_eq!(TotEnv::new(TotConfig::default()).unwrap().observation_dim(), 49 + 6 + 38 + 1 + 4 * 7 + 3);
+}
+
+/// The timing part of the observation on the hand-worked timeline of [`two_step_timeline_by_hand`], in
+/// units of the BS's 7.6 s.
+#[test]
+fn timing_observation_by_hand() {
+    let mut env = built_with(TotObservation::Timing, TotDelayReward::Makespan, 10.0);
+    let paper_len = 9 + 2 + 8 + 1;
+    assert_eq!(env.observation_dim(), paper_len + 4 * 3 + 3);
+    let unit = 7.6;
+    let timing = |env: &TotEnv| env.observation()[paper_len..].to_vec();
+    let approx = |got: &[f32], want: &[f64]| {
+        assert_eq!(got.len(), want.len());
+        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+            assert!(close(f64::from(g), w, 1e-6), "value {i}: {g} vs {w}");
+        }
+    };
+    let share = 8.999_869_395_581_61;
+    // Thought 1: barrier 7.6 (the input, at the BS, which holds j*); every server is free. BS finishes at
+    // +7.6, SP 1 at +0.002048 + 2.05, SP 2 at +0.002048 + 2.1.
+    approx(
+        &timing(&env),
+        &[
+            0.0, 1.0, 9.999_854_883_979_568 - share, 1.0,
+            0.0, 2.052048 / unit, 9.730_482_120_036_582 - share, 0.0,
+            0.0, 2.102048 / unit, 5.939_941_502_901_619 - share, 0.0,
+            0.0, 0.0, 0.0,
+        ],
+    );
+    env.step(&Action::Discrete(1)).unwrap();
+    env.step(&Action::Discrete(2)).unwrap();
+    // Thought 3: SP 1 is busy until 9.652048 (+2.052048), SP 2 until 9.702048 (+2.102048); queued behind
+    // thought 1, SP 1 would finish at 11.702048 (+4.102048); the makespan is 9.702048; index 2 of 3.
+    approx(
+        &timing(&env),
+        &[
+            0.0, 1.0, 9.999_854_883_979_568 - share, 1.0,
+            2.052048 / unit, 4.102048 / unit, 9.730_482_120_036_582 - share, 0.0,
+            2.102048 / unit, 4.202048 / unit, 5.939_941_502_901_619 - share, 0.0,
+            2.102048 / unit, 2.0 / 3.0, 0.0,
+        ],
+    );
+    env.step(&Action::Discrete(1)).unwrap();
+    // Thought 4 (step 2): barrier 11.702048, j* (thought 1) on SP 1; SP 1 is free at the barrier, budgets
+    // 75 (1.55 s, no transfer: it holds j*) and 125 (5.1 s).
+    let t = timing(&env);
+    approx(&t[4..8], &[0.0, 1.55 / unit, 9.059_290_165_759_636 - share, 1.0]);
+    assert_eq!(t[3], 0.0);
+    approx(&t[12..], &[0.0, 0.0, 0.5]);
+    for a in [2, 1, 0] {
+        env.step(&Action::Discrete(a)).unwrap();
+    }
+    assert!(timing(&env).iter().all(|&x| x == 0.0));
 }
 
 #[test]
 fn sizes_at_the_limits() {
     let none = TotEnv::new(TotConfig { service_providers: 0, ..TotConfig::default() }).unwrap();
     assert_eq!(none.action_space(), ActionSpace::Discrete { n: 1 });
-    assert_eq!(none.observation_dim(), 1 + 38 + 1); // one (zero) link gain, no budgets
+    assert_eq!(none.observation_dim(), 1 + 38 + 1 + 4 + 3); // one (zero) link gain, no budgets
     let big = TotConfig { service_providers: 12, tot_steps: 12, thoughts_per_step: 12, ..TotConfig::default() };
     let mut env = TotEnv::new(big).unwrap();
-    assert_eq!(env.observation_dim(), 169 + 12 + 146 + 1);
+    assert_eq!(env.observation_dim(), 169 + 12 + 146 + 1 + 4 * 13 + 3);
     assert_eq!(env.positions(), 144);
     let summary = run_heuristic_episode(&mut env, "greedy", 1).unwrap();
     assert_eq!(summary.steps, 144);
@@ -435,7 +520,7 @@ mod properties {
 
         /// Under any actions and sizes: every thought is assigned exactly once and after its step's barrier,
         /// servers never run two thoughts at once, time never runs backwards, nothing is NaN, and the
-        /// rewards add up to `−T_tot − Σ penalties`.
+        /// rewards add up to `−T_tot − w·Σ penalties`.
         #[test]
         fn schedules_are_consistent(world_seed in 0u64..1000, episode_seed in any::<u64>(),
                                     u in 0u32..=12, s in 1u32..=12, m in 1u32..=12, q in 0.0f64..=1.0,
@@ -476,7 +561,7 @@ mod properties {
             prop_assert_eq!(seen, env.thoughts.len());
             let m = env.metrics();
             prop_assert!(m.0.iter().all(|(_, v)| v.is_finite()));
-            let total = -m.get("total_delay_s").unwrap() - m.get("penalty").unwrap();
+            let total = -m.get("total_delay_s").unwrap() - env.config.quality_penalty_weight * m.get("penalty").unwrap();
             prop_assert!((reward_sum - total).abs() < 1e-9 * total.abs().max(1.0));
         }
     }

@@ -1,6 +1,7 @@
 // The whole run in a URL: the RunStore's settings as JSON with a version tag, compressed (deflate-raw) and
 // written base64url into the hash as `#run=…`; and back, refusing anything malformed or oversized with a
 // message that names what is wrong. The embed snippet for an <iframe> lives here too.
+import { collect } from './bytes';
 import { defaultSettings, type RunSettings } from './run';
 
 /** The payload's format; a link of another version is refused with a message. */
@@ -33,29 +34,6 @@ export function fromBase64Url(text: string): Uint8Array {
   if (text.replace(/=+$/, '').length % 4 === 1) throw new ShareError('share link: the data is cut short');
   const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/').replace(/=+$/, '').padEnd(Math.ceil(text.length / 4) * 4, '='));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-async function collect(stream: ReadableStream<Uint8Array>, limit: number, tooLarge: () => ShareError): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 const streamOf = (bytes: Uint8Array) => new Blob([bytes as BlobPart]).stream();

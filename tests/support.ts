@@ -52,3 +52,13 @@ export async function rewardsOfSteps(page: Page, n: number): Promise<number[]> {
   }
   return rewards;
 }
+
+/** The `#run=…` hash of a share link holding `{version, run}`, encoded (in `page`) the way the page does. */
+export async function hashOf(page: Page, run: Record<string, unknown>, version = 2): Promise<string> {
+  const data = await page.evaluate(async (json) => {
+    const stream = new Blob([json]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  }, JSON.stringify({ version, run }));
+  return `#run=${data}`;
+}

@@ -479,7 +479,7 @@ export class SimPanel {
     this.compare.value = policy;
     this.compare.hidden = this.compareLabel.hidden = learned === null;
     const name = this.learnedPolicy?.name || (learned ? learnedName(learned, this.scenario) : '');
-    this.playingLine.textContent = learned ? `Playing: ${name} · compared with ${policy} on the same episode` : `Playing: ${policy}`;
+    this.playingLine.textContent = learned ? `Playing: ${name} · compared with ${policy}` : `Playing: ${policy}`;
   }
 
   private announce(text: string, kind: 'alert' | 'status' = 'alert'): void {

@@ -1,10 +1,22 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The scenarios whose pretrained policy the page ships (`www/public/pretrained/<scenario>.safetensors`),
+ * listed when the page is built: the page names the others as having none without asking the server
+ * for a file that is not there.
+ */
+const pretrained = readdirSync(fileURLToPath(new URL('./www/public/pretrained', import.meta.url)))
+  .filter((name) => name.endsWith('.safetensors'))
+  .map((name) => name.slice(0, -'.safetensors'.length))
+  .sort();
 
 // The page lives in www/; the wasm package is built into pkg/ at the repository root.
 export default defineConfig({
   root: 'www',
   base: './',
+  define: { __PRETRAINED_SCENARIOS__: JSON.stringify(pretrained) },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,7 +1,7 @@
 // End-to-end: accessibility and layout of the page at 1280×800 and 1920×1080 (and an embed at 800×520):
 // no horizontal overflow, a name for every control, keyboard operation with visible focus, live messages.
 import { expect, test, type Page } from '@playwright/test';
-import { failOnConsoleErrors, open } from './support';
+import { failOnConsoleErrors, hashOf, open } from './support';
 
 failOnConsoleErrors();
 
@@ -65,6 +65,14 @@ test('embed at 800×520: no overflow, every control named', async ({ page }) => 
   expect(await overflowing(page)).toEqual([]);
   expect(await unnamed(page)).toEqual([]);
   await page.screenshot({ path: 'test-results/screenshots/embed-800x520.png' });
+  // Naming a learned policy, with the comparison's legend and the longer status line (from another
+  // document: a hash change alone would not load the page again).
+  await page.goto('about:blank');
+  await open(page, `/?embed${await hashOf(page, { learned: { source: 'pretrained' } })}`, 30_000);
+  await expect(page.locator('.reward-chart')).toHaveAttribute('data-compare-policy', 'crash_avoid');
+  expect(await overflowing(page)).toEqual([]);
+  expect(await unnamed(page)).toEqual([]);
+  await page.screenshot({ path: 'test-results/screenshots/embed-learned-800x520.png' });
 });
 
 test('keyboard: the new controls are reached with Tab, work with Enter, and show their focus', async ({ page }) => {

@@ -1,19 +1,35 @@
 // Shared by the e2e tests: console-error watching, opening the page, the episode counters.
 import { expect, test, type Page } from '@playwright/test';
 
-/** Fails the test after it ends if the page logged any console error or threw. */
+/** Console errors the running test expects (see `allowConsoleError`). */
+let allowed: RegExp[] = [];
+
+/**
+ * Fails the test after it ends if the page (or another page of its context) logged any console error it
+ * did not expect, or threw.
+ */
 export function failOnConsoleErrors(): void {
   let errors: string[] = [];
-  test.beforeEach(({ page }) => {
+  test.beforeEach(({ context }) => {
     errors = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
-    page.on('pageerror', (err) => errors.push(String(err)));
+    allowed = [];
+    const watch = (page: Page) => {
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && !allowed.some((pattern) => pattern.test(msg.text()))) errors.push(msg.text());
+      });
+      page.on('pageerror', (err) => errors.push(String(err)));
+    };
+    context.pages().forEach(watch);
+    context.on('page', watch);
   });
   test.afterEach(() => {
     expect(errors, 'console errors').toEqual([]);
   });
+}
+
+/** Lets the running test's pages log console errors matching `pattern` (e.g. the browser's note of a 404). */
+export function allowConsoleError(pattern: RegExp): void {
+  allowed.push(pattern);
 }
 
 /** Opens `path` and waits until the page says it is ready (`timeout` ms, else the expect timeout). */
@@ -35,4 +51,14 @@ export async function rewardsOfSteps(page: Page, n: number): Promise<number[]> {
     rewards.push(Number(await chart.getAttribute('data-total-reward')));
   }
   return rewards;
+}
+
+/** The `#run=…` hash of a share link holding `{version, run}`, encoded (in `page`) the way the page does. */
+export async function hashOf(page: Page, run: Record<string, unknown>, version = 2): Promise<string> {
+  const data = await page.evaluate(async (json) => {
+    const stream = new Blob([json]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  }, JSON.stringify({ version, run }));
+  return `#run=${data}`;
 }

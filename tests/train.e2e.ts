@@ -191,7 +191,13 @@ test('Load pretrained, then the learned policy drives the simulator', async ({ p
   await page.locator('#speed').selectOption({ label: '1000 / s' });
   await page.locator('#watch').click();
   await expect(page.locator('#policy')).toHaveValue('learned');
+  await expect(page.locator('#playing')).toHaveText(/^Playing: the pretrained asp policy \(d2sac, \d+ epochs\) · compared with crash_avoid$/);
   await expect.poll(async () => Number(await page.locator('[data-counter="decisions"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(20);
   await page.locator('#play').click();
   await page.screenshot({ path: 'test-results/screenshots/training-pretrained-watch.png', fullPage: true });
+  // A scenario without a shipped policy says so (the page knows without asking the server).
+  await page.locator('#scenario').selectOption('lad');
+  await expect(page.locator('#playing')).toHaveText('Playing: opt');
+  await page.locator('#load-pretrained').click();
+  await expect(page.locator('#train-message')).toHaveText(/^there is no pretrained policy for lad in this build yet \(there is one for [a-z, ]+\)$/);
 });

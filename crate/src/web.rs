@@ -344,16 +344,36 @@ impl Trainer {
         to_js(&self.inner.evaluate_heuristic(policy).map_err(js_error)?)
     }
 
+    /// How many values the policy reads from an observation: a world of the same scenario but another size
+    /// (more providers, say) gives observations it cannot read.
+    #[wasm_bindgen(js_name = observationDim)]
+    pub fn observation_dim(&self) -> u32 {
+        self.inner.observation_dim() as u32
+    }
+
+    /// Restarts the noise that `act` and `chain` draw (a diffusion policy's chain starts from noise) for the
+    /// episode with seed `episode_seed`, as `diffedge eval --checkpoint` does for its first episode: the
+    /// same policy on the same episode takes the same decisions however often the episode is replayed.
+    #[wasm_bindgen(js_name = startEpisode)]
+    pub fn start_episode(&mut self, episode_seed: f64) -> Result<(), JsError> {
+        let seed = seed_from_js("episode_seed", episode_seed).map_err(js_error)?;
+        self.display = Rng::new(seed, Stream::Evaluation);
+        Ok(())
+    }
+
     /// The greedy action of the learned policy for `obs` at decision (`agent`, `position`).
     pub fn act(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
         let key = self.key(&obs, agent, position)?;
         to_js(&self.inner.act(&obs, key, &mut self.display).map_err(js_error)?)
     }
 
-    /// The action distribution after every denoising step for `obs` (x_T first), or null without a chain.
+    /// The action distribution after every denoising step for `obs` (x_T first), or null without a chain:
+    /// the chain `act` would run for it next, drawn from a copy of its noise, so that looking at the chain
+    /// never changes the decisions the policy takes.
     pub fn chain(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
         let key = self.key(&obs, agent, position)?;
-        to_js(&self.inner.chain(&obs, key, &mut self.display).map_err(js_error)?)
+        let mut noise = self.display.clone();
+        to_js(&self.inner.chain(&obs, key, &mut noise).map_err(js_error)?)
     }
 
     /// The whole run as checkpoint bytes (safetensors; PyTorch's `safetensors.torch.load_file` reads it).

@@ -91,3 +91,45 @@ fn bad_input_gives_errors_naming_the_field_and_changes_nothing() {
     sim.step(3.0).unwrap();
     assert_eq!(sim.run_policy("random", 5).unwrap(), 5);
 }
+
+#[wasm_bindgen_test]
+fn a_learned_episode_in_the_simulator_is_the_cores_greedy_episode_and_replays_identically() {
+    use diffedge::rng::{Rng, Stream};
+    use diffedge::web::Trainer;
+    let config = common::training_config();
+    let mut trainer = Trainer::new(&serde_json::to_string(&config).unwrap()).unwrap();
+    trainer.train_steps(150).unwrap();
+    let bytes = trainer.save();
+    // What `diffedge eval --checkpoint FILE --seed 3 --episodes 1` plays.
+    let mut core = diffedge::train::Trainer::load(&bytes).unwrap();
+    let expected = core.greedy_episode(3, &mut Rng::new(3, Stream::Evaluation)).unwrap();
+
+    // The page's worker: the simulator of the run's world, driven by `act` from `startEpisode` on.
+    let mut world = serde_json::to_value(&config.scenario).unwrap();
+    let scenario = world.as_object_mut().unwrap().remove("scenario").unwrap();
+    let mut sim = Simulator::new(scenario.as_str().unwrap(), &world.to_string()).unwrap();
+    let mut policy = Trainer::load(&bytes).unwrap();
+    assert_eq!(policy.observation_dim() as usize, sim.observation().len());
+    let field = |v: &JsValue, name: &str| js_sys::Reflect::get(v, &name.into()).unwrap().as_f64().unwrap();
+    let mut play = |with_chain: bool| {
+        sim.reset(3.0).unwrap();
+        policy.start_episode(3.0).unwrap();
+        let mut steps = 0u64;
+        while !sim.done() {
+            let key = sim.decision_key().unwrap();
+            let (agent, position) = (field(&key, "agent") as u32, field(&key, "position") as u32);
+            // Looking at the chain never changes the decision.
+            if with_chain {
+                policy.chain(sim.observation(), agent, position).unwrap();
+            }
+            let action = policy.act(sim.observation(), agent, position).unwrap();
+            sim.step(action.as_f64().unwrap()).unwrap();
+            steps += 1;
+        }
+        (steps, field(&sim.metrics().unwrap(), "total_reward").to_bits())
+    };
+    let first = play(true);
+    assert_eq!(first, (expected.steps, expected.total_reward.to_bits()));
+    assert_eq!(play(false), first);
+    assert!(message(policy.start_episode(-1.0).unwrap_err()).starts_with("episode_seed:"));
+}

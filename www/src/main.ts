@@ -1,17 +1,20 @@
 // The playground page: lays out the panels and starts them. The page only renders; the wasm core runs in
 // a Web Worker (runtime.ts / worker.ts). A shared run in the URL hash (`#run=…`) is read first and wins over
-// the saved session, so that its settings are in the store before any panel starts; `?embed` lays out the
-// compact view for an iframe (no training, no saved session).
+// the saved session, so that its settings are in the store before any panel starts, and the learned policy
+// it names is loaded into the worker before the simulator starts; `?embed` lays out the compact view for
+// an iframe (no training, no saved session).
 import { h } from './dom';
+import { learnedTitle, loadLearned } from './learned';
 import { ParamsPanel } from './params-panel';
 import { RewardChart } from './reward-chart';
-import { RunStore, defaultSettings } from './run';
+import { RunStore, defaultSettings, upgradeSettings, type RunSettings } from './run';
 import { Runtime } from './runtime';
 import { loadSession, type Session } from './session';
 import { decodeRun, isEmbed, runUrl } from './share';
 import { SharePanel } from './share-panel';
 import { SimPanel } from './sim-panel';
 import { TrainPanel } from './train-panel';
+import type { TrainConfig } from './types';
 import { WorldPanel } from './world-panel';
 
 async function start(root: HTMLElement): Promise<void> {
@@ -19,9 +22,23 @@ async function start(root: HTMLElement): Promise<void> {
   const embed = isEmbed(location.search);
   // A shared link describes a run from its start: the saved session (and its checkpoint) is not restored then.
   const session: Session | null = embed || restored.kind === 'run' ? null : await loadSession();
-  const store = new RunStore(restored.kind === 'run' ? restored.settings : { ...defaultSettings(), ...session?.settings });
+  // A session saved before runs named a learned policy says so the old way.
+  const saved = session ? (upgradeSettings(session.settings as unknown as Record<string, unknown>) as unknown as RunSettings) : null;
+  const store = new RunStore(restored.kind === 'run' ? restored.settings : { ...defaultSettings(), ...saved });
   const runtime = new Runtime();
   const sim = new SimPanel(runtime, store);
+  // The policy a link names plays from its first decision, or, if it cannot be loaded, the heuristic
+  // does and the notice says why.
+  const origin = store.get().learned;
+  const linked = restored.kind === 'run' ? await loadLearned(runtime, store.get(), location.href) : null;
+  if (linked?.kind === 'error') store.update({ learned: null });
+  if (linked?.kind === 'loaded' && origin) {
+    const config = JSON.parse(linked.run.config) as TrainConfig;
+    sim.setLearned(origin, learnedTitle(origin, store.get().scenario, config.algorithm, linked.run.history.length));
+  }
+  const sayWhyNotLearned = () => {
+    if (linked?.kind === 'error') notice.textContent = `${linked.message} — ${store.get().policy} plays instead.`;
+  };
   const title = h('p', { class: 'scenario-title' });
   const controls = h('aside', { class: 'controls', 'aria-label': 'Controls' });
   const stage = h('section', { class: 'stage', 'aria-label': 'Topology' });
@@ -43,6 +60,7 @@ async function start(root: HTMLElement): Promise<void> {
     sim.mount({ controls, stage, side, title });
     side.append(h('h2', {}, 'Episode reward'), rewards.element);
     await sim.start();
+    sayWhyNotLearned();
     root.setAttribute('data-ready', 'true');
     return;
   }
@@ -71,7 +89,8 @@ async function start(root: HTMLElement): Promise<void> {
   });
   if (restored.kind === 'error') history.replaceState(null, '', location.pathname + location.search);
   await sim.start();
-  await train?.start(session);
+  sayWhyNotLearned();
+  await train?.start(session, linked?.kind === 'loaded' && origin ? { run: linked.run, origin } : null);
   root.setAttribute('data-ready', 'true');
 }
 

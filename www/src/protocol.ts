@@ -8,10 +8,16 @@ export type Request =
   | { kind: 'catalog' }
   /** Build a scenario from its config (JSON of any of its fields); on error the old one stays. */
   | { kind: 'create'; scenario: string; config: string }
-  /** Start the episode with this seed. */
-  | { kind: 'reset'; seed: number }
-  /** Let a heuristic (or the learned policy, `LEARNED_POLICY`) take up to `count` decisions. */
-  | { kind: 'step'; policy: string; count: number }
+  /**
+   * Start the episode with this seed; `compare`: the heuristic to run beside a learned policy on the same
+   * episode (see `Compared`), null for none.
+   */
+  | { kind: 'reset'; seed: number; compare: string | null }
+  /**
+   * Let a heuristic (or the learned policy, `LEARNED_POLICY`) take up to `count` decisions; `compare`: the
+   * heuristic that takes the same decisions' worth on its own copy of the episode, null for none.
+   */
+  | { kind: 'step'; policy: string; count: number; compare: string | null }
   /** The JSON Schema of a scenario's config and its default config (both JSON). */
   | { kind: 'schema'; scenario: string }
   /** The current scenario's world as a parameter file (JSON). */
@@ -43,8 +49,11 @@ export type TrainRequest =
   | { kind: 'train-chain' }
   /** The run as checkpoint bytes (`withoutReplay`: empty replay buffers, a fraction of the size). */
   | { kind: 'train-save'; withoutReplay: boolean }
-  /** Continue the run saved in checkpoint `bytes`; on error the old run stays. */
-  | { kind: 'train-load'; bytes: Uint8Array };
+  /**
+   * Continue the run saved in checkpoint `bytes`; on error the old run stays. With `expect`, a checkpoint
+   * whose policy cannot act in that scenario and world (its config as JSON) is refused too.
+   */
+  | { kind: 'train-load'; bytes: Uint8Array; expect: { scenario: string; config: string } | null };
 
 /** The scenario's state as the page draws it. */
 export interface SimState {
@@ -52,6 +61,26 @@ export interface SimState {
   metrics: Record<string, number>;
   /** Decisions taken since the episode started. */
   decisions: number;
+  done: boolean;
+  /** The comparison heuristic on the same episode, when one runs beside a learned policy. */
+  compared: Compared | null;
+}
+
+/**
+ * A heuristic run in the worker on its own copy of the simulator's episode (same config, same episode
+ * seed), kept as many decisions in as the learned policy, and run to its end once the learned policy's
+ * episode ends: its cumulative reward beside the learned policy's. A state carries the points since the
+ * state before.
+ */
+export interface Compared {
+  policy: string;
+  /** Whether the points start its curve again (a new episode, another heuristic): the earlier ones go. */
+  restart: boolean;
+  /** Decisions taken by the heuristic, one entry per point. */
+  decisions: number[];
+  /** Its cumulative reward after them. */
+  totals: number[];
+  /** Whether its episode has ended. */
   done: boolean;
 }
 

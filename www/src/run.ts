@@ -1,5 +1,14 @@
 // The whole run as one serialisable value — what a shared URL, an embed and the saved session hold —
 // and a small store that panels read and update. Panels never keep their own copy of these settings.
+import { LEARNED_POLICY } from './protocol';
+
+/**
+ * A learned policy that a run names to play: the scenario's pretrained policy shipped with the page
+ * (`pretrained/<scenario>.safetensors`), a checkpoint file served beside the page (`path`, relative to
+ * the page), or the Training panel's own run (trained or uploaded in the tab: its weights live in the
+ * saved session, never in a link).
+ */
+export type LearnedPolicy = { source: 'pretrained' } | { source: 'checkpoint'; path: string } | { source: 'run' };
 
 /** Everything that defines what the page shows and trains. */
 export interface RunSettings {
@@ -9,8 +18,13 @@ export interface RunSettings {
   config: Record<string, unknown>;
   /** Episode seed of the simulator. */
   episodeSeed: number;
-  /** The heuristic driving the simulator. */
+  /**
+   * A heuristic of the scenario: the one that plays when no learned policy does, and the one whose
+   * cumulative reward on the same episode is drawn beside a learned policy's.
+   */
   policy: string;
+  /** The learned policy that plays (the simulator's `learned` entry), or null when the heuristic plays. */
+  learned: LearnedPolicy | null;
   /** Training: algorithm name (see the core's `algorithms()`). */
   algorithm: string;
   /** Training: which hyper-parameters it starts from. */
@@ -30,12 +44,25 @@ export function defaultSettings(): RunSettings {
     config: { world_seed: 0 },
     episodeSeed: 0,
     policy: 'crash_avoid',
+    learned: null,
     algorithm: 'd2sac',
     preset: 'fast',
     learner: null,
     trainSeed: 0,
     speed: 2,
   };
+}
+
+/**
+ * Settings saved before runs named a learned policy (share-link version 1, and sessions saved then) with
+ * today's meaning: there `policy: 'learned'` meant "the Training panel's policy plays", now
+ * `learned: {source: 'run'}` beside a heuristic (the default one; a scenario without it starts with its
+ * own). Newer settings come back unchanged.
+ */
+export function upgradeSettings(run: Record<string, unknown>): Record<string, unknown> {
+  if (run['policy'] !== LEARNED_POLICY) return run;
+  const { policy: _learned, ...rest } = run;
+  return { ...rest, learned: { source: 'run' } };
 }
 
 type Listener = (settings: RunSettings, changed: (keyof RunSettings)[]) => void;

@@ -1,9 +1,9 @@
 // Share and embed buttons: "Copy link" puts the whole run (the RunStore's settings) in a URL, "Copy embed
-// code" an <iframe> snippet of it in embed mode. Both are also shown in a text field, selected, in case
-// the browser refuses the clipboard.
+// code" an <iframe> snippet of it in embed mode; a learned policy that plays goes with them when a link
+// can name it. Both are also shown in a text field, selected, in case the browser refuses the clipboard.
 import { h } from './dom';
 import type { RunStore } from './run';
-import { ShareError, embedSnippet, encodeRun, runUrl } from './share';
+import { ShareError, embedSnippet, embedTitle, encodeRun, runUrl, shareable } from './share';
 
 export class SharePanel {
   private readonly linkButton = h('button', { type: 'button', id: 'copy-link' }, 'Copy link');
@@ -21,9 +21,10 @@ export class SharePanel {
   }
 
   private async copy(embed: boolean): Promise<void> {
+    const { settings, note } = shareable(this.store.get());
     let hash: string;
     try {
-      hash = await encodeRun(this.store.get());
+      hash = await encodeRun(settings);
     } catch (e) {
       this.message.textContent = e instanceof ShareError ? e.message : `share: ${String(e)}`;
       this.message.className = 'share-message alert';
@@ -31,17 +32,17 @@ export class SharePanel {
       return;
     }
     const url = runUrl(location.href, hash, embed);
-    const text = embed ? embedSnippet(url, `diffedge: ${this.store.get().scenario} run`) : url;
+    const text = embed ? embedSnippet(url, embedTitle(settings)) : url;
     this.output.value = text;
     this.output.hidden = false;
     this.output.select();
     const what = embed ? 'Embed code' : 'Link';
     try {
       await navigator.clipboard.writeText(text);
-      this.message.textContent = `${what} copied (${text.length} characters).`;
+      this.message.textContent = `${what} copied (${text.length} characters).${note ? ` ${note}` : ''}`;
       this.message.className = 'share-message status';
     } catch {
-      this.message.textContent = `${what} selected: the browser refused the clipboard, press Ctrl+C to copy it.`;
+      this.message.textContent = `${what} selected: the browser refused the clipboard, press Ctrl+C to copy it.${note ? ` ${note}` : ''}`;
       this.message.className = 'share-message status';
     }
     this.output.focus();

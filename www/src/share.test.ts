@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from './run';
-import { MAX_COMPRESSED_BYTES, ShareError, decodeRun, embedSnippet, encodeRun, fromBase64Url, isEmbed, runUrl, toBase64Url } from './share';
+import {
+  MAX_COMPRESSED_BYTES,
+  SHARE_VERSION,
+  ShareError,
+  decodeRun,
+  embedSnippet,
+  embedTitle,
+  encodeRun,
+  fromBase64Url,
+  isEmbed,
+  runUrl,
+  shareable,
+  toBase64Url,
+} from './share';
 
 const deflate = async (text: string) => {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
@@ -42,6 +55,29 @@ describe('share links', () => {
     expect(() => fromBase64Url('ab$c')).toThrow(ShareError);
   });
 
+  it('round-trips a learned policy that plays, as version 2', async () => {
+    for (const learned of [{ source: 'pretrained' } as const, { source: 'checkpoint', path: 'runs/asp-epoch40.safetensors' } as const]) {
+      const settings = { ...defaultSettings(), learned, policy: 'round_robin' };
+      const hash = await encodeRun(settings);
+      expect(await decodeRun(hash)).toEqual({ kind: 'run', settings });
+      const json = new TextDecoder().decode(
+        new Uint8Array(await new Response(new Blob([fromBase64Url(hash.slice(4)) as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer()),
+      );
+      expect(JSON.parse(json)).toEqual({ version: SHARE_VERSION, run: settings });
+    }
+    expect(SHARE_VERSION).toBe(2);
+  });
+
+  // Links made by the page before version 2 (encoded then, kept verbatim): asp, episode seed 4, 100 / s.
+  const V1_PROPHET = 'JYxLCsMwDAXv8tZapJ-VrtEDFGMricG1jOS0lOC7l6S7x8zwdrzFPGsFXwi2VfAOj1KDZQUjeAMhap3zcqiPWklPF0ngaRCkZdckjxPcCU1Ljl8wmmlbpYMQyqKW-_oCI109RBCaiUsHYw5-NEWCVTFw3UohdAu5_j8ngrdz3cb4AQ';
+  const V1_LEARNED = 'LYxLDsIwDAXv8tZelM_K1-AAyEpMiRScyE5BqOrdEYXd08zorXiqR2kGPhB8MfCKSGripYEh0UFIzW5l_qpX85qvoZrB00bQXqJlvezgTOitlvQGo6q4aQZB6ty8jPsDjHwMSSB019ABxk1igP61g22plTBciv0-J0L0fZ227QM';
+
+  it('opens version-1 links: a heuristic as it was, "learned" as the Training panel\'s policy beside the default heuristic', async () => {
+    const v1 = { ...defaultSettings(), episodeSeed: 4, speed: 3 };
+    expect(await decodeRun(`#run=${V1_PROPHET}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'prophet', learned: null } });
+    expect(await decodeRun(`#run=${V1_LEARNED}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'crash_avoid', learned: { source: 'run' } } });
+  });
+
   it('takes the defaults for settings a link predates', async () => {
     const r = await decodeRun(await hashOf({ version: 1, run: { scenario: 'lad', config: {} } }));
     expect(r).toEqual({ kind: 'run', settings: { ...defaultSettings(), scenario: 'lad', config: {} } });
@@ -54,13 +90,29 @@ describe('share links', () => {
     expect(await errorOf('#run=AAAAAAAAAAAAAAAAAAAA')).toBe('share link: the data is damaged (it does not decompress)');
     expect(await errorOf(`#run=${toBase64Url(await deflate('{"version": 1, "run": '))}`)).toBe('share link: the data is damaged (it is not JSON)');
     expect(await errorOf(await hashOf([1, 2]))).toBe('share link: expected an object with "version" and "run"');
-    expect(await errorOf(await hashOf({ version: 2, run: {} }))).toBe('share link: version 2 is not one this page reads (1)');
+    expect(await errorOf(await hashOf({ version: 3, run: {} }))).toBe('share link: version 3 is not one this page reads (1 or 2)');
+    expect(await errorOf(await hashOf({ run: {} }))).toBe('share link: version undefined is not one this page reads (1 or 2)');
     expect(await errorOf(await hashOf({ version: 1, run: 'asp' }))).toBe('share link: run: expected an object');
     expect(await errorOf(await hashOf({ version: 1, run: { colour: 'red' } }))).toBe('share link: run.colour: not a setting of this page');
     expect(await errorOf(await hashOf({ version: 1, run: { episodeSeed: -1 } }))).toBe('share link: run.episodeSeed: must be a whole number from 0, got -1');
     expect(await errorOf(await hashOf({ version: 1, run: { config: [1] } }))).toBe('share link: run.config: must be an object, got [1]');
     expect(await errorOf(await hashOf({ version: 1, run: { learner: 3 } }))).toBe('share link: run.learner: must be an object or null, got 3');
     expect(await errorOf(await hashOf({ version: 1, run: { scenario: 4 } }))).toBe('share link: run.scenario: must be a string, got 4');
+  });
+
+  it('refuses a learned policy it cannot read, naming the field', async () => {
+    const learned = async (value: unknown) => errorOf(await hashOf({ version: 2, run: { learned: value } }));
+    expect(await learned(5)).toBe('share link: run.learned: must be null or an object with "source", got 5');
+    expect(await learned('pretrained')).toBe('share link: run.learned: must be null or an object with "source", got "pretrained"');
+    expect(await learned({ source: 'web' })).toBe('share link: run.learned.source: must be "pretrained", "checkpoint", "run", got "web"');
+    expect(await learned({})).toBe('share link: run.learned.source: must be "pretrained", "checkpoint", "run", got undefined');
+    expect(await learned({ source: 'checkpoint' })).toBe('share link: run.learned.path: must be a string (a path relative to the page), got undefined');
+    expect(await learned({ source: 'checkpoint', path: 3 })).toBe('share link: run.learned.path: must be a string (a path relative to the page), got 3');
+    expect(await learned({ source: 'pretrained', path: 'x.safetensors' })).toBe('share link: run.learned.path: not a field of a pretrained policy, got "x.safetensors"');
+    // Since version 2 the heuristic is a heuristic: the learned policy has its own field.
+    expect(await errorOf(await hashOf({ version: 2, run: { policy: 'learned' } }))).toBe(
+      'share link: run.policy: must be a heuristic, got "learned" (a learned policy is named by run.learned)',
+    );
   });
 
   it('refuses oversized links before and while inflating', async () => {
@@ -77,6 +129,29 @@ describe('share links', () => {
     const noise = Array.from({ length: 20_000 }, () => ((seed = (seed * 48271) % 2147483647) / 2147483647).toFixed(6)).join(',');
     const settings = { ...defaultSettings(), config: { world: { noise } } };
     await expect(encodeRun(settings)).rejects.toThrow(/^This run is too large for a link \(\d+ KiB compressed; at most 64 KiB\)/);
+  });
+});
+
+describe('what a link carries', () => {
+  it('leaves the Training panel\'s own policy out (no file to name), and says so', () => {
+    const own = { ...defaultSettings(), learned: { source: 'run' } as const };
+    expect(shareable(own)).toEqual({
+      settings: { ...own, learned: null },
+      note:
+        'The learned policy playing was trained or uploaded in this tab, and a link cannot carry its weights: the link plays crash_avoid. ' +
+        'To share the policy, download its checkpoint, serve the file beside the page and load it by its path.',
+    });
+    const pretrained = { ...defaultSettings(), learned: { source: 'pretrained' } as const };
+    expect(shareable(pretrained)).toEqual({ settings: pretrained, note: null });
+    expect(shareable(defaultSettings())).toEqual({ settings: defaultSettings(), note: null });
+  });
+
+  it('titles an embed by what plays', () => {
+    expect(embedTitle(defaultSettings())).toBe('diffedge: asp run');
+    expect(embedTitle({ ...defaultSettings(), learned: { source: 'pretrained' } })).toBe('diffedge: the pretrained asp policy vs crash_avoid on asp');
+    expect(embedTitle({ ...defaultSettings(), scenario: 'lad', policy: 'opt', learned: { source: 'checkpoint', path: 'runs/lad.safetensors' } })).toBe(
+      'diffedge: the checkpoint runs/lad.safetensors vs opt on lad',
+    );
   });
 });
 

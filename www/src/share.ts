@@ -1,10 +1,19 @@
 // The whole run in a URL: the RunStore's settings as JSON with a version tag, compressed (deflate-raw) and
 // written base64url into the hash as `#run=…`; and back, refusing anything malformed or oversized with a
 // message that names what is wrong. The embed snippet for an <iframe> lives here too.
-import { defaultSettings, type RunSettings } from './run';
+import { collect } from './bytes';
+import { learnedName } from './learned';
+import { LEARNED_POLICY } from './protocol';
+import { defaultSettings, upgradeSettings, type RunSettings } from './run';
 
-/** The payload's format; a link of another version is refused with a message. */
-export const SHARE_VERSION = 1;
+/**
+ * The payload's format: 2 since a run names the learned policy that plays in `learned` (version 1 said
+ * `policy: "learned"`; such links are upgraded, see `upgradeSettings`). Other versions are refused with
+ * a message.
+ */
+export const SHARE_VERSION = 2;
+/** The versions a link may have. */
+const READABLE_VERSIONS = [1, SHARE_VERSION];
 /** Largest compressed payload a link may carry (bytes, after base64url decoding). */
 export const MAX_COMPRESSED_BYTES = 64 * 1024;
 /** Largest JSON a payload may inflate to: an uploaded world (at most 1 MiB as a file) plus the rest. */
@@ -33,29 +42,6 @@ export function fromBase64Url(text: string): Uint8Array {
   if (text.replace(/=+$/, '').length % 4 === 1) throw new ShareError('share link: the data is cut short');
   const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/').replace(/=+$/, '').padEnd(Math.ceil(text.length / 4) * 4, '='));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-async function collect(stream: ReadableStream<Uint8Array>, limit: number, tooLarge: () => ShareError): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 const streamOf = (bytes: Uint8Array) => new Blob([bytes as BlobPart]).stream();
@@ -115,25 +101,55 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 /**
  * The settings a decoded payload holds, checked against the defaults' shapes: every known setting must
  * have its default's type (numbers: whole numbers from 0, as seeds and indices are; a null default takes
- * an object too); missing ones take the default (links from before a setting existed); unknown ones are
- * refused. What the values mean (a config, a seed's range) the core checks when the run starts.
+ * an object too; `learned` one of its forms); missing ones take the default (links from before a setting
+ * existed); unknown ones are refused; a version-1 run is upgraded first. What the values mean (a config,
+ * a seed's range, a checkpoint's path) is checked when the run starts.
  */
 export function checkPayload(payload: unknown): RunSettings {
   if (!isPlainObject(payload)) throw new ShareError('share link: expected an object with "version" and "run"');
-  if (payload['version'] !== SHARE_VERSION) {
-    throw new ShareError(`share link: version ${JSON.stringify(payload['version'])} is not one this page reads (${SHARE_VERSION})`);
+  const version = payload['version'];
+  if (!READABLE_VERSIONS.includes(version as number)) {
+    throw new ShareError(`share link: version ${JSON.stringify(version)} is not one this page reads (${READABLE_VERSIONS.join(' or ')})`);
   }
   const run = payload['run'];
   if (!isPlainObject(run)) throw new ShareError('share link: run: expected an object');
+  if (version === SHARE_VERSION && run['policy'] === LEARNED_POLICY) {
+    throw new ShareError(`share link: run.policy: must be a heuristic, got "${LEARNED_POLICY}" (a learned policy is named by run.learned)`);
+  }
   const defaults = defaultSettings() as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(run)) {
+  for (const [key, value] of Object.entries(version === 1 ? upgradeSettings(run) : run)) {
     if (!(key in defaults)) throw new ShareError(`share link: run.${key}: not a setting of this page`);
-    const problem = shapeProblem(defaults[key], value);
-    if (problem) throw new ShareError(`share link: run.${key}: ${problem}, got ${preview(value)}`);
+    const problem = key === 'learned' ? learnedProblem(value) : shapeProblem(defaults[key], value);
+    if (problem) throw new ShareError(`share link: run.${key}${problem.startsWith('.') ? '' : ': '}${problem}, got ${preview(problemValue(value, problem))}`);
     out[key] = value;
   }
   return out as unknown as RunSettings;
+}
+
+/** The sources a learned policy may come from, with the fields each takes besides `source`. */
+const LEARNED_FIELDS: Record<string, string[]> = { pretrained: [], checkpoint: ['path'], run: [] };
+
+/**
+ * What is wrong with `value` as a run's `learned` (see `LearnedPolicy`), or null. A problem in one of its
+ * fields starts with the field (".source: …"). The path itself is checked when the policy is fetched, so
+ * that a bad path falls back to the heuristic with the rest of the link kept.
+ */
+function learnedProblem(value: unknown): string | null {
+  if (value === null) return null;
+  if (!isPlainObject(value)) return 'must be null or an object with "source"';
+  const fields = LEARNED_FIELDS[value['source'] as string];
+  if (typeof value['source'] !== 'string' || !fields) return `.source: must be ${Object.keys(LEARNED_FIELDS).map((k) => `"${k}"`).join(', ')}`;
+  const extra = Object.keys(value).find((k) => k !== 'source' && !fields.includes(k));
+  if (extra) return `.${extra}: not a field of a ${value['source']} policy`;
+  if (value['source'] === 'checkpoint' && typeof value['path'] !== 'string') return '.path: must be a string (a path relative to the page)';
+  return null;
+}
+
+/** The part of `value` that `problem` is about: the field it names, else the whole. */
+function problemValue(value: unknown, problem: string): unknown {
+  const field = /^\.(\w+):/.exec(problem)?.[1];
+  return field && isPlainObject(value) ? value[field] : value;
 }
 
 function shapeProblem(model: unknown, value: unknown): string | null {
@@ -162,6 +178,26 @@ export function runUrl(base: string, hash: string, embed: boolean): string {
 /** Whether the page was opened as an embed (`?embed`). */
 export function isEmbed(search: string): boolean {
   return new URLSearchParams(search).has('embed');
+}
+
+/**
+ * The run as a link can carry it: the Training panel's own policy (trained or uploaded in the tab) has no
+ * file a link can name, so such a link plays the heuristic, and `note` says so; else null.
+ */
+export function shareable(settings: RunSettings): { settings: RunSettings; note: string | null } {
+  if (settings.learned?.source !== 'run') return { settings, note: null };
+  return {
+    settings: { ...settings, learned: null },
+    note:
+      `The learned policy playing was trained or uploaded in this tab, and a link cannot carry its weights: the link plays ${settings.policy}. ` +
+      'To share the policy, download its checkpoint, serve the file beside the page and load it by its path.',
+  };
+}
+
+/** The title of an embed of `settings`: the scenario, and the learned policy against the heuristic. */
+export function embedTitle(settings: RunSettings): string {
+  const { scenario, learned, policy } = settings;
+  return learned ? `diffedge: ${learnedName(learned, scenario)} vs ${policy} on ${scenario}` : `diffedge: ${scenario} run`;
 }
 
 /** The `<iframe>` snippet that embeds the run at `url`. */

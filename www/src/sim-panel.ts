@@ -1,10 +1,12 @@
-// The simulation panel: scenario and heuristic controls, the scenario's topology view, counters and the
-// decision log. It only renders; the simulation runs in the worker (runtime.ts) on the wasm core.
+// The simulation panel: scenario and policy controls (a heuristic, or the learned policy with the heuristic
+// it is compared with), the scenario's topology view, counters and the decision log. It only renders; the
+// simulation runs in the worker (runtime.ts) on the wasm core, the learned policy and the comparison too.
 import { h } from './dom';
 import { parseSeed, round, signed } from './format';
-import type { Reply, SimState } from './protocol';
+import { learnedName } from './learned';
+import { LEARNED_POLICY, type Reply, type SimState } from './protocol';
 import { Runtime, serialQueue } from './runtime';
-import type { RunSettings, RunStore } from './run';
+import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import type { Snapshot } from './types';
 import { createView } from './views';
 import type { ScenarioView } from './views/view';
@@ -66,6 +68,8 @@ export class SimPanel {
   private configJson = '';
   private heuristicNames: string[] = [];
   private learners = { algorithms: [] as string[], paperAlgorithm: '' };
+  /** Where the worker's learned policy comes from and what to call it, or null while there is none. */
+  private learnedPolicy: { origin: LearnedPolicy; name: string } | null = null;
 
   constructor(
     private readonly runtime: Runtime,
@@ -84,14 +88,15 @@ export class SimPanel {
       this.pause();
       const previous = this.scenario;
       this.scenario = next.scenario;
-      if (!(await this.create(JSON.stringify(next.config)))) {
+      if (!(await this.create(JSON.stringify(next.config), next.policy))) {
         this.scenario = previous;
         this.scenarioSelect.value = previous;
         return false;
       }
-      next.policy = this.policy.value;
+      next.policy = this.compare.value;
     }
     this.store.update({ ...patch, policy: next.policy });
+    this.showPolicy();
     if (rebuild || patch.episodeSeed !== undefined) {
       this.episodeSeed = next.episodeSeed;
       await this.reset();
@@ -119,11 +124,21 @@ export class SimPanel {
     return this.configJson ? { scenario: this.scenario, config: this.configJson, heuristics: this.heuristicNames, ...this.learners } : null;
   }
 
-  /** Lets `policy` (a heuristic or the learned policy) drive the simulator: selects it and plays. */
-  watch(policy: string): void {
-    this.policy.value = policy;
-    this.store.update({ policy });
+  /** Lets the learned policy drive the simulator (compared with the heuristic chosen) and plays. */
+  watch(): void {
+    this.playLearned();
     this.play();
+  }
+
+  /**
+   * Says where the worker's learned policy now comes from (`origin`, null when there is none) and what
+   * to call it (`name`, e.g. "the pretrained asp policy (d2sac, 25 epochs)"). While it plays, the run's
+   * `learned` follows it, so that a link names the policy that is playing.
+   */
+  setLearned(origin: LearnedPolicy | null, name = ''): void {
+    this.learnedPolicy = origin ? { origin, name } : null;
+    if (this.store.get().learned !== null) this.store.update({ learned: origin });
+    this.showPolicy();
   }
 
   /** Calls `listener` with every state drawn. */
@@ -148,6 +163,10 @@ export class SimPanel {
 
   private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
   private readonly policy = h('select', { id: 'policy', name: 'policy' });
+  /** The heuristic compared with the learned policy (while it plays; otherwise the one playing). */
+  private readonly compare = h('select', { id: 'compare', name: 'compare' });
+  private readonly compareLabel = h('label', { for: 'compare' }, 'Compared with');
+  private readonly playingLine = h('p', { id: 'playing', class: 'playing', 'aria-live': 'polite' });
   private readonly speed = h('select', { id: 'speed', name: 'speed' });
   private readonly stepButton = h('button', { id: 'step', type: 'button', title: 'One decision (S or →)' }, 'Step');
   private readonly playButton = h('button', { id: 'play', type: 'button', 'aria-pressed': 'false', title: 'Play or pause (Space)' }, 'Play');
@@ -183,6 +202,9 @@ export class SimPanel {
       this.scenarioSelect,
       h('label', { for: 'policy' }, 'Policy'),
       this.policy,
+      this.compareLabel,
+      this.compare,
+      this.playingLine,
       h('div', { class: 'buttons' }, this.stepButton, this.playButton, this.resetButton),
       h('label', { for: 'speed' }, 'Speed'),
       this.speed,
@@ -198,7 +220,13 @@ export class SimPanel {
     this.resetButton.addEventListener('click', () => void this.reset());
     this.policy.addEventListener('change', () => {
       this.announce('');
-      this.store.update({ policy: this.policy.value });
+      if (this.policy.value === LEARNED_POLICY) this.playLearned();
+      else this.store.update({ policy: this.policy.value, learned: null });
+      this.showPolicy();
+    });
+    this.compare.addEventListener('change', () => {
+      this.store.update({ policy: this.compare.value });
+      this.showPolicy();
     });
     this.speed.addEventListener('change', () => this.store.update({ speed: Number(this.speed.value) }));
     this.scenarioSelect.addEventListener('change', () => void this.switchScenario(this.scenarioSelect.value));
@@ -224,10 +252,13 @@ export class SimPanel {
       const message = this.message.textContent;
       this.scenario = 'asp';
       this.scenarioSelect.value = 'asp';
-      ok = await this.create(JSON.stringify({ world_seed: 0 }));
-      this.store.update({ scenario: 'asp', config: { world_seed: 0 }, policy: this.policy.value });
+      ok = await this.create(JSON.stringify({ world_seed: 0 }), '');
+      this.store.update({ scenario: 'asp', config: { world_seed: 0 }, policy: this.compare.value, learned: null });
       this.announce(`${message ?? ''} — the default run is shown instead.`);
     }
+    // A heuristic the scenario does not have (a hand-made link) gave way to its starting one.
+    if (ok && this.compare.value !== this.store.get().policy) this.store.update({ policy: this.compare.value });
+    this.showPolicy();
     if (ok) await this.reset();
     this.setEnabled(ok);
   }
@@ -236,7 +267,7 @@ export class SimPanel {
     this.announce('');
     // Scenarios without a world have no world seed (their configs reject unknown fields).
     const config = ['cartpole', 'acrobot'].includes(id) ? {} : { world_seed: 0 };
-    await this.request({ scenario: id, config, policy: START_POLICY[id] ?? '' });
+    await this.request({ scenario: id, config, policy: START_POLICY[id] ?? '', learned: null });
   }
 
   // --- requests to the worker --------------------------------------------------------------------------
@@ -250,18 +281,23 @@ export class SimPanel {
     return true;
   }
 
-  private create(config: string, policy?: string): Promise<boolean> {
+  /**
+   * Builds the scenario from `config` (JSON) with heuristic `policy` chosen (the scenario's starting one
+   * when it has no such heuristic).
+   */
+  private create(config: string, policy: string): Promise<boolean> {
     return this.serial(async () => {
       const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config });
       if (!this.accept(reply) || reply.kind !== 'created') return false;
-      const keep = policy ?? this.policy.value;
+      const heuristics = reply.heuristics.filter((name) => name !== LEARNED_POLICY);
       const preferred = START_POLICY[this.scenario];
       this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
-      this.policy.value = reply.heuristics.includes(keep)
-        ? keep
-        : preferred !== undefined && reply.heuristics.includes(preferred)
+      this.compare.replaceChildren(...heuristics.map((name) => h('option', { value: name }, name)));
+      this.compare.value = heuristics.includes(policy)
+        ? policy
+        : preferred !== undefined && heuristics.includes(preferred)
           ? preferred
-          : reply.heuristics[0] ?? '';
+          : heuristics[0] ?? '';
       this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
       this.scenarioSelect.value = this.scenario;
       this.counterList.replaceChildren();
@@ -283,7 +319,7 @@ export class SimPanel {
   private reset(): Promise<void> {
     this.pause();
     return this.serial(async () => {
-      const reply = await this.runtime.call({ kind: 'reset', seed: this.episodeSeed });
+      const reply = await this.runtime.call({ kind: 'reset', seed: this.episodeSeed, compare: this.comparedWith() });
       if (!this.accept(reply) || reply.kind !== 'state') return;
       this.log.replaceChildren();
       this.show(reply.state, false);
@@ -293,7 +329,8 @@ export class SimPanel {
   private advance(count: number, animate: boolean): Promise<void> {
     return this.serial(async () => {
       if (this.state?.done) return;
-      const reply = await this.runtime.call({ kind: 'step', policy: this.policy.value, count });
+      const { policy, learned } = this.store.get();
+      const reply = await this.runtime.call({ kind: 'step', policy: learned ? LEARNED_POLICY : policy, count, compare: this.comparedWith() });
       if (!this.accept(reply) || reply.kind !== 'state') {
         this.pause();
         return;
@@ -302,7 +339,19 @@ export class SimPanel {
     });
   }
 
+  /** The heuristic run beside the learned policy on the same episode, or null while a heuristic plays. */
+  private comparedWith(): string | null {
+    const { policy, learned } = this.store.get();
+    return learned ? policy : null;
+  }
+
   // --- user actions --------------------------------------------------------------------------------
+
+  /** Makes the learned policy the one that plays (the Training panel's run when none is known). */
+  private playLearned(): void {
+    this.store.update({ learned: this.learnedPolicy?.origin ?? { source: 'run' } });
+    this.showPolicy();
+  }
 
   private async stepOnce(): Promise<void> {
     this.pause();
@@ -386,7 +435,10 @@ export class SimPanel {
     this.logDecision(state.snapshot);
     for (const listener of this.stateListeners) listener(state);
     if (state.done) {
-      this.announce(`Episode finished: reward ${signed(state.metrics['total_reward'] ?? Number.NaN)}. Reset or change the seeds to run again.`, 'status');
+      const total = signed(state.metrics['total_reward'] ?? Number.NaN);
+      const c = state.compared;
+      const rewards = c?.done ? `learned policy ${total}, ${c.policy} ${signed(c.totals.at(-1) ?? Number.NaN)} on the same episode` : `reward ${total}`;
+      this.announce(`Episode finished: ${rewards}. Reset or change the seeds to run again.`, 'status');
     }
     this.stepButton.disabled = state.done;
     this.playButton.disabled = state.done;
@@ -420,13 +472,23 @@ export class SimPanel {
     while (this.log.children.length > LOG_LENGTH) this.log.lastElementChild?.remove();
   }
 
+  /** Shows the run's policy in the selects and says which one plays. */
+  private showPolicy(): void {
+    const { policy, learned } = this.store.get();
+    this.policy.value = learned ? LEARNED_POLICY : policy;
+    this.compare.value = policy;
+    this.compare.hidden = this.compareLabel.hidden = learned === null;
+    const name = this.learnedPolicy?.name || (learned ? learnedName(learned, this.scenario) : '');
+    this.playingLine.textContent = learned ? `Playing: ${name} · compared with ${policy}` : `Playing: ${policy}`;
+  }
+
   private announce(text: string, kind: 'alert' | 'status' = 'alert'): void {
     this.message.textContent = text;
     this.message.className = text ? kind : '';
   }
 
   private setEnabled(enabled: boolean): void {
-    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy, this.scenarioSelect]) {
+    for (const el of [this.stepButton, this.playButton, this.resetButton, this.applyButton, this.policy, this.compare, this.scenarioSelect]) {
       el.disabled = !enabled;
     }
   }

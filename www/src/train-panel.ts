@@ -1,13 +1,16 @@
 // The training panel: algorithm, preset and hyper-parameters (a form generated from the core's schema),
 // Train / Pause / Reset, the learning-curve and loss charts, the diffusion chain of the current state,
-// checkpoints (download, upload, pretrained) and the saved session. Training runs in the worker in slices
-// of environment steps, so the page stays responsive; every number comes from the core.
+// checkpoints (download, upload, pretrained, a file served beside the page) and the saved session.
+// Training runs in the worker in slices of environment steps, so the page stays responsive; every number
+// comes from the core. The run is the simulator's learned policy: the panel tells it where the run comes
+// from, so that a link names the policy that plays.
 import { Chart, type SeriesSpec } from './chart';
 import { ChainSlot } from './chain-slot';
 import { download, h } from './dom';
 import { parseSeed, round } from './format';
+import { fetchLearned, learnedName, learnedTitle, sizeProblem, type LoadedRun } from './learned';
 import { LEARNED_POLICY, type TrainReply } from './protocol';
-import type { RunSettings, RunStore } from './run';
+import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
@@ -15,8 +18,6 @@ import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, ty
 import { SchemaForm, describe, fieldPath, within, type Field, type JsonSchema } from './forms';
 import type { EpochRecord, TrainConfig } from './types';
 
-/** Largest checkpoint file accepted from an upload, bytes. */
-export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 /** Time budget of one training slice, ms: long enough to be efficient, short enough to stay responsive. */
 const SLICE_MS = 100;
 /** Most environment steps of one slice. */
@@ -57,6 +58,8 @@ export class TrainPanel {
   private quantity = '';
   /** Counters of the latest slice (the history has them only at epoch ends). */
   private progress = { envSteps: 0, updates: 0 };
+  /** Where the run's weights come from: a file a link can name until it is trained further, else the run. */
+  private origin: LearnedPolicy = { source: 'run' };
 
   /** The learner's hyper-parameters as a form model (the `learner` part of the core's training schema). */
   private readonly learnerField: Field;
@@ -75,6 +78,13 @@ export class TrainPanel {
   private readonly saveButton = h('button', { id: 'save-checkpoint', type: 'button' }, 'Download checkpoint');
   private readonly loadInput = h('input', { id: 'load-checkpoint', type: 'file', accept: '.safetensors,application/octet-stream' });
   private readonly pretrainedButton = h('button', { id: 'load-pretrained', type: 'button' }, 'Load pretrained');
+  private readonly pathInput = h('input', {
+    id: 'checkpoint-path',
+    name: 'checkpoint-path',
+    placeholder: 'checkpoints/asp.safetensors',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   private readonly historyCsvButton = h('button', { id: 'history-csv', type: 'button' }, 'History CSV');
   private readonly historyJsonButton = h('button', { id: 'history-json', type: 'button' }, 'History JSON');
   private readonly quantitySelect = h('select', { id: 'curve-quantity', name: 'curve-quantity' });
@@ -128,6 +138,12 @@ export class TrainPanel {
       h('div', { class: 'buttons' }, this.saveButton),
       h('label', { for: 'load-checkpoint' }, 'Load a checkpoint (.safetensors)'),
       this.loadInput,
+      h(
+        'form',
+        { class: 'checkpoint-path', 'aria-label': 'Checkpoint beside the page' },
+        h('label', { for: 'checkpoint-path' }, 'or one served beside the page (a path a link can name)'),
+        h('div', { class: 'path-row' }, this.pathInput, h('button', { id: 'load-path', type: 'submit' }, 'Load')),
+      ),
       h('h3', {}, 'Metric history'),
       h('div', { class: 'buttons' }, this.historyCsvButton, this.historyJsonButton),
       h('details', { class: 'hyper', open: true }, h('summary', {}, 'Hyper-parameters'), this.formSlot),
@@ -165,10 +181,14 @@ export class TrainPanel {
     });
     this.trainButton.addEventListener('click', () => (this.training ? this.pause() : this.train()));
     this.resetButton.addEventListener('click', () => void this.request({}, true));
-    this.watchButton.addEventListener('click', () => this.sim.watch(LEARNED_POLICY));
+    this.watchButton.addEventListener('click', () => this.sim.watch());
     this.saveButton.addEventListener('click', () => void this.downloadCheckpoint());
     this.loadInput.addEventListener('change', () => void this.uploadCheckpoint());
-    this.pretrainedButton.addEventListener('click', () => void this.loadPretrained());
+    this.pretrainedButton.addEventListener('click', () => void this.loadServed({ source: 'pretrained' }));
+    this.pathInput.form?.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.loadServed({ source: 'checkpoint', path: this.pathInput.value.trim() });
+    });
     this.historyCsvButton.addEventListener('click', () => download(`${this.fileStem()}-history.csv`, historyCsv(this.history), 'text/csv'));
     this.historyJsonButton.addEventListener('click', () =>
       download(`${this.fileStem()}-history.json`, JSON.stringify(this.history, null, 1), 'application/json'),
@@ -187,13 +207,22 @@ export class TrainPanel {
     });
   }
 
-  /** Starts the panel: the saved run when there is one (its checkpoint), else a new run from the store. */
-  async start(session: Session | null): Promise<void> {
+  /**
+   * Starts the panel: the policy a shared link named when `linked` holds it (loaded in the worker
+   * already), else the saved run when there is one (its checkpoint), else a new run from the store.
+   */
+  async start(session: Session | null, linked: { run: LoadedRun; origin: LearnedPolicy } | null): Promise<void> {
     this.started = true;
     const change = this.sim.scenarioChange();
     if (change) this.offer(change);
     this.showSettings();
-    if (session?.checkpoint && (await this.load(session.checkpoint, 'The saved session'))) return;
+    if (linked) {
+      const name = learnedName(linked.origin, this.sim.scenarioId());
+      await this.take(linked.run, `${name[0]!.toUpperCase()}${name.slice(1)}, named by the link,`, linked.origin, false);
+      return;
+    }
+    const saved = this.store.get().learned ?? { source: 'run' };
+    if (session?.checkpoint && (await this.load(session.checkpoint, 'The saved session', saved))) return;
     await this.request({}, true);
   }
 
@@ -237,6 +266,7 @@ export class TrainPanel {
         // The scenario changed under a run that cannot train on it: no run until the settings fit.
         this.config = null;
         this.setEnabled();
+        this.sim.setLearned(null);
         return false;
       }
       this.store.update(patch);
@@ -248,9 +278,10 @@ export class TrainPanel {
     });
   }
 
-  /** Takes a run the worker built or loaded: its config, form and history. */
-  private adopt(reply: Extract<TrainReply, { kind: 'train-created' }>): void {
+  /** Takes a run the worker built or loaded (from `origin`): its config, form and history. */
+  private adopt(reply: LoadedRun, origin: LearnedPolicy = { source: 'run' }): void {
     this.config = JSON.parse(reply.config) as TrainConfig;
+    this.origin = origin;
     this.history = reply.history;
     this.progress = { envSteps: reply.envSteps, updates: reply.updates };
     this.levels.clear();
@@ -260,7 +291,16 @@ export class TrainPanel {
     this.redraw();
     this.showStatus();
     this.setEnabled();
+    this.showOrigin();
     this.chain.say('Train, or load a policy, then ask for the chain of the current state.');
+  }
+
+  /** Tells the simulator where its learned policy (this run) comes from and what to call it. */
+  private showOrigin(): void {
+    const c = this.config;
+    if (!c) return;
+    const scenario = String((c.scenario as unknown as Record<string, unknown>)['scenario']);
+    this.sim.setLearned(this.origin, learnedTitle(this.origin, scenario, c.algorithm, this.history.length));
   }
 
   /**
@@ -366,6 +406,11 @@ export class TrainPanel {
         this.say(reply.kind === 'error' ? reply.message : 'unexpected reply');
         return;
       }
+      // Trained further, the run is no longer the file it was loaded from: a link cannot name it.
+      if (reply.envSteps > this.progress.envSteps && this.origin.source !== 'run') {
+        this.origin = { source: 'run' };
+        this.showOrigin();
+      }
       this.progress = { envSteps: reply.envSteps, updates: reply.updates };
       if (reply.epochs.length > 0) {
         this.history.push(...reply.epochs);
@@ -382,29 +427,40 @@ export class TrainPanel {
 
   // --- checkpoints and the session -----------------------------------------------------------------
 
-  /** Loads checkpoint `bytes` as the run (switching the simulator to its scenario); false if refused. */
-  private async load(bytes: Uint8Array, what: string): Promise<boolean> {
+  /**
+   * Loads checkpoint `bytes` (from `origin`) as the run, switching the simulator to its scenario and
+   * world; false if refused.
+   */
+  private async load(bytes: Uint8Array, what: string, origin: LearnedPolicy): Promise<boolean> {
     this.pause();
-    const reply = await this.serial(() => this.call({ kind: 'train-load', bytes }));
+    const reply = await this.serial(() => this.call({ kind: 'train-load', bytes, expect: null }));
     if (reply.kind !== 'train-created') {
       this.say(`${what}: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`);
       return false;
     }
+    await this.take(reply, what, origin, true);
+    return true;
+  }
+
+  /**
+   * Makes a checkpoint the worker loaded the run: its settings go into the store, and with `switchWorld`
+   * the simulator switches to the checkpoint's scenario and world (a link's policy plays in the link's).
+   */
+  private async take(reply: LoadedRun, what: string, origin: LearnedPolicy, switchWorld: boolean): Promise<void> {
     const config = JSON.parse(reply.config) as TrainConfig;
     this.config = config;
     const tagged = config.scenario as unknown as Record<string, unknown>;
     const scenario = String(tagged['scenario']);
     const current = this.sim.scenarioChange();
-    if (!current || JSON.stringify(JSON.parse(current.config)) !== JSON.stringify(tagged)) {
+    if (switchWorld && (!current || JSON.stringify(JSON.parse(current.config)) !== JSON.stringify(tagged))) {
       await this.sim.request({ scenario, config: untagged(tagged) });
     }
     this.store.update({ algorithm: config.algorithm, learner: config.learner as unknown as Record<string, unknown>, trainSeed: config.seed });
-    this.adopt(reply);
+    this.adopt(reply, origin);
     this.say(`${what} is loaded: ${config.algorithm} on ${scenario}, ${reply.history.length} epochs.`, 'status');
     await this.computeLevels();
     await this.refreshChain();
     void this.persist(true);
-    return true;
   }
 
   private async downloadCheckpoint(): Promise<void> {
@@ -417,21 +473,26 @@ export class TrainPanel {
     const file = this.loadInput.files?.[0];
     this.loadInput.value = '';
     if (!file) return;
-    if (file.size > MAX_UPLOAD_BYTES) {
-      this.say(`${file.name}: is ${round(file.size / 2 ** 20, 1)} MiB; checkpoints of at most ${MAX_UPLOAD_BYTES / 2 ** 20} MiB are accepted`);
+    const tooLarge = sizeProblem(file.name, file.size);
+    if (tooLarge) {
+      this.say(tooLarge);
       return;
     }
-    await this.load(new Uint8Array(await file.arrayBuffer()), file.name);
+    await this.load(new Uint8Array(await file.arrayBuffer()), file.name, { source: 'run' });
   }
 
-  private async loadPretrained(): Promise<void> {
+  /**
+   * Loads the current scenario's pretrained policy, or the checkpoint at a path beside the page (checked
+   * and capped as a link's would be).
+   */
+  private async loadServed(learned: Exclude<LearnedPolicy, { source: 'run' }>): Promise<void> {
     const scenario = this.sim.scenarioId();
-    const response = await fetch(`./pretrained/${scenario}.safetensors`).catch(() => null);
-    if (!response?.ok) {
-      this.say(`pretrained: there is no pretrained policy for ${scenario} in this build`);
-      return;
+    try {
+      const { bytes } = await fetchLearned(learned, scenario, location.href);
+      await this.load(bytes, learned.source === 'checkpoint' ? learned.path : `The pretrained ${scenario} policy`, learned);
+    } catch (e) {
+      this.say(e instanceof Error ? e.message : String(e));
     }
-    await this.load(new Uint8Array(await response.arrayBuffer()), `The pretrained ${scenario} policy`);
   }
 
   /** Saves the settings, and with `checkpoint` the run's bytes and history, for the next visit. */

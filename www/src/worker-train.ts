@@ -46,6 +46,37 @@ function create(req: Extract<TrainRequest, { kind: 'train-create' }>): Trainer {
   }
 }
 
+/**
+ * Checkpoint `bytes` as a run, refused unless its policy can act in `expect`'s scenario and world when
+ * given (a shared link names the checkpoint for its own run).
+ */
+function load(bytes: Uint8Array, expect: { scenario: string; config: string } | null): Trainer {
+  const next = Trainer.load(bytes);
+  try {
+    if (expect) {
+      const id = (JSON.parse(next.config()) as { scenario: { scenario: string } }).scenario.scenario;
+      if (id !== expect.scenario) throw new Error(`checkpoint: is a policy for ${id}; this run is on ${expect.scenario}`);
+      const world = new Simulator(expect.scenario, expect.config);
+      const width = world.observation().length;
+      world.free();
+      if (width !== next.observationDim()) {
+        throw new Error(
+          `checkpoint: its policy reads observations of ${next.observationDim()} values; this run's ${id} world gives ${width} (it was trained on a world of another size)`,
+        );
+      }
+    }
+    return next;
+  } catch (e) {
+    next.free();
+    throw e;
+  }
+}
+
+/** Restarts the learned policy's noise for the episode with seed `seed` (see `Trainer.startEpisode`). */
+export function startEpisode(seed: number): void {
+  trainer?.startEpisode(seed);
+}
+
 /** Checks that the learned policy can act in `sim`'s scenario. */
 function forScenario(scenario: string): Trainer {
   const t = current();
@@ -81,7 +112,7 @@ export function handleTrain(req: TrainRequest, sim: () => { sim: Simulator; scen
       // Build first: if the settings are bad, the running training stays as it was.
       return adopt(create(req));
     case 'train-load':
-      return adopt(Trainer.load(req.bytes));
+      return adopt(load(req.bytes, req.expect));
     case 'train-steps': {
       const t = current();
       const start = performance.now();

@@ -127,6 +127,35 @@ fn train_writes_a_checkpoint_that_eval_replays() {
     let (code, _, err) = run(&["eval", "--checkpoint", config.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: --checkpoint"), "{err}");
+
+    // The same checkpoint against heuristics on held-out episodes, paired.
+    let ck = ck.to_str().unwrap();
+    let compare = |extra: &[&str]| {
+        let mut args = vec!["compare", "--checkpoint", ck, "--against", "random", "--against", "prophet"];
+        args.extend_from_slice(&["--episodes", "3", "--format", "json"]);
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let (code, json, err) = compare(&[]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((c["metric"].as_str(), c["goal"].as_str(), c["first_seed"].as_u64()), (Some("total_reward"), Some("maximise"), Some(5_000_000)));
+    let versus = c["runs"][0]["versus"].as_array().unwrap();
+    assert_eq!(versus.len(), 2);
+    // The advantage is the policy's figure minus the heuristic's, episode by episode.
+    let policy = c["runs"][0]["metric"]["mean"].as_f64().unwrap();
+    let prophet = c["heuristics"][1]["metric"]["mean"].as_f64().unwrap();
+    assert!((versus[1]["advantage"]["mean"].as_f64().unwrap() - (policy - prophet)).abs() < 1e-9);
+    // One epoch of training does not get near prophet: the requirement fails with status 1, report printed.
+    let (code, json, err) = compare(&["--require-advantage", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(json.contains("\"runs\"") && err.starts_with("requirement not met:") && err.contains("prophet"), "{err}");
+    // The run's own training episodes (seeds 0, 1, ... for seed 0) and evaluation episodes are refused.
+    for seed in ["0", "1000000"] {
+        let (code, _, err) = compare(&["--seed", seed]);
+        assert_eq!(code, 2);
+        assert!(err.starts_with("error: --seed: episode seed"), "{err}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -21,4 +21,22 @@ describe('upgradeSettings', () => {
     expect(upgradeSettings(current)).toBe(current);
     expect(upgradeSettings({})).toEqual({});
   });
+
+  it('keeps an old config what it meant: the literal observation and reward of tot, flow and lad', () => {
+    expect(upgradeSettings({ scenario: 'tot', config: { world_seed: 2, quality_threshold: 0.8 } })).toEqual({
+      scenario: 'tot',
+      config: { observation: 'paper', delay_reward: 'finish_increment', quality_penalty_weight: 1, world_seed: 2, quality_threshold: 0.8 },
+    });
+    expect(upgradeSettings({ scenario: 'flow', config: { world_seed: 0, observation: 'queues' } })['config']).toEqual({
+      max_lateness: null,
+      observation: 'queues',
+      world_seed: 0,
+    });
+    expect(upgradeSettings({ scenario: 'lad', config: { normalize_obs: true } })['config']).toEqual({ observation: 'normalized' });
+    expect(upgradeSettings({ scenario: 'lad', config: {} })['config']).toEqual({ observation: 'raw' });
+    expect(upgradeSettings({ scenario: 'asp', config: { world_seed: 1 } })['config']).toEqual({ world_seed: 1 });
+    // Settings of today are not touched.
+    const today = { ...defaultSettings(), scenario: 'tot', config: {} };
+    expect(upgradeSettings(today)).toBe(today);
+  });
 });

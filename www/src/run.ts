@@ -54,15 +54,39 @@ export function defaultSettings(): RunSettings {
 }
 
 /**
- * Settings saved before runs named a learned policy (share-link version 1, and sessions saved then) with
- * today's meaning: there `policy: 'learned'` meant "the Training panel's policy plays", now
- * `learned: {source: 'run'}` beside a heuristic (the default one; a scenario without it starts with its
- * own). Newer settings come back unchanged.
+ * Settings saved before runs named a learned policy (share-link version 1, and sessions saved then; both
+ * lack `learned`) with today's meaning: there `policy: 'learned'` meant "the Training panel's policy
+ * plays", now `learned: {source: 'run'}` beside a heuristic (the default one; a scenario without it starts
+ * with its own); and the scenario config keeps what it meant then (see `upgradeLegacyConfig`). Newer
+ * settings come back unchanged.
  */
 export function upgradeSettings(run: Record<string, unknown>): Record<string, unknown> {
-  if (run['policy'] !== LEARNED_POLICY) return run;
-  const { policy: _learned, ...rest } = run;
-  return { ...rest, learned: { source: 'run' } };
+  if ('learned' in run) return run;
+  const { policy, ...rest } = run;
+  const upgraded: Record<string, unknown> = policy === LEARNED_POLICY ? { ...rest, learned: { source: 'run' } } : { ...run };
+  if (typeof run['scenario'] === 'string' && isRecord(run['config'])) {
+    upgraded['config'] = upgradeLegacyConfig(run['scenario'], run['config']);
+  }
+  return upgraded;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The fields later Readings added to scenario configs (docs/readings.md), with the values that keep a
+ * config from before them what it was — the core's `ScenarioConfig::upgrade_legacy_json`, which does the
+ * same for checkpoints. Fields the config has are kept; lad's `normalize_obs` becomes its `observation`.
+ */
+export function upgradeLegacyConfig(scenario: string, config: Record<string, unknown>): Record<string, unknown> {
+  const added: Record<string, Record<string, unknown>> = {
+    tot: { observation: 'paper', delay_reward: 'finish_increment', quality_penalty_weight: 1 },
+    flow: { max_lateness: null, observation: 'paper' },
+  };
+  if (scenario === 'lad') {
+    const { normalize_obs: normalized, ...rest } = config;
+    return { observation: normalized === true ? 'normalized' : 'raw', ...rest };
+  }
+  return { ...(added[scenario] ?? {}), ...config };
 }
 
 type Listener = (settings: RunSettings, changed: (keyof RunSettings)[]) => void;

@@ -78,9 +78,10 @@ describe('share links', () => {
     expect(await decodeRun(`#run=${V1_LEARNED}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'crash_avoid', learned: { source: 'run' } } });
   });
 
-  it('takes the defaults for settings a link predates', async () => {
+  it('takes the defaults for settings a link predates, and keeps its config what it meant then', async () => {
     const r = await decodeRun(await hashOf({ version: 1, run: { scenario: 'lad', config: {} } }));
-    expect(r).toEqual({ kind: 'run', settings: { ...defaultSettings(), scenario: 'lad', config: {} } });
+    // lad observed the reference's raw slot-start backlog before observation "load" became the default.
+    expect(r).toEqual({ kind: 'run', settings: { ...defaultSettings(), scenario: 'lad', config: { observation: 'raw' } } });
   });
 
   it('refuses malformed links with a message naming the problem', async () => {

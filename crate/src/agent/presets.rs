@@ -48,6 +48,13 @@ pub fn learner_for(algorithm: &str, preset: Preset, scenario: ScenarioId) -> Res
     Ok(config)
 }
 
+/// Whether a run of `algorithm` under `preset` has one learner act for every agent of a multi-agent
+/// scenario (parameter sharing): LAD's fast preset, whose 20 base stations would otherwise each learn the same
+/// load balancing from a twentieth of the experience; the paper's LAD-TS keeps one agent per base station.
+pub fn shares_learner(algorithm: &str, preset: Preset) -> bool {
+    (algorithm, preset) == ("lad", Preset::Fast)
+}
+
 /// The learner of `algorithm` under `preset`.
 pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
     let paper = match algorithm {
@@ -67,28 +74,57 @@ pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
             ));
         }
     };
-    Ok(LearnerConfig::Sac(match preset {
-        Preset::Paper => paper,
-        Preset::Fast => fast(paper),
+    Ok(LearnerConfig::Sac(match (preset, algorithm) {
+        (Preset::Paper, _) => paper,
+        (Preset::Fast, "lad") => lad_fast(fast(paper)),
+        (Preset::Fast, _) => fast(paper),
     }))
 }
 
-/// The fast variant of a paper preset (algorithms.md's probe): width 64, batch 128, actor lr 3e−4, 1-step
-/// targets, one update per step after 1000 warm-up steps.
+/// Entropy the fast presets tune α towards (nats): enough that every action keeps some probability, so
+/// the policy gradient `π_a·(Q_a − V)` still reaches an action the critic comes to prefer.
+pub const FAST_TARGET_ENTROPY: f32 = 0.4;
+
+/// The fast variant of a paper preset: algorithms.md's probe (width 64, batch 128, actor lr 3e−4, 1-step
+/// targets, one update per step after 1000 warm-up steps) with a critic rate of at least 1e−3 (flowdiff's
+/// 1e−4 critic under a 3e−4 actor let its loss grow), α tuned towards [`FAST_TARGET_ENTROPY`] (with a fixed
+/// α 0.05 the exploring policy turns one-hot within a few thousand updates, the policy gradient of every
+/// other action vanishes and the actor stops improving: tot's DSAC stayed 3–5 points of delay reduction
+/// below greedy, lad's agents piled onto one server), and an unbounded noise prediction (`identity`
+/// output): the chain carries `x_T` into `x_0` with gain `1/√ᾱ_T ≈ 12.5`, which a tanh-bounded `ε` cannot
+/// cancel, so the logits are mostly noise (`docs/readings.md`, "Fast presets"). The paper presets keep
+/// the papers' actors.
 fn fast(paper: SacConfig) -> SacConfig {
     let actor = match paper.actor {
-        ActorConfig::Diffusion(d) => ActorConfig::Diffusion(DiffusionConfig { hidden: d.hidden.min(64), ..d }),
+        ActorConfig::Diffusion(d) => {
+            // LAD's softmax denoiser predicts the probabilities themselves; the others predict the noise.
+            let output = if d.predicts_sample() { d.output } else { Activation::Identity };
+            ActorConfig::Diffusion(DiffusionConfig { hidden: 64, output, ..d })
+        }
         ActorConfig::Mlp { activation, .. } => ActorConfig::Mlp { hidden: vec![64, 64], activation },
     };
     SacConfig {
         actor,
-        critic_hidden: paper.critic_hidden.iter().map(|&w| w.min(64)).collect(),
+        critic_hidden: paper.critic_hidden.iter().map(|_| 64).collect(),
         actor_lr: paper.actor_lr.max(3e-4),
+        critic_lr: paper.critic_lr.max(1e-3),
+        alpha_tuning: Some(AlphaTuning { lr: 3e-4, target_entropy: FAST_TARGET_ENTROPY }),
         batch_size: paper.batch_size.min(128),
         buffer_size: paper.buffer_size.min(100_000),
         n_step: 1,
         ..paper
     }
+}
+
+/// LAD-TS's fast preset on top of [`fast`]: γ = 0 and an actor rate of 1e−3 (measured on the default world,
+/// one learner shared by the base stations). A task's delay is fixed when it is placed (the queue it joins is
+/// already there); with γ = 0.95 the critic's action-independent part (≈ −200 s) swamps the tenths of a second
+/// between servers and the learners oscillated between 10.5 and 460 s of mean delay, with γ = 0 the critic
+/// learns the delays themselves — the quantity the paper's Opt-TS minimises — and the policy follows within
+/// five epochs. The update schedule and the shared learner are in `train::Schedule::preset` and
+/// [`shares_learner`].
+fn lad_fast(fast: SacConfig) -> SacConfig {
+    SacConfig { gamma: 0.0, actor_lr: 1e-3, ..fast }
 }
 
 /// The diffusion actor of the d2sac-style presets: `T` steps, width `h`, Mish, time MLP, tanh output.

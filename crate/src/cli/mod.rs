@@ -224,6 +224,10 @@ struct CompareArgs {
     /// Lower values of --metric are better (set automatically for the scenario's main metric).
     #[arg(long)]
     lower_is_better: bool,
+    /// Exit with status 1 (after the report) unless every run's 95 % interval of its advantage over every
+    /// heuristic lies above this value: 0 for "beats", a negative margin for "within" (e.g. −0.02 on a rate).
+    #[arg(long, value_name = "ADVANTAGE", allow_negative_numbers = true)]
+    require_advantage: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -294,7 +298,17 @@ pub fn main() -> ExitCode {
     let output = match cli.command {
         Command::Eval(args) => eval(&args),
         Command::Train(args) => train(&args),
-        Command::Compare(args) => compare(&args),
+        Command::Compare(args) => match compare(&args) {
+            Ok((report, unmet)) => {
+                print!("{report}");
+                if let Some(unmet) = unmet {
+                    eprintln!("requirement not met: {unmet}");
+                    return ExitCode::from(1);
+                }
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => Err(e),
+        },
         Command::Scenarios => Ok(scenarios()),
         Command::Params(command) => params(&command),
         Command::Bench { format } => Ok(bench::run(format == Format::Json)),
@@ -525,7 +539,8 @@ fn load_trainer(field: &str, path: &str) -> Result<crate::train::Trainer> {
     crate::train::Trainer::load(&bytes).map_err(|e| e.within(field))
 }
 
-fn compare(args: &CompareArgs) -> Result<String> {
+/// The report, and what falls short of `--require-advantage` (if anything does).
+fn compare(args: &CompareArgs) -> Result<(String, Option<String>)> {
     use crate::scenario::Goal;
     use crate::train::heldout;
 
@@ -552,10 +567,21 @@ fn compare(args: &CompareArgs) -> Result<String> {
         env.heuristic_index(h).map_err(|e| Error::new("--against", e.problem))?;
     }
     let c = heldout::compare(&mut runs, &args.against, args.seed, args.episodes, metric, goal)?;
-    Ok(match args.format {
+    let unmet = args.require_advantage.and_then(|floor| {
+        let short: Vec<String> = c
+            .runs
+            .iter()
+            .flat_map(|r| r.versus.iter().map(move |v| (r, v)))
+            .filter(|(_, v)| v.advantage.low() <= floor)
+            .map(|(r, v)| format!("{} against {}: {} (needs above {floor})", r.label, v.heuristic, v.advantage))
+            .collect();
+        (!short.is_empty()).then(|| short.join("; "))
+    });
+    let report = match args.format {
         Format::Json => serde_json::to_string_pretty(&c).expect("the comparison serialises") + "\n",
         Format::Table => compare_table(&c),
-    })
+    };
+    Ok((report, unmet))
 }
 
 fn compare_table(c: &crate::train::heldout::Comparison) -> String {
@@ -576,15 +602,15 @@ fn compare_table(c: &crate::train::heldout::Comparison) -> String {
     for h in &c.heuristics {
         let _ = writeln!(out, "  {:<24} {}", h.heuristic, h.metric);
     }
-    let _ = writeln!(out, "\nrun (seed, algorithm, epochs)              policy             advantage over each heuristic");
+    let _ = writeln!(out, "\nrun\n      policy               advantage over each heuristic");
     for r in &c.runs {
         let versus: Vec<String> = r
             .versus
             .iter()
             .map(|v| format!("{} {}{}", v.heuristic, v.advantage, if v.beats { " (beats)" } else { "" }))
             .collect();
-        let name = format!("{} ({}, {}, {})", r.label, r.seed, r.algorithm, r.epochs);
-        let _ = writeln!(out, "  {name:<40} {:<18} {}", r.metric.to_string(), versus.join("; "));
+        let _ = writeln!(out, "  {} (seed {}, {}, {} epochs)", r.label, r.seed, r.algorithm, r.epochs);
+        let _ = writeln!(out, "      {:<20} {}", r.metric.to_string(), versus.join("; "));
     }
     let _ = writeln!(out, "\nacross {} runs: policy {} (95 % CI over runs)", c.runs.len(), c.policy);
     for a in &c.across_runs {

@@ -433,6 +433,33 @@ impl ScenarioConfig {
         }
     }
 
+    /// Fills into `config` (the JSON of scenario `id`'s config, any of its fields) the fields that later
+    /// Readings added (`docs/readings.md`), with the values that reproduce what the config meant before
+    /// they existed: tot's paper observation, finish-increment reward and unit penalty weight; flow's
+    /// unbounded lateness and paper observation; lad's `normalize_obs` flag as its `observation`. A config
+    /// saved before (a checkpoint, share link or session of that time) so keeps its meaning; fields it
+    /// already has are kept.
+    pub fn upgrade_legacy_json(id: ScenarioId, config: &mut serde_json::Value) {
+        use serde_json::{Value, json};
+        let Value::Object(fields) = config else { return };
+        let added: Vec<(&str, Value)> = match id {
+            ScenarioId::Tot => vec![
+                ("observation", json!("paper")),
+                ("delay_reward", json!("finish_increment")),
+                ("quality_penalty_weight", json!(1.0)),
+            ],
+            ScenarioId::Flow => vec![("max_lateness", Value::Null), ("observation", json!("paper"))],
+            ScenarioId::Lad => {
+                let normalized = fields.remove("normalize_obs").is_some_and(|v| v == json!(true));
+                vec![("observation", json!(if normalized { "normalized" } else { "raw" }))]
+            }
+            _ => Vec::new(),
+        };
+        for (name, value) in added {
+            fields.entry(name).or_insert(value);
+        }
+    }
+
     /// Parses the config of scenario `id` from JSON holding only that scenario's fields (missing fields take
     /// their defaults) and validates it.
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {

@@ -80,6 +80,12 @@ impl Checkpoint {
         self.state.insert(key.into(), serde_json::to_value(value).expect("checkpoint state serialises"));
     }
 
+    /// Removes the state under `key` (tests write checkpoints as older versions did).
+    #[cfg(test)]
+    pub(crate) fn remove_state(&mut self, key: &str) {
+        self.state.remove(key);
+    }
+
     /// The state under `key`.
     pub fn state<T: DeserializeOwned>(&self, key: &str) -> Result<T> {
         let value = self.state.get(key).ok_or_else(|| Error::new("checkpoint", format!("state '{key}' is missing")))?;

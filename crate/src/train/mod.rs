@@ -16,9 +16,16 @@ use serde::{Deserialize, Serialize};
 use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
 use crate::error::{Error, Result, check_count};
 use crate::rng::{Rng, RngState, Stream};
-use crate::scenario::{Action, DecisionKey, Env, EpisodeSummary, Metrics, ScenarioConfig, run_heuristic_episode};
+use crate::scenario::{
+    Action, DecisionKey, Env, EpisodeSummary, Metrics, ScenarioConfig, ScenarioId, run_heuristic_episode,
+};
 use checkpoint::Checkpoint;
 use replay::Transition;
+
+/// The checkpoint format [`Trainer::save`] writes (metadata `format`). Checkpoints without it come from
+/// before scenario configs gained the fields of `docs/readings.md`; [`Trainer::load`] fills those in with
+/// the values that keep such a run what it was ([`ScenarioConfig::upgrade_legacy_json`]).
+pub const CHECKPOINT_FORMAT: u32 = 2;
 
 /// When updates happen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -43,6 +50,17 @@ impl Schedule {
     /// Algorithm 3); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO updates
     /// once per rollout (all its epochs), as soon as a rollout is collected.
     pub fn preset(algorithm: &str, preset: Preset) -> Self {
+        if (algorithm, preset) == ("lad", Preset::Fast) {
+            // One shared learner (see `presets::shares_learner`) updated every step; an epoch a third of an
+            // episode, so that the page's curve moves every few seconds.
+            return Self {
+                epoch_steps: 10_000,
+                collect_steps: 1,
+                updates_per_collect: 1,
+                warmup_steps: 1000,
+                per_agent_block: false,
+            };
+        }
         if algorithm == "lad" {
             // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
             return Self {
@@ -90,6 +108,10 @@ pub struct TrainConfig {
     pub eval_episodes: usize,
     /// Episode seed of the first evaluation episode.
     pub eval_seed: u64,
+    /// One learner acts and learns for every agent of a multi-agent scenario (parameter sharing: `lad`'s
+    /// base stations then pool their experience), instead of one learner per agent.
+    #[serde(default)]
+    pub shared_learner: bool,
 }
 
 impl TrainConfig {
@@ -104,6 +126,7 @@ impl TrainConfig {
             seed,
             eval_episodes: 3,
             eval_seed: 1_000_000,
+            shared_learner: presets::shares_learner(algorithm, preset),
         })
     }
 
@@ -208,7 +231,8 @@ impl Trainer {
     pub(crate) fn with_envs(config: TrainConfig, env: Box<dyn Env>, eval_env: Box<dyn Env>) -> Result<Self> {
         let space = env.action_space();
         let mut init = Rng::new(config.seed, Stream::Learner);
-        let learners = (0..env.agents())
+        let count = if config.shared_learner { 1 } else { env.agents() };
+        let learners = (0..count)
             .map(|agent| config.learner.build(env.observation_dim(), &space, init.split(agent as u64)))
             .collect::<Result<Vec<_>>>()?;
         let actions = space.vector_dim();
@@ -272,7 +296,8 @@ impl Trainer {
         let key = self.env.decision_key();
         let obs = self.env.observation().to_vec();
         let latent = self.latent(key).to_vec();
-        let learner = &mut self.learners[key.agent];
+        let agent = self.learner_of(key);
+        let learner = &mut self.learners[agent];
         let action =
             learner.act(&obs, (!latent.is_empty()).then_some(&latent[..]), true, &mut self.rng, &mut self.probs);
         if !self.latents.is_empty() {
@@ -288,7 +313,7 @@ impl Trainer {
         };
         let values = action.to_values();
         self.progress.episode_actions.push(action);
-        self.learners[key.agent].observe(Transition {
+        self.learners[agent].observe(Transition {
             obs,
             action: values,
             reward: step.reward as f32,
@@ -318,7 +343,7 @@ impl Trainer {
         if self.progress.steps as usize >= s.warmup_steps && due {
             self.progress.since_collect = 0;
             for _ in 0..s.updates_per_collect {
-                if let Some(stats) = self.learners[key.agent].update(&mut self.rng)? {
+                if let Some(stats) = self.learners[agent].update(&mut self.rng)? {
                     self.progress.epoch_losses.push(stats);
                 }
             }
@@ -394,7 +419,8 @@ impl Trainer {
             } else {
                 Some(&self.latents[key.position * self.actions..(key.position + 1) * self.actions])
             };
-            let action = self.learners[key.agent].act(obs, latent, false, rng, &mut self.probs);
+            let agent = self.learner_of(key);
+            let action = self.learners[agent].act(obs, latent, false, rng, &mut self.probs);
             total_reward += self.eval_env.step(&action)?.reward;
             steps += 1;
         }
@@ -413,6 +439,7 @@ impl Trainer {
     }
 
     fn save_into(&mut self, mut ck: Checkpoint) -> Vec<u8> {
+        ck.put_state("format", &CHECKPOINT_FORMAT);
         ck.put_state("config", &self.config);
         ck.put_state("trainer", &self.progress);
         ck.put_state("rng", &self.rng.state());
@@ -429,7 +456,16 @@ impl Trainer {
     /// would have.
     pub fn load(bytes: &[u8]) -> Result<Self> {
         let ck = Checkpoint::from_bytes(bytes)?;
-        let config: TrainConfig = ck.state("config")?;
+        let mut config: serde_json::Value = ck.state("config")?;
+        if ck.state::<u32>("format").is_err() {
+            // Written before the format was recorded (and before the Readings of docs/readings.md).
+            let id = config.pointer("/scenario/scenario").cloned().map(serde_json::from_value::<ScenarioId>);
+            if let (Some(Ok(id)), Some(scenario)) = (id, config.get_mut("scenario")) {
+                ScenarioConfig::upgrade_legacy_json(id, scenario);
+            }
+        }
+        let config: TrainConfig = serde_json::from_value(config)
+            .map_err(|e| Error::new("checkpoint", format!("its config cannot be read: {e}")))?;
         let mut trainer = Self::new(config)?;
         let progress: Progress = ck.state("trainer")?;
         let rng: RngState = ck.state("rng")?;
@@ -470,14 +506,20 @@ impl Trainer {
         Ok(self.learners[learner].chain(obs, latent.as_deref(), rng))
     }
 
+    /// The learner that takes decision `key`'s agent's decisions.
+    fn learner_of(&self, key: DecisionKey) -> usize {
+        if self.config.shared_learner { 0 } else { key.agent }
+    }
+
     fn learner_for(&self, key: DecisionKey) -> Result<usize> {
-        if key.agent >= self.learners.len() {
-            return Err(Error::new("agent", format!("must be below {}, got {}", self.learners.len(), key.agent)));
+        let agents = self.env.agents();
+        if key.agent >= agents {
+            return Err(Error::new("agent", format!("must be below {agents}, got {}", key.agent)));
         }
         if !self.latents.is_empty() && (key.position + 1) * self.actions > self.latents.len() {
             return Err(Error::new("position", format!("is outside the latent store ({})", key.position)));
         }
-        Ok(key.agent)
+        Ok(self.learner_of(key))
     }
 
     fn latent_at(&self, key: DecisionKey) -> Option<Vec<f32>> {

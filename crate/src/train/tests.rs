@@ -119,6 +119,7 @@ fn bandit_config(seed: u64) -> TrainConfig {
         seed,
         eval_episodes: 20,
         eval_seed: 1_000,
+        shared_learner: false,
     }
 }
 
@@ -154,6 +155,7 @@ fn asp_config(seed: u64) -> TrainConfig {
         seed,
         eval_episodes: 1,
         eval_seed: 7,
+        shared_learner: false,
     }
 }
 
@@ -207,6 +209,35 @@ fn checkpoint_without_replay_keeps_the_policy() {
     let record = loaded.run_epoch().unwrap();
     assert_eq!(record.epoch, 2);
     assert!(record.eval.mean_return.is_finite());
+}
+
+/// A checkpoint written before the Readings of docs/readings.md (no `format`, none of the new fields)
+/// loads as the run it was: tot with the paper's observation, reward and penalty weight.
+#[test]
+fn a_legacy_checkpoint_keeps_its_scenario() {
+    use crate::scenario::Env;
+    use crate::scenario::tot::{TotConfig, TotDelayReward, TotEnv, TotObservation};
+    let literal = TotConfig {
+        observation: TotObservation::Paper,
+        delay_reward: TotDelayReward::FinishIncrement,
+        quality_penalty_weight: 1.0,
+        ..TotConfig::default()
+    };
+    let mut config = TrainConfig::preset(ScenarioConfig::Tot(literal), "dqn", Preset::Fast, 3).unwrap();
+    config.schedule.epoch_steps = 50;
+    let mut trainer = Trainer::new(config.clone()).unwrap();
+    trainer.run_epoch().unwrap();
+    let mut ck = Checkpoint::from_bytes(&trainer.save()).unwrap();
+    ck.remove_state("format");
+    let mut json = serde_json::to_value(&config).unwrap();
+    for field in ["observation", "delay_reward", "quality_penalty_weight"] {
+        json["scenario"].as_object_mut().unwrap().remove(field);
+    }
+    ck.put_state("config", &json);
+    let loaded = Trainer::load(&ck.to_bytes()).unwrap();
+    assert_eq!(loaded.config(), &config);
+    // Without the upgrade the same file would mean today's defaults, whose observation is wider.
+    assert_ne!(loaded.observation_dim(), TotEnv::new(TotConfig::default()).unwrap().observation_dim());
 }
 
 #[test]

@@ -89,6 +89,7 @@ pub fn training_config() -> diffedge::train::TrainConfig {
         seed: 4,
         eval_episodes: 1,
         eval_seed: 9,
+        shared_learner: false,
     }
 }
 

@@ -92,9 +92,10 @@ export type ScenarioConfig =
       compute_density_gcycles_per_step?: Uniform;
       link_rate_mbit_s?: IntRange1;
       /**
-       * Scale the observation (see the module docs) instead of the reference's raw units.
+       * What the agents observe (see the module docs): the reference's raw or scaled slot-start backlog, or
+       * (default) the current wait at every server.
        */
-      normalize_obs?: boolean;
+      observation?: "raw" | "normalized" | "load";
       quality_steps?: IntRange2;
       result_size_mbit?: Uniform1;
       scenario: "lad";
@@ -145,9 +146,19 @@ export type ScenarioConfig =
        */
       gateways?: number;
       /**
+       * Largest lateness `H_d` the reward counts (default 1, a flow late by its whole deadline); `null`: the
+       * paper's unbounded `H_d`.
+       */
+      max_lateness?: number | null;
+      /**
        * Least bandwidth a flow gets, as a fraction of its gateway's capacity.
        */
       min_allocation_fraction?: number;
+      /**
+       * What the learner observes: the paper's per-gateway `[R_avail/R, Q/R]`, or (default) the bounded
+       * per-class queueing the flow would meet on each gateway.
+       */
+      observation?: "paper" | "queues";
       /**
        * Propagation delay `T_prop` (ms).
        */
@@ -202,9 +213,24 @@ export type ScenarioConfig =
       bs_power_w?: number;
       data_kb?: Uniform21;
       /**
+       * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
+       * eq. 24 as printed) or (default) the increase of the makespan so far.
+       */
+      delay_reward?: "finish_increment" | "makespan";
+      /**
        * Noise power spectral density `N0` (W/Hz).
        */
       noise_w_per_hz?: number;
+      /**
+       * What the learner observes: the paper's state, or (default) the paper's state with the timing state
+       * it leaves out.
+       */
+      observation?: "paper" | "timing";
+      /**
+       * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
+       * point (the paper's eq. 24: 1; see the module's Readings for the default).
+       */
+      quality_penalty_weight?: number;
       /**
        * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
        */
@@ -489,6 +515,20 @@ export type AgentMode = "per_server" | "shared";
  * via the `definition` "Condition".
  */
 export type Condition = "canny" | "hed" | "depth" | "seg";
+/**
+ * What the learner observes in `flow` (see the module's Readings).
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FlowObservation".
+ */
+export type FlowObservation = "paper" | "queues";
+/**
+ * What the agents observe in `lad` (see the module's Readings).
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "LadObservation".
+ */
+export type LadObservation = "raw" | "normalized" | "load";
 /**
  * A learner's hyper-parameters, by family.
  *
@@ -803,6 +843,20 @@ export type Schedule2 = "vp" | "linear" | "cosine";
  * via the `definition` "TaskAttributes".
  */
 export type TaskAttributes = "per_index" | "per_task";
+/**
+ * How the delay of a decision enters its reward in `tot` (see the module's Readings).
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "TotDelayReward".
+ */
+export type TotDelayReward = "finish_increment" | "makespan";
+/**
+ * What the learner observes in `tot` (see the module's Readings).
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "TotObservation".
+ */
+export type TotObservation = "paper" | "timing";
 /**
  * How users pick and send their visual condition.
  *
@@ -3418,9 +3472,10 @@ export interface TrainConfig {
         compute_density_gcycles_per_step?: Uniform;
         link_rate_mbit_s?: IntRange1;
         /**
-         * Scale the observation (see the module docs) instead of the reference's raw units.
+         * What the agents observe (see the module docs): the reference's raw or scaled slot-start backlog, or
+         * (default) the current wait at every server.
          */
-        normalize_obs?: boolean;
+        observation?: "raw" | "normalized" | "load";
         quality_steps?: IntRange2;
         result_size_mbit?: Uniform1;
         scenario: "lad";
@@ -3471,9 +3526,19 @@ export interface TrainConfig {
          */
         gateways?: number;
         /**
+         * Largest lateness `H_d` the reward counts (default 1, a flow late by its whole deadline); `null`: the
+         * paper's unbounded `H_d`.
+         */
+        max_lateness?: number | null;
+        /**
          * Least bandwidth a flow gets, as a fraction of its gateway's capacity.
          */
         min_allocation_fraction?: number;
+        /**
+         * What the learner observes: the paper's per-gateway `[R_avail/R, Q/R]`, or (default) the bounded
+         * per-class queueing the flow would meet on each gateway.
+         */
+        observation?: "paper" | "queues";
         /**
          * Propagation delay `T_prop` (ms).
          */
@@ -3528,9 +3593,24 @@ export interface TrainConfig {
         bs_power_w?: number;
         data_kb?: Uniform21;
         /**
+         * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
+         * eq. 24 as printed) or (default) the increase of the makespan so far.
+         */
+        delay_reward?: "finish_increment" | "makespan";
+        /**
          * Noise power spectral density `N0` (W/Hz).
          */
         noise_w_per_hz?: number;
+        /**
+         * What the learner observes: the paper's state, or (default) the paper's state with the timing state
+         * it leaves out.
+         */
+        observation?: "paper" | "timing";
+        /**
+         * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
+         * point (the paper's eq. 24: 1; see the module's Readings for the default).
+         */
+        quality_penalty_weight?: number;
         /**
          * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
          */
@@ -3720,6 +3800,11 @@ export interface TrainConfig {
    * The run's seed: network initialisation, exploration, training episodes.
    */
   seed: number;
+  /**
+   * One learner acts and learns for every agent of a multi-agent scenario (parameter sharing: `lad`'s
+   * base stations then pool their experience), instead of one learner per agent.
+   */
+  shared_learner?: boolean;
 }
 /**
  * Automatic tuning of the entropy temperature α (LAD).

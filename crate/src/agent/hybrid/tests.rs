@@ -201,6 +201,7 @@ fn ddc_run(seed: u64, epoch_steps: usize) -> TrainConfig {
         seed,
         eval_episodes: 4,
         eval_seed: 1_000,
+        shared_learner: false,
     }
 }
 

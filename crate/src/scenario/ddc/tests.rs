@@ -417,6 +417,20 @@ fn more_compression_gains_more_from_steps() {
 }
 
 #[test]
+fn compression_costs_canny_about_a_tenth() {
+    // Fig. 4 again: from 20 % to 80 % compression at 20 steps Canny's DS score drops 12 %, its IR score
+    // 10 %. The synthetic profile has one compression loss for both scores, so it splits the difference.
+    let p = default_profile();
+    let drop = |metric| {
+        1.0 - p.score(at(Condition::Canny, 1, 6), VCE_STEP, metric)
+            / p.score(at(Condition::Canny, 7, 6), VCE_STEP, metric)
+    };
+    let (ds, ir) = (drop(Metric::Perceptual), drop(Metric::Prompt));
+    assert!((ds - 0.12).abs() < 0.02, "DS drops {ds}");
+    assert!((ir - 0.10).abs() < 0.03, "IR drops {ir}");
+}
+
+#[test]
 fn condition_sizes() {
     let p = default_profile();
     let full: f64 = Condition::ALL.iter().map(|&c| p.kb(p.uncompressed(c))).sum::<f64>() / 4.0;
@@ -499,8 +513,8 @@ fn systems_switch_the_user_side_of_the_pending_slot() {
         assert_eq!(u.kb, 335.0);
         assert!(close(u.prepare_s, 5.0 * 0.02)); // the edge extracts all five, one after another
         assert_eq!((u.setting.alpha, u.setting.beta), (7, 8));
-        let perceptual = matches!(u.setting.condition, Condition::Canny | Condition::Hed);
-        assert_eq!(perceptual, r.prefers_perceptual());
+        // Any of the four conditions, whatever the preference: the request's draw.
+        assert_eq!(u.setting.condition, Condition::ALL[r.pick[0] as usize]);
     }
     assert_eq!(&env.observation()[4..6], &[1.0, 1.0]);
     env.set_system(Some(1)).unwrap(); // semgen: best condition of the preferred metric, β = 1
@@ -726,14 +740,28 @@ fn mean_metric(policy: &str, episodes: u64, metric: &str) -> f64 {
         / episodes as f64
 }
 
-/// The acceptance figures (see the report): satisfaction oracle ≥ OQC+ ≥ random; AaaS uploads the raw
-/// 335 KB, VCE about 6 KB.
+/// The paper's Fig. 9 satisfaction rates: OQC+ 83 %, AaaS 81 %, SemGen 73 %, random 58 %.
+const FIG_9: [(&str, f64); 4] = [("oqc_plus", 0.83), ("aaas", 0.81), ("semgen", 0.73), ("random", 0.58)];
+
+/// The calibration of the default profile (`docs/results/ddc-baselines.md`): on the 20 episodes of
+/// `diffedge eval --episodes 20` every heuristic's satisfaction is within 6 points of the paper's Fig. 9 and
+/// they rank as there, OQC+ > AaaS > SemGen > random.
+#[test]
+fn satisfaction_follows_the_papers_fig_9() {
+    let measured: Vec<f64> = FIG_9.iter().map(|&(policy, _)| mean_metric(policy, 20, "satisfaction_rate")).collect();
+    for (&(policy, paper), &rate) in FIG_9.iter().zip(&measured) {
+        assert!((rate - paper).abs() <= 0.06, "{policy}: {rate} against the paper's {paper} ({measured:?})");
+    }
+    assert!(measured.windows(2).all(|w| w[0] > w[1]), "not ranked as in the paper: {measured:?}");
+}
+
+/// The other acceptance figures: the oracle serves (nearly) everybody and is at least as good as OQC+; AaaS
+/// uploads the raw 335 KB, VCE about 6 KB; SemGen downloads the final image.
 #[test]
 fn baselines_rank_as_in_the_paper() {
     let satisfaction = |policy| mean_metric(policy, 3, "satisfaction_rate");
-    let (oracle, oqc, random) = (satisfaction("oracle"), satisfaction("oqc_plus"), satisfaction("random"));
-    assert!(oracle >= oqc && oqc >= random, "oracle {oracle}, oqc_plus {oqc}, random {random}");
-    assert!(oracle > 0.95 && (0.6..0.8).contains(&oqc) && (0.3..0.5).contains(&random), "{oracle} {oqc} {random}");
+    let (oracle, oqc) = (satisfaction("oracle"), satisfaction("oqc_plus"));
+    assert!(oracle >= oqc && oracle > 0.95, "oracle {oracle}, oqc_plus {oqc}");
     assert_eq!(mean_metric("aaas", 2, "uplink_kb"), 335.0);
     assert!(mean_metric("oqc_plus", 2, "uplink_kb") <= 15.0);
     assert_eq!(mean_metric("semgen", 1, "downlink_kb"), 350.0);

@@ -230,9 +230,9 @@ pub fn ppo(preset: Preset) -> PpoConfig {
 /// initialisation); the step softmax then gives its argmax 0.96 and the offload tanh is saturated for 93 %
 /// of the users, and the straight-through gradient reaching `x_0` is 1/200 (logits) and 1/30 (offloads) of
 /// the critics' `∂Q/∂a`. The noise decides the action, not the actor. Run from its mean, the chain's `x_0`
-/// starts near 1 but reaches |x| ≈ 8–11 within 2000 updates (the chain multiplies every change of the
-/// denoiser by up to 12.5), where both squashes are flat again (gradients ≈ 10⁻¹⁰). The penalty
-/// `10⁻³·Σ x_0²` — as SAC's original code regularises its pre-tanh mean — holds `|x_0|` near 1.5–2, where the
+/// starts near 1 but reaches |x| ≈ 5–7 within 2000 updates and 8–11 later (the chain multiplies every
+/// change of the denoiser by up to 12.5), where both squashes are flat again (gradients ≈ 10⁻¹⁰). The penalty
+/// `10⁻³·Σ x_0²` — as SAC's original code regularises its pre-tanh mean — holds `|x_0|` near 1.3–2, where the
 /// gradient passes; with the chain's own noise gone, the offload is explored by N(0, 0.3²) on every
 /// exploring decision (0.1² on one in ten hardly moves a ratio) and the steps by the Gumbel draws.
 pub fn ddc(preset: Preset) -> HybridConfig {

@@ -19,26 +19,31 @@
 //! 1. target: `y = R_n + γ^n·(min Q'(s', a') + α·H(s'))` with `a'` sampled from the target actor's chain (the
 //!    entropy term where the config says so, as the paper's (29));
 //! 2. critics: MSE of `Q1(s, a)` and `Q2(s, a)` to `y`, one Adam step over both;
-//! 3. actor: `−mean(min Q(s, a(s)) + α·H(s))` with `a(s)` sampled from a fresh chain, against the updated
-//!    critics (frozen), backward through the straight-through sample, the critics and every denoising step;
-//!    one Adam step;
+//! 3. actor: `−mean(min Q(s, a(s)) + α·H(s)) + λ·mean Σ x_0²` with `a(s)` sampled from a fresh chain (or
+//!    from the chain's mean, see below), against the updated critics (frozen), backward through the
+//!    straight-through sample, the critics and every denoising step; one Adam step;
 //! 4. soft updates of the target actor and critics with τ.
 //!
 //! `H(s) = Σ_users H(softmax(logits))` is the entropy of the step distributions: the paper's `ξ·log π` term
 //! of (27) for the discrete part (the chain gives the continuous part no density to take).
 //!
-//! Acting: exploring, the chain runs on fresh noise, the steps are sampled (Gumbel-max) and, with probability
+//! `λ = output_l2` penalises the chain's output before the squashes, so that neither the softmax nor the
+//! tanh saturates: the chain multiplies every change of its denoiser by up to 12.5 (`T = 3`, VP), and a
+//! saturated squash passes no gradient back ([`presets::ddc`](super::presets::ddc) has the measurements).
+//!
+//! Acting: exploring, the chain runs on fresh noise (`noisy_chain`, the paper's) or from its mean (the fast
+//! preset: the actor learns one `x_0` per state), the steps are sampled (Gumbel-max) and, with probability
 //! `explore_prob` per decision, every offload value gets `N(0, explore_sd²)` noise added and is clamped to
-//! `[−1, 1]`. Every draw (chain, Gumbel, Gaussian) comes from the portable [`Rng`] on the CPU and is uploaded,
-//! so any backend sees the same noise.
+//! `[−1, 1]`. The actor loss and the target take their chains the same way. Every draw (chain, Gumbel,
+//! Gaussian) comes from the portable [`Rng`] on the CPU and is uploaded, so any backend sees the same noise.
 //!
 //! *Reading — the greedy action.* Greedy, the chain starts from the prior's mean `x_T = 0` and adds no step
 //! noise; the steps are the argmax and the offload `tanh(x_0)`: the diffusion policy's deterministic action,
 //! as SAC evaluates `tanh(μ)`. A noisy chain is no greedy policy here: with `T = 3` (VP) `x_0` carries
 //! `12.5·x_T`, which the tanh-bounded denoiser (`|ε| < 1`, gain 11.8 at the first step) cannot cancel once
 //! `|x_T| > 0.94`, so about a third of the 35 numbers are set by the noise — random steps and all-phone
-//! offloads that overflow the budgets. Greedy evaluation on the fast preset with the mean chain: return ≈ 305
-//! after 2–10 epochs (`docs/results/learning.md`).
+//! offloads that overflow the budgets. The same holds for learning through a noisy chain, which is why the
+//! fast preset runs the chain from its mean throughout (`docs/results/ddc-learning.md`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -73,6 +78,13 @@ pub struct HybridConfig {
     pub explore_prob: f32,
     /// Standard deviation of that noise (in the units of `u ∈ [−1, 1]`).
     pub explore_sd: f32,
+    /// Run the actor's chain from `x_T ~ N(0, I)` with noise at every step when exploring and in the actor
+    /// loss (`true`, the chain as the paper draws it), or from the prior's mean without noise (`false`: a
+    /// deterministic `x_0` per state, explored by the Gumbel draws and the offload noise alone).
+    pub noisy_chain: bool,
+    /// Weight λ of the penalty `λ·mean_rows Σ x_0²` on the chain's output before the squashes (the steps'
+    /// softmax, the offload's tanh), added to the actor loss: keeps `x_0` where they pass a gradient.
+    pub output_l2: f32,
     /// Actor learning rate.
     pub actor_lr: f32,
     /// Critic learning rate.
@@ -93,8 +105,9 @@ pub struct HybridConfig {
 
 impl Default for HybridConfig {
     /// T = 3, h = 256, Mish, time MLP, tanh output; critics 256-256 Mish; α 0.05; τ_Gumbel 1; exploration
-    /// N(0, 0.1²) with probability 0.1; lrs 1e−4 / 1e−3 (no weight decay: the row names none); γ 0.95;
-    /// τ 0.005; batch 256; buffer 1e5; 1-step returns.
+    /// N(0, 0.1²) with probability 0.1; the noisy chain, no output penalty; lrs 1e−4 / 1e−3 (no weight
+    /// decay: the row names none); γ 0 (see [`presets::ddc`](super::presets::ddc)); τ 0.005; batch 256;
+    /// buffer 1e5; 1-step returns.
     fn default() -> Self {
         Self {
             actor: DiffusionConfig {
@@ -113,10 +126,12 @@ impl Default for HybridConfig {
             temperature: 1.0,
             explore_prob: 0.1,
             explore_sd: 0.1,
+            noisy_chain: true,
+            output_l2: 0.0,
             actor_lr: 1e-4,
             critic_lr: 1e-3,
             weight_decay: 0.0,
-            gamma: 0.95,
+            gamma: 0.0,
             tau: 0.005,
             batch_size: 256,
             buffer_size: 100_000,
@@ -138,6 +153,7 @@ impl HybridConfig {
         crate::error::check_positive("temperature", f64::from(self.temperature), 100.0)?;
         check_range("explore_prob", f64::from(self.explore_prob), 0.0, 1.0)?;
         check_range("explore_sd", f64::from(self.explore_sd), 0.0, 10.0)?;
+        check_range("output_l2", f64::from(self.output_l2), 0.0, 100.0)?;
         check_range("actor_lr", f64::from(self.actor_lr), 0.0, 1.0)?;
         check_range("critic_lr", f64::from(self.critic_lr), 0.0, 1.0)?;
         check_range("weight_decay", f64::from(self.weight_decay), 0.0, 1.0)?;
@@ -201,13 +217,15 @@ impl<B: Backend> Sample<B> {
     }
 }
 
-/// Stats slots written by the loss kernels.
+/// Stats slots written by the loss kernels ([`Backend::hybrid_sample`] writes two: the entropy, then the
+/// squares of `x_0`).
 const NEXT_ENTROPY: usize = 0;
-const CRITIC1: usize = 1;
-const CRITIC2: usize = 3;
-const ACTOR_Q: usize = 5;
-const ACTOR_ENTROPY: usize = 6;
-const STATS: usize = 7;
+const CRITIC1: usize = 2;
+const CRITIC2: usize = 4;
+const ACTOR_Q: usize = 6;
+const ACTOR_ENTROPY: usize = 7;
+const ACTOR_SQUARES: usize = 8;
+const STATS: usize = 9;
 
 /// The hybrid-action diffusion actor-critic learner.
 pub struct Hybrid<B: Backend> {
@@ -288,7 +306,7 @@ impl<B: Backend> Hybrid<B> {
             act_chain: actor.workspace(&mut backend, 1),
             act_sample: Sample::new(&mut backend, 1, width),
             act_no_noise: backend.matrix(1, width),
-            act_stats: backend.vector(1),
+            act_stats: backend.vector(2),
             obs: backend.matrix(rows, obs_dim),
             next_obs: backend.matrix(rows, obs_dim),
             taken: backend.matrix(rows, width),
@@ -347,7 +365,7 @@ impl<B: Backend> Hybrid<B> {
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
         let c = &self.config;
         let b = &mut self.backend;
-        let (layout, temperature, alpha) = (self.layout, c.temperature, c.alpha);
+        let (layout, temperature, alpha, output_l2) = (self.layout, c.temperature, c.alpha, c.output_l2);
         b.write_matrix(&mut self.obs, &batch.obs);
         b.write_matrix(&mut self.next_obs, &batch.next_obs);
         b.write_matrix(&mut self.taken, &batch.action);
@@ -359,7 +377,7 @@ impl<B: Backend> Hybrid<B> {
 
         // 1. Target: a' from the target actor's chain on s', the target critics on [a' | s'].
         let actor = &self.actor;
-        actor.draw_noise(b, &mut self.next_chain, &mut self.rng, false);
+        chain_noise(actor, b, &mut self.next_chain, &mut self.rng, c.noisy_chain);
         actor.infer(b, &self.actor_params.target, &self.next_obs, &mut self.next_chain);
         draw_gumbel(b, &layout, &mut self.rng, &mut self.gumbel_host, &mut s.gumbel);
         let x = self.next_chain.output();
@@ -406,7 +424,7 @@ impl<B: Backend> Hybrid<B> {
 
         // 3. Actor: a fresh chain on s, sampled, scored by the updated critics; ∂/∂a through both critics
         // (their parameter gradients land in `critic.grad`, which the next update zeroes before use).
-        actor.draw_noise(b, &mut self.train_chain, &mut self.rng, false);
+        chain_noise(actor, b, &mut self.train_chain, &mut self.rng, self.config.noisy_chain);
         actor.forward(b, &self.actor_params.value, &self.obs, &mut self.train_chain);
         draw_gumbel(b, &layout, &mut self.rng, &mut self.gumbel_host, &mut s.gumbel);
         let x = self.train_chain.output();
@@ -431,7 +449,16 @@ impl<B: Backend> Hybrid<B> {
         q2.backward(b, &critic.value, &self.critic_input, w2, &mut critic.grad, Some(da2));
         b.add_assign(da1, da2);
         let rows = self.config.batch_size as f32;
-        b.hybrid_sample_backward(&layout, temperature, x, &s.relaxed, da1, alpha / rows, &mut self.dx0);
+        b.hybrid_sample_backward(
+            &layout,
+            temperature,
+            x,
+            &s.relaxed,
+            da1,
+            alpha / rows,
+            output_l2 / rows,
+            &mut self.dx0,
+        );
         let params = &mut self.actor_params;
         b.fill(&mut params.grad, 0.0);
         actor.backward(b, &params.value, &self.dx0, &mut self.train_chain, &mut params.grad);
@@ -447,13 +474,28 @@ impl<B: Backend> Hybrid<B> {
         let stats = b.read_vector(&self.stats);
         let out = UpdateStats {
             critic_loss: stats[CRITIC1] + stats[CRITIC2],
-            actor_loss: stats[ACTOR_Q] - alpha * stats[ACTOR_ENTROPY],
+            actor_loss: stats[ACTOR_Q] - alpha * stats[ACTOR_ENTROPY] + output_l2 * stats[ACTOR_SQUARES],
             entropy: stats[ACTOR_ENTROPY],
             alpha,
             mean_q: 0.5 * (stats[CRITIC1 + 1] + stats[CRITIC2 + 1]),
         };
         out.check(self.updates)?;
         Ok(out)
+    }
+}
+
+/// Sets the noise of a chain: fresh draws from `rng` (`noisy`), or none (the chain from the prior's mean).
+fn chain_noise<B: Backend>(
+    actor: &DiffusionActor,
+    backend: &mut B,
+    work: &mut ChainWork<B>,
+    rng: &mut Rng,
+    noisy: bool,
+) {
+    if noisy {
+        actor.draw_noise(backend, work, rng, false);
+    } else {
+        actor.zero_noise(backend, work);
     }
 }
 
@@ -491,11 +533,7 @@ impl<B: Backend> Learner for Hybrid<B> {
         let b = &mut self.backend;
         let (layout, temperature) = (self.layout, self.config.temperature);
         b.write_matrix(&mut self.act_obs, obs);
-        if explore {
-            self.actor.draw_noise(b, &mut self.act_chain, rng, false);
-        } else {
-            self.actor.zero_noise(b, &mut self.act_chain);
-        }
+        chain_noise(&self.actor, b, &mut self.act_chain, rng, explore && self.config.noisy_chain);
         self.actor.infer(b, &self.actor_params.value, &self.act_obs, &mut self.act_chain);
         let s = &mut self.act_sample;
         let x = self.act_chain.output();

@@ -626,12 +626,15 @@ impl Backend for CpuBackend {
         let (choices, block) = (layout.choices, layout.block());
         let inv_t = 1.0 / temperature;
         self.row.resize(choices, 0.0);
-        let mut total = 0.0f32;
+        let (mut total, mut squares) = (0.0f32, 0.0f32);
         let items = data(x)
             .chunks_exact(width)
             .zip(data(gumbel).chunks_exact(width))
             .zip(data_mut(action).chunks_exact_mut(width).zip(data_mut(relaxed).chunks_exact_mut(width)));
         for (((x, g), (a, r)), h) in items.zip(data_mut(entropy).iter_mut()) {
+            for &v in x {
+                squares += v * v;
+            }
             let mut row_entropy = 0.0f32;
             let blocks = x
                 .chunks_exact(block)
@@ -667,6 +670,7 @@ impl Backend for CpuBackend {
             total += row_entropy;
         }
         vec_data_mut(stats)[slot] = total / rows as f32;
+        vec_data_mut(stats)[slot + 1] = squares / rows as f32;
     }
 
     fn hybrid_sample_backward(
@@ -677,6 +681,7 @@ impl Backend for CpuBackend {
         relaxed: &Array2<f32>,
         daction: &Array2<f32>,
         entropy_weight: f32,
+        output_l2: f32,
         dx: &mut Array2<f32>,
     ) {
         let (choices, block) = (layout.choices, layout.block());
@@ -697,6 +702,9 @@ impl Backend for CpuBackend {
             }
             for ((o, &a), &g) in dx[choices..].iter_mut().zip(&r[choices..]).zip(&d[choices..]) {
                 *o = g * (1.0 - a * a);
+            }
+            for (o, &v) in dx.iter_mut().zip(x) {
+                *o += 2.0 * output_l2 * v;
             }
         }
     }

@@ -319,7 +319,8 @@ pub trait Backend {
     /// `z = (logits + g)/temperature`: `action` gets the one-hot of `argmax z` (the first on a tie) and
     /// `relaxed` gets `softmax(z)`; in the continuous columns both get `tanh(x)`. `entropy` (one column)
     /// gets `Σ_blocks H(softmax(logits))`, the entropy of the row's step distributions without the noise,
-    /// and `stats[slot]` its mean over the rows.
+    /// `stats[slot]` its mean over the rows and `stats[slot + 1]` the mean over the rows of `Σ_columns x²`
+    /// (what [`Backend::hybrid_sample_backward`]'s output penalty is a multiple of).
     #[allow(clippy::too_many_arguments)]
     fn hybrid_sample(
         &mut self,
@@ -335,10 +336,11 @@ pub trait Backend {
     );
 
     /// Backward of [`Backend::hybrid_sample`] (straight-through: the gradient of `relaxed`, the forward value
-    /// of `action`) plus an entropy bonus: from `∂L/∂action` in `daction`, writes into `dx` the gradient of
-    /// `L − entropy_weight·Σ_rows entropy`. Logit columns: `(1/temperature)·p ⊙ (d − Σ p·d)` with `p` the
-    /// relaxed sample, plus `entropy_weight·π ⊙ (log π + H)` with `π = softmax(logits)`; continuous
-    /// columns: `d·(1 − tanh²)`.
+    /// of `action`) plus an entropy bonus and a penalty on `x`: from `∂L/∂action` in `daction`, writes into
+    /// `dx` the gradient of `L − entropy_weight·Σ_rows entropy + output_l2·Σ_rows Σ_columns x²`. Logit
+    /// columns: `(1/temperature)·p ⊙ (d − Σ p·d)` with `p` the relaxed sample, plus
+    /// `entropy_weight·π ⊙ (log π + H)` with `π = softmax(logits)`; continuous columns: `d·(1 − tanh²)`;
+    /// every column plus `2·output_l2·x`.
     #[allow(clippy::too_many_arguments)]
     fn hybrid_sample_backward(
         &mut self,
@@ -348,6 +350,7 @@ pub trait Backend {
         relaxed: &Self::Matrix,
         daction: &Self::Matrix,
         entropy_weight: f32,
+        output_l2: f32,
         dx: &mut Self::Matrix,
     );
 

@@ -533,7 +533,7 @@ fn hybrid_sample_worked_example() {
     let mut g = b.matrix(1, 4);
     b.write_matrix(&mut g, &[0.5, -1.0, 0.3, 0.0]);
     let (mut action, mut relaxed, mut entropy, mut stats) =
-        (b.matrix(1, 4), b.matrix(1, 4), b.matrix(1, 1), b.vector(1));
+        (b.matrix(1, 4), b.matrix(1, 4), b.matrix(1, 1), b.vector(2));
     b.hybrid_sample(&layout, 1.0, &x, &g, &mut action, &mut relaxed, &mut entropy, &mut stats, 0);
     // z = x + g = [1.5, 1.0, 0.8]: the first choice wins although the second has the largest logit.
     assert_eq!(b.read_matrix(&action)[..3], [1.0, 0.0, 0.0]);
@@ -546,28 +546,35 @@ fn hybrid_sample_worked_example() {
     assert!(
         (b.read_matrix(&entropy)[0] - 0.905_959).abs() < 1e-6 && b.read_vector(&stats)[0] == b.read_matrix(&entropy)[0]
     );
+    // Σ x² = 1 + 4 + 0.25 + 0.25.
+    assert_eq!(b.read_vector(&stats)[1], 5.5);
 
     let mut d = b.matrix(1, 4);
     b.write_matrix(&mut d, &[0.3, -0.2, 0.1, 2.0]);
     let mut dx = b.matrix(1, 4);
-    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.0, &mut dx);
+    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.0, 0.0, &mut dx);
     // Σ p·d = 0.108578; dx = p ⊙ (d − 0.108578) = [0.091018, −0.088993, −0.002025]; 2·(1 − 0.462117²) = 1.572895.
     let want = [0.091_018, -0.088_993, -0.002_025, 1.572_895];
     let got = b.read_matrix(&dx);
     assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 2e-6), "{got:?}");
-    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.5, &mut dx);
+    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.5, 0.0, &mut dx);
     // Plus 0.5·π ⊙ (ln π + H): [−0.064559, 0.138777, −0.074218].
     let want = [0.026_459, 0.049_784, -0.076_243, 1.572_895];
+    let got = b.read_matrix(&dx);
+    assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 2e-6), "{got:?}");
+    b.hybrid_sample_backward(&layout, 1.0, &x, &relaxed, &d, 0.5, 0.25, &mut dx);
+    // Plus 2·0.25·x = [0.5, 1, 0.25, 0.25] in every column.
+    let want = [0.526_459, 1.049_784, 0.173_757, 1.822_895];
     let got = b.read_matrix(&dx);
     assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 2e-6), "{got:?}");
 }
 
 /// The hybrid sample's forward against f64, and its backward against central differences of the relaxed
-/// surrogate `Σ c ⊙ relaxed − w·Σ entropy` (what the straight-through estimator differentiates).
+/// surrogate `Σ c ⊙ relaxed − w·Σ entropy + λ·Σ x²` (what the straight-through estimator differentiates).
 #[test]
 fn hybrid_sample_backward_is_the_relaxed_gradient() {
     let layout = HybridLayout { groups: 3, choices: 4, continuous: 2 };
-    let (rows, width, temperature, weight) = (3, layout.width(), 0.7, 0.3);
+    let (rows, width, temperature, weight, l2) = (3, layout.width(), 0.7, 0.3, 0.05);
     let mut rng = Rng::new(21, Stream::World);
     let x32 = random_values(rows * width, 1.5, &mut rng);
     let g32: Vec<f32> = (0..rows * width).map(|_| rng.gumbel() as f32).collect();
@@ -578,10 +585,10 @@ fn hybrid_sample_backward_is_the_relaxed_gradient() {
     b.write_matrix(&mut g, &g32);
     b.write_matrix(&mut d, &c32);
     let (mut action, mut relaxed, mut entropy, mut stats) =
-        (b.matrix(rows, width), b.matrix(rows, width), b.matrix(rows, 1), b.vector(1));
+        (b.matrix(rows, width), b.matrix(rows, width), b.matrix(rows, 1), b.vector(2));
     b.hybrid_sample(&layout, temperature, &x, &g, &mut action, &mut relaxed, &mut entropy, &mut stats, 0);
     let mut dx = b.matrix(rows, width);
-    b.hybrid_sample_backward(&layout, temperature, &x, &relaxed, &d, weight, &mut dx);
+    b.hybrid_sample_backward(&layout, temperature, &x, &relaxed, &d, weight, l2, &mut dx);
 
     let (x64, g64, c64) = (widen(&x32), widen(&g32), widen(&c32));
     let t = f64::from(temperature);
@@ -604,6 +611,8 @@ fn hybrid_sample_backward_is_the_relaxed_gradient() {
         }
     }
     assert!((f64::from(b.read_vector(&stats)[0]) - mean_entropy).abs() < 1e-5);
+    let squares = x64.iter().map(|v| v * v).sum::<f64>() / rows as f64;
+    assert!((f64::from(b.read_vector(&stats)[1]) - squares).abs() < 1e-5);
 
     let surrogate = |x: &[f64]| {
         (0..rows)
@@ -613,6 +622,7 @@ fn hybrid_sample_backward_is_the_relaxed_gradient() {
                 relaxed.iter().zip(&c64[span]).map(|(v, c)| v * c).sum::<f64>() - f64::from(weight) * h
             })
             .sum::<f64>()
+            + f64::from(l2) * x.iter().map(|v| v * v).sum::<f64>()
     };
     let err = relative_error(&widen(&b.read_matrix(&dx)), &numeric_grad(&x64, surrogate));
     assert!(err < 1e-4, "relative error {err}");

@@ -817,6 +817,17 @@ export type LearnerConfig =
        */
       n_step?: number;
       /**
+       * Run the actor's chain from `x_T ~ N(0, I)` with noise at every step when exploring and in the actor
+       * loss (`true`, the chain as the paper draws it), or from the prior's mean without noise (`false`: a
+       * deterministic `x_0` per state, explored by the Gumbel draws and the offload noise alone).
+       */
+      noisy_chain?: boolean;
+      /**
+       * Weight λ of the penalty `λ·mean_rows Σ x_0²` on the chain's output before the squashes (the steps'
+       * softmax, the offload's tanh), added to the actor loss: keeps `x_0` where they pass a gradient.
+       */
+      output_l2?: number;
+      /**
        * Soft-update rate τ of the targets.
        */
       tau?: number;
@@ -3413,6 +3424,17 @@ export interface TrainConfig {
          * n of the n-step return.
          */
         n_step?: number;
+        /**
+         * Run the actor's chain from `x_T ~ N(0, I)` with noise at every step when exploring and in the actor
+         * loss (`true`, the chain as the paper draws it), or from the prior's mean without noise (`false`: a
+         * deterministic `x_0` per state, explored by the Gumbel draws and the offload noise alone).
+         */
+        noisy_chain?: boolean;
+        /**
+         * Weight λ of the penalty `λ·mean_rows Σ x_0²` on the chain's output before the squashes (the steps'
+         * softmax, the offload's tanh), added to the actor loss: keeps `x_0` where they pass a gradient.
+         */
+        output_l2?: number;
         /**
          * Soft-update rate τ of the targets.
          */

@@ -80,7 +80,8 @@ impl Range {
     }
 }
 
-/// Everything that defines a `ddc` run except the episode seed. Defaults are the paper's (Table I).
+/// Everything that defines a `ddc` run except the episode seed. Defaults are the paper's (Table I) except
+/// the QoE penalty weight δ₃ (see [`Penalties::default`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct DdcConfig {

@@ -143,12 +143,12 @@ fn phone_budget_penalty() {
 
 #[test]
 fn qoe_penalty() {
-    // User 3 wants 0.7 and gets 0.5: 0.6 · 0.2 = 0.12.
+    // User 3 wants 0.7 and gets 0.5: 20 · 0.2 = 4 (the paper's δ₃ = 0.6 would take 0.12).
     let mut requests = [CALM; 5];
     requests[3].qoe_threshold = 0.7;
     let (reward, outcomes) = slot_reward(&requests, &[split(10, 10); 5]);
     assert!(!outcomes[3].satisfied);
-    assert!(close(reward, 5.0 * (0.5 - 0.01388) - 0.12), "{reward}");
+    assert!(close(reward, 5.0 * (0.5 - 0.01388) - 4.0), "{reward}");
 }
 
 #[test]
@@ -417,6 +417,20 @@ fn more_compression_gains_more_from_steps() {
 }
 
 #[test]
+fn compression_costs_canny_about_a_tenth() {
+    // Fig. 4 again: from 20 % to 80 % compression at 20 steps Canny's DS score drops 12 %, its IR score
+    // 10 %. The synthetic profile has one compression loss for both scores, so it splits the difference.
+    let p = default_profile();
+    let drop = |metric| {
+        1.0 - p.score(at(Condition::Canny, 1, 6), VCE_STEP, metric)
+            / p.score(at(Condition::Canny, 7, 6), VCE_STEP, metric)
+    };
+    let (ds, ir) = (drop(Metric::Perceptual), drop(Metric::Prompt));
+    assert!((ds - 0.12).abs() < 0.02, "DS drops {ds}");
+    assert!((ir - 0.10).abs() < 0.03, "IR drops {ir}");
+}
+
+#[test]
 fn condition_sizes() {
     let p = default_profile();
     let full: f64 = Condition::ALL.iter().map(|&c| p.kb(p.uncompressed(c))).sum::<f64>() / 4.0;
@@ -499,8 +513,8 @@ fn systems_switch_the_user_side_of_the_pending_slot() {
         assert_eq!(u.kb, 335.0);
         assert!(close(u.prepare_s, 5.0 * 0.02)); // the edge extracts all five, one after another
         assert_eq!((u.setting.alpha, u.setting.beta), (7, 8));
-        let perceptual = matches!(u.setting.condition, Condition::Canny | Condition::Hed);
-        assert_eq!(perceptual, r.prefers_perceptual());
+        // Any of the four conditions, whatever the preference: the request's draw.
+        assert_eq!(u.setting.condition, Condition::ALL[r.pick[0] as usize]);
     }
     assert_eq!(&env.observation()[4..6], &[1.0, 1.0]);
     env.set_system(Some(1)).unwrap(); // semgen: best condition of the preferred metric, β = 1
@@ -726,17 +740,102 @@ fn mean_metric(policy: &str, episodes: u64, metric: &str) -> f64 {
         / episodes as f64
 }
 
-/// The acceptance figures (see the report): satisfaction oracle ≥ OQC+ ≥ random; AaaS uploads the raw
-/// 335 KB, VCE about 6 KB.
+/// The paper's Fig. 9 satisfaction rates: OQC+ 83 %, AaaS 81 %, SemGen 73 %, random 58 %.
+const FIG_9: [(&str, f64); 4] = [("oqc_plus", 0.83), ("aaas", 0.81), ("semgen", 0.73), ("random", 0.58)];
+
+/// The calibration of the default profile (`docs/results/ddc-baselines.md`): on the 20 episodes of
+/// `diffedge eval --episodes 20` every heuristic's satisfaction is within 6 points of the paper's Fig. 9 and
+/// they rank as there, OQC+ > AaaS > SemGen > random.
+#[test]
+fn satisfaction_follows_the_papers_fig_9() {
+    let measured: Vec<f64> = FIG_9.iter().map(|&(policy, _)| mean_metric(policy, 20, "satisfaction_rate")).collect();
+    for (&(policy, paper), &rate) in FIG_9.iter().zip(&measured) {
+        assert!((rate - paper).abs() <= 0.06, "{policy}: {rate} against the paper's {paper} ({measured:?})");
+    }
+    assert!(measured.windows(2).all(|w| w[0] > w[1]), "not ranked as in the paper: {measured:?}");
+}
+
+/// The other acceptance figures: the oracle serves (nearly) everybody and is at least as good as OQC+; AaaS
+/// uploads the raw 335 KB, VCE about 6 KB; SemGen downloads the final image.
 #[test]
 fn baselines_rank_as_in_the_paper() {
     let satisfaction = |policy| mean_metric(policy, 3, "satisfaction_rate");
-    let (oracle, oqc, random) = (satisfaction("oracle"), satisfaction("oqc_plus"), satisfaction("random"));
-    assert!(oracle >= oqc && oqc >= random, "oracle {oracle}, oqc_plus {oqc}, random {random}");
-    assert!(oracle > 0.95 && (0.6..0.8).contains(&oqc) && (0.3..0.5).contains(&random), "{oracle} {oqc} {random}");
+    let (oracle, oqc) = (satisfaction("oracle"), satisfaction("oqc_plus"));
+    assert!(oracle >= oqc && oracle > 0.95, "oracle {oracle}, oqc_plus {oqc}");
     assert_eq!(mean_metric("aaas", 2, "uplink_kb"), 335.0);
     assert!(mean_metric("oqc_plus", 2, "uplink_kb") <= 15.0);
     assert_eq!(mean_metric("semgen", 1, "downlink_kb"), 350.0);
+}
+
+/// The split of each user's request that maximises the slot reward (eq. 26) under the world's penalties,
+/// exactly: every split per user, then dynamic programming over the edge steps used so far (the edge
+/// budget's penalty is the only term that couples users).
+fn reward_maximiser(world: &World, requests: &[Request], uploads: &[Upload]) -> Vec<Split> {
+    let p = world.penalties;
+    let options: Vec<Vec<(Split, f64)>> = (0..requests.len())
+        .map(|k| {
+            search::splits(false)
+                .map(|split| {
+                    let o = world.outcome(k, &requests[k], &uploads[k], split);
+                    let own = o.utility
+                        - p.phone_budget * o.phone_overflow_steps
+                        - p.qoe * o.qoe_shortfall
+                        - p.latency * o.latency_excess_s;
+                    (split, own)
+                })
+                .collect()
+        })
+        .collect();
+    let most = 30 * requests.len();
+    let mut best = vec![f64::NEG_INFINITY; most + 1];
+    best[0] = 0.0;
+    let mut choice = vec![vec![0; most + 1]; requests.len()];
+    for (k, user) in options.iter().enumerate() {
+        let mut next = vec![f64::NEG_INFINITY; most + 1];
+        for (used, &value) in best.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+            for (i, &(split, own)) in user.iter().enumerate() {
+                let to = used + split.edge_steps as usize;
+                if value + own > next[to] {
+                    next[to] = value + own;
+                    choice[k][to] = i;
+                }
+            }
+        }
+        best = next;
+    }
+    let total = |used: usize| best[used] - p.edge_budget * world.edge_overflow_steps(used as u32);
+    let mut end = (0..=most).fold(0, |b, used| if total(used) > total(b) { used } else { b });
+    let mut plan = vec![Split::default(); requests.len()];
+    for k in (0..requests.len()).rev() {
+        plan[k] = options[k][choice[k][end]].0;
+        end -= plan[k].edge_steps as usize;
+    }
+    plan
+}
+
+/// Satisfaction of the reward's exact maximiser on `episodes` episodes with VCE's uploads.
+fn maximiser_satisfaction(penalties: Penalties, episodes: u64) -> f64 {
+    let mut env = DdcEnv::new(DdcConfig { penalties, ..DdcConfig::default() }).unwrap();
+    let (mut satisfied, mut requests) = (0, 0);
+    for seed in 0..episodes {
+        env.reset(seed);
+        while !env.is_done() {
+            let plan = reward_maximiser(&env.world, &env.requests, &env.uploads);
+            env.step(&encode(&plan)).unwrap();
+        }
+        (satisfied, requests) = (satisfied + env.counters().satisfied, requests + env.counters().requests);
+    }
+    f64::from(satisfied) / f64::from(requests)
+}
+
+/// *Reading* of [`Penalties::default`]: a policy that maximised the paper's reward exactly would satisfy
+/// fewer requests than OQC+; with δ₃ = 20 it satisfies nearly all.
+#[test]
+fn the_default_reward_is_maximised_by_satisfying_users() {
+    let oqc = mean_metric("oqc_plus", 5, "satisfaction_rate");
+    let (paper, default) =
+        (maximiser_satisfaction(Penalties::PAPER, 5), maximiser_satisfaction(Penalties::default(), 5));
+    assert!(paper < oqc && default > 0.98, "paper's reward {paper}, default {default}, oqc_plus {oqc}");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,8 +10,8 @@ section() { printf '\n=== %s (%s)\n' "$1" "$(date +%T)"; }
 section "cargo test (native)"
 cargo test --workspace
 
-section "learning smoke tests: d2sac fast balances CartPole, ddc fast satisfies more than SemGen (release)"
-cargo test --release --lib -- --ignored d2sac_fast_balances_cartpole ddc_fast_satisfies_more_than_semgen --nocapture
+section "learning tests: d2sac fast balances CartPole; each scenario's fast preset beats its weakest heuristic (release)"
+cargo test --release --lib -- --ignored d2sac_fast_balances_cartpole ddc_fast_satisfies_more_than_semgen fast_preset_learns --nocapture
 
 section "wasm-pack test --headless --chrome (WebAssembly in Chromium)"
 (cd crate && wasm-pack test --headless --chrome)

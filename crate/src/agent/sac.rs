@@ -87,6 +87,14 @@ pub struct SacConfig {
     pub latent_start: bool,
     /// Transitions the replay buffer must hold before updates start (LAD's per-agent `minimal_size`).
     pub min_replay: usize,
+    /// Rewards are multiplied by this before they are learned from (SAC's reward scale): it sets how far
+    /// the critic's values spread against the entropy bonus `α·H`. 1 in every paper preset.
+    #[serde(default = "unit_reward_scale")]
+    pub reward_scale: f32,
+}
+
+fn unit_reward_scale() -> f32 {
+    1.0
 }
 
 impl SacConfig {
@@ -120,6 +128,7 @@ impl SacConfig {
         check_count("buffer_size", self.buffer_size as u64, 1, 10_000_000)?;
         check_count("n_step", self.n_step as u64, 1, 100)?;
         check_count("min_replay", self.min_replay as u64, 0, self.buffer_size as u64)?;
+        crate::error::check_positive("reward_scale", f64::from(self.reward_scale), 1e6)?;
         if self.latent_start && !matches!(self.actor, ActorConfig::Diffusion(_)) {
             return Err(Error::new("latent_start", "needs a diffusion actor"));
         }
@@ -370,7 +379,8 @@ impl<B: Backend> Learner for Sac<B> {
     }
 
     fn observe(&mut self, transition: Transition) {
-        self.experience.observe(transition);
+        let reward = transition.reward * self.config.reward_scale;
+        self.experience.observe(Transition { reward, ..transition });
     }
 
     fn update(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {

@@ -346,3 +346,58 @@ fn ddc_fast_satisfies_more_than_semgen() {
     );
     assert!(best > semgen, "best satisfaction {best}, semgen {semgen}");
 }
+
+/// Learning regression (release; `npm test` runs the ignored tests): the fast preset of `id`'s paper learner,
+/// trained with seed 0 for `epochs`, beats `heuristic` — the scenario's weakest heuristic that is not random —
+/// on 10 held-out episodes: the 95 % interval of the paired return advantage lies above zero. Training is
+/// deterministic, so this is not flaky: it fails when a change breaks learning.
+fn fast_preset_learns(id: ScenarioId, epochs: u64, heuristic: &str) {
+    use crate::agent::presets;
+    use crate::scenario::Goal;
+    use super::heldout::{HELD_OUT_SEED, compare};
+    let algorithm = presets::paper_algorithm(id);
+    let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0).unwrap();
+    let mut trainer = Trainer::new(config).unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..epochs {
+        trainer.run_epoch().unwrap();
+    }
+    let updates = trainer.updates();
+    let mut runs = vec![("seed 0".to_owned(), trainer)];
+    let c = compare(&mut runs, &[heuristic.to_owned()], HELD_OUT_SEED, 10, "total_reward", Goal::Maximise).unwrap();
+    let (run, versus) = (&c.runs[0], &c.runs[0].versus[0]);
+    eprintln!(
+        "{} {algorithm} fast, {epochs} epochs ({updates} updates, {:.1} s): return {} against {heuristic}'s {}, \
+         advantage {}",
+        id.name(),
+        started.elapsed().as_secs_f64(),
+        run.metric,
+        c.heuristics[0].metric,
+        versus.advantage
+    );
+    assert!(versus.beats, "{} did not beat {heuristic}: advantage {}", id.name(), versus.advantage);
+}
+
+#[test]
+#[ignore = "a minute in release; npm test runs it"]
+fn fast_preset_learns_asp() {
+    fast_preset_learns(ScenarioId::Asp, 20, "round_robin");
+}
+
+#[test]
+#[ignore = "seconds in release; npm test runs it"]
+fn fast_preset_learns_tot() {
+    fast_preset_learns(ScenarioId::Tot, 4, "round_robin");
+}
+
+#[test]
+#[ignore = "a minute in release; npm test runs it"]
+fn fast_preset_learns_lad() {
+    fast_preset_learns(ScenarioId::Lad, 3, "local");
+}
+
+#[test]
+#[ignore = "a minute in release; npm test runs it"]
+fn fast_preset_learns_flow() {
+    fast_preset_learns(ScenarioId::Flow, 10, "round_robin");
+}

@@ -639,6 +639,11 @@ export type LearnerConfig =
        */
       n_step: number;
       /**
+       * Rewards are multiplied by this before they are learned from (SAC's reward scale): it sets how far
+       * the critic's values spread against the entropy bonus `α·H`. 1 in every paper preset.
+       */
+      reward_scale?: number;
+      /**
        * Use a target actor for π' (else the current actor).
        */
       target_actor: boolean;
@@ -3246,6 +3251,11 @@ export interface TrainConfig {
          * n of the n-step return.
          */
         n_step: number;
+        /**
+         * Rewards are multiplied by this before they are learned from (SAC's reward scale): it sets how far
+         * the critic's values spread against the entropy bonus `α·H`. 1 in every paper preset.
+         */
+        reward_scale?: number;
         /**
          * Use a target actor for π' (else the current actor).
          */

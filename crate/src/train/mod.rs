@@ -126,7 +126,7 @@ impl TrainConfig {
             seed,
             eval_episodes: 3,
             eval_seed: 1_000_000,
-            shared_learner: presets::shares_learner(algorithm, preset),
+            shared_learner: presets::shares_learner(preset),
         })
     }
 

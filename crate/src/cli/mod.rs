@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::scenario::{EpisodeSummary, ScenarioConfig, ScenarioId, run_heuristic_episode};
+use crate::stats::Summary;
 
 /// Simulate edge-network scheduling of AIGC services and evaluate policies on it.
 #[derive(Debug, Parser)]
@@ -179,8 +180,9 @@ JSON output (--format json), one object:
   worlds        [world seeds], or [\"paper\"] / [\"file\"] for a fixed world
   episodes      [{\"world\": seed|\"paper\"|\"file\", \"episode_seed\": n, \"steps\": n,
                   \"metrics\": {name: value, ...}}, ...] in run order
-  summary       {metric name: {\"mean\", \"sd\", \"min\", \"max\"}} over all episodes
-                (sd is the sample standard deviation; 0 for a single episode)
+  summary       {metric name: {\"n\", \"mean\", \"sd\", \"min\", \"max\", \"ci95\"}} over all episodes
+                (sd is the sample standard deviation, ci95 the half-width of the mean's 95 % interval;
+                both 0 for a single episode)
 Episodes of world w use episode seeds --seed, --seed+1, ...; worlds use --world-seed, --world-seed+1, ...
 
 Examples:
@@ -354,14 +356,6 @@ struct EpisodeRow {
 }
 
 #[derive(Debug, Serialize)]
-struct Stats {
-    mean: f64,
-    sd: f64,
-    min: f64,
-    max: f64,
-}
-
-#[derive(Debug, Serialize)]
 struct EvalReport {
     scenario: &'static str,
     policy: String,
@@ -454,11 +448,11 @@ fn eval_report(
     episodes: Vec<EpisodeRow>,
 ) -> String {
     let names: Vec<&'static str> = episodes[0].summary.metrics.0.iter().map(|&(n, _)| n).collect();
-    let stats: Vec<(&str, Stats)> = names
+    let stats: Vec<(&str, Summary)> = names
         .iter()
         .map(|&name| {
             let values: Vec<f64> = episodes.iter().map(|e| e.summary.metrics.get(name).unwrap_or(f64::NAN)).collect();
-            (name, stats_of(&values))
+            (name, Summary::of(&values))
         })
         .collect();
     match format {
@@ -472,19 +466,6 @@ fn eval_report(
         }
         Format::Table => eval_table(id, &policy, &names, &episodes, &stats),
     }
-}
-
-fn stats_of(values: &[f64]) -> Stats {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let sd = if values.len() > 1 {
-        (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Stats { mean, sd, min, max }
 }
 
 /// A number in at most 10 characters: integers as such, the rest with 4 significant decimals.
@@ -503,7 +484,7 @@ fn eval_table(
     policy: &str,
     names: &[&str],
     episodes: &[EpisodeRow],
-    stats: &[(&str, Stats)],
+    stats: &[(&str, Summary)],
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} · {policy} · {} episodes", id.name(), episodes.len());

@@ -154,12 +154,7 @@ pub struct Evaluation {
 impl Evaluation {
     fn from_episodes(episodes: &[Metrics], returns: &[f64]) -> Self {
         let n = returns.len() as f64;
-        let mean = returns.iter().sum::<f64>() / n;
-        let sd = if returns.len() > 1 {
-            (returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
+        let crate::stats::Summary { mean, sd, .. } = crate::stats::Summary::of(returns);
         let metrics = episodes[0]
             .0
             .iter()

@@ -204,14 +204,15 @@ fn episode_follows_the_decision_order_and_ranges() {
     }
 }
 
-#[test]
-fn normalized_observation_is_scaled() {
+/// Servers of 10 and 40 GHz, three slots, and three tasks of ρz = 2.1504 Gcycles (the largest possible):
+/// two in slot 0 (base stations 0 and 1), one in slot 1; observed as `observation` says.
+fn two_servers(observation: LadObservation) -> LadEnv {
     let per_index = vec![profile(0.3072, 7, 0.6)];
     let config = LadConfig {
         world: Some(world(vec![server(10.0, 400.0), server(40.0, 400.0)], per_index)),
         slots: 3,
         tasks_per_slot: IntRange::new(1, 1),
-        observation: LadObservation::Normalized,
+        observation,
         ..LadConfig::default()
     };
     let mut env = LadEnv::new(config).unwrap();
@@ -221,6 +222,12 @@ fn normalized_observation_is_scaled() {
         Task { slot: 1, source: 0, index: 0, size_mbit: 4.0, profile: env.per_index[0] },
     ];
     env.write_observation();
+    env
+}
+
+#[test]
+fn normalized_observation_is_scaled() {
+    let mut env = two_servers(LadObservation::Normalized);
     // d / 5, ρz / (0.3072·14) = 0.5, queues empty.
     assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 0.0]);
     // Load server 0 by hand with 30 Gcycles this slot (the task itself brings only 2.1504).
@@ -233,20 +240,7 @@ fn normalized_observation_is_scaled() {
 
 #[test]
 fn load_observation_shows_the_current_waits() {
-    let per_index = vec![profile(0.3072, 7, 0.6)];
-    let config = LadConfig {
-        world: Some(world(vec![server(10.0, 400.0), server(40.0, 400.0)], per_index)),
-        slots: 3,
-        tasks_per_slot: IntRange::new(1, 1),
-        ..LadConfig::default()
-    };
-    let mut env = LadEnv::new(config).unwrap();
-    env.tasks = vec![
-        Task { slot: 0, source: 0, index: 0, size_mbit: 2.5, profile: env.per_index[0] },
-        Task { slot: 0, source: 1, index: 0, size_mbit: 2.5, profile: env.per_index[0] },
-        Task { slot: 1, source: 0, index: 0, size_mbit: 4.0, profile: env.per_index[0] },
-    ];
-    env.write_observation();
+    let mut env = two_servers(LadObservation::Load);
     // [d / 5, ρz / (0.3072·14)], waits above the least (both 0), least / (3 slots), base station 0, slot 0.
     assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
     // Within the slot, server 0 now holds 2.1504 Gcycles: a wait of 0.21504 s, shown at once (the raw

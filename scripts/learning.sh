@@ -66,7 +66,10 @@ for learner in "${learners[@]}"; do
   against=()
   for h in $heuristics; do against+=(--against "$h"); done
   for metric in $metrics; do
+    lower=()
+    [ "$metric" = mean_latency_ms ] && lower=(--lower-is-better)  # (a main metric such as lad's delay knows)
     echo "== $name: $metric"
-    "$bin" compare "${checkpoints[@]}" "${against[@]}" --metric "$metric" --episodes 20 | tee "$runs_dir/$name.$metric.txt"
+    "$bin" compare "${checkpoints[@]}" "${against[@]}" --metric "$metric" "${lower[@]}" --episodes 20 \
+      | tee "$runs_dir/$name.$metric.txt"
   done
 done

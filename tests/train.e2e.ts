@@ -195,9 +195,13 @@ test('Load pretrained, then the learned policy drives the simulator', async ({ p
   await expect.poll(async () => Number(await page.locator('[data-counter="decisions"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(20);
   await page.locator('#play').click();
   await page.screenshot({ path: 'test-results/screenshots/training-pretrained-watch.png', fullPage: true });
-  // A scenario without a shipped policy says so (the page knows without asking the server).
+  // Every paper's scenario ships one: lad's multi-agent LAD policy (one learner shared by the base stations,
+  // with its latent-action store) loads and plays too.
   await page.locator('#scenario').selectOption('lad');
   await expect(page.locator('#playing')).toHaveText('Playing: opt');
   await page.locator('#load-pretrained').click();
-  await expect(page.locator('#train-message')).toHaveText(/^there is no pretrained policy for lad in this build yet \(there is one for [a-z, ]+\)$/);
+  await expect(page.locator('#train-message')).toHaveText(/^The pretrained lad policy is loaded: lad on lad, 10 epochs/, { timeout: 30_000 });
+  await page.locator('#watch').click();
+  await expect(page.locator('#playing')).toHaveText(/^Playing: the pretrained lad policy \(lad, 10 epochs\) · compared with opt$/);
+  await expect.poll(async () => Number(await page.locator('[data-counter="decisions"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(20);
 });

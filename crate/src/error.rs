@@ -27,6 +27,17 @@ impl Error {
         self.field = if self.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", self.field) };
         self
     }
+
+    /// The same error with the document's root `root` (the first segment of its path) named `name` instead:
+    /// a config whose errors read `config.x` read `--config.x` when it came from `--config`, not
+    /// `--config.config.x`. A path outside `root` gets `name` put before it, as [`Error::within`] does.
+    pub fn rerooted(self, root: &str, name: &str) -> Self {
+        match self.field.strip_prefix(root) {
+            Some("") => Self { field: name.to_owned(), ..self },
+            Some(rest) if rest.starts_with(['.', '[']) => Self { field: format!("{name}{rest}"), ..self },
+            _ => self.within(name),
+        }
+    }
 }
 
 /// Result with the crate's [`Error`].
@@ -42,24 +53,21 @@ pub fn from_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
     })
 }
 
-/// `value` must be finite and in `lo..=hi`.
+/// `value` must be finite and in `lo..=hi`. A quantity that must be positive gets a positive `lo` that the
+/// model survives (a subnormal rate or slot length would pass "greater than 0" and give infinite delays).
 pub fn check_range(field: &str, value: f64, lo: f64, hi: f64) -> Result<()> {
     if !value.is_finite() {
         return Err(Error::new(field, format!("must be a finite number, got {value}")));
     }
     if value < lo || value > hi {
-        return Err(Error::new(field, format!("must be between {lo} and {hi}, got {value}")));
+        return Err(Error::new(field, format!("must be between {} and {}, got {value}", bound(lo), bound(hi))));
     }
     Ok(())
 }
 
-/// `value` must be finite and strictly positive, at most `hi`.
-pub fn check_positive(field: &str, value: f64, hi: f64) -> Result<()> {
-    check_range(field, value, 0.0, hi)?;
-    if value == 0.0 {
-        return Err(Error::new(field, "must be greater than 0"));
-    }
-    Ok(())
+/// A bound as people write it: `0.001`, `1000000`, but `1e-6` rather than `0.000001`.
+fn bound(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 { format!("{x:e}") } else { x.to_string() }
 }
 
 /// Integer `value` must be in `lo..=hi`.
@@ -99,12 +107,21 @@ mod tests {
     }
 
     #[test]
+    fn a_path_names_its_root_once() {
+        let e = Error::new("config.inner[1].x", "bad");
+        assert_eq!(e.clone().rerooted("config", "--config").field, "--config.inner[1].x");
+        assert_eq!(Error::new("config", "bad").rerooted("config", "--config").field, "--config");
+        assert_eq!(Error::new("configs.x", "bad").rerooted("config", "--config").field, "--config.configs.x");
+        assert_eq!(e.within("--config").field, "--config.config.inner[1].x", "within keeps the whole path");
+    }
+
+    #[test]
     fn range_checks_reject_nan_infinity_and_out_of_range() {
         assert!(check_range("a", f64::NAN, 0.0, 1.0).unwrap_err().problem.contains("finite"));
         assert!(check_range("a", f64::INFINITY, 0.0, 1.0).is_err());
         assert_eq!(check_range("a", 2.0, 0.0, 1.0).unwrap_err().to_string(), "a: must be between 0 and 1, got 2");
-        assert!(check_positive("a", 0.0, 1.0).is_err());
         assert!(check_count("n", 0, 1, 5).is_err());
         assert!(check_range("a", 0.5, 0.0, 1.0).is_ok());
+        assert_eq!(check_range("a", 0.0, 1e-6, 1.0).unwrap_err().problem, "must be between 1e-6 and 1, got 0");
     }
 }

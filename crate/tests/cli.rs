@@ -61,6 +61,24 @@ fn bad_names_and_values_are_one_line_errors_with_status_2() {
     }
 }
 
+/// An error's path names its root once, as the user wrote it (issue 11, class 9: `--config.config.providers`,
+/// `--set.learner.batch_size` before).
+#[test]
+fn error_paths_name_the_argument_once() {
+    let dir = std::env::temp_dir().join(format!("diffedge-cli-paths-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(&config, r#"{"providers": 0}"#).unwrap();
+    let (code, _, err) = run(&["eval", "--scenario", "asp", "--policy", "random", "--config", config.to_str().unwrap()]);
+    assert_eq!((code, err.trim_end()), (2, "error: --config.providers: must be between 1 and 1000, got 0"));
+    let (code, _, err) = run(&["train", "--scenario", "asp", "--algo", "d2sac", "--set", "batch_size=0"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --set batch_size: must be between"), "{err}");
+    let (code, _, err) = run(&["train", "--scenario", "asp", "--algo", "d2sac", "--set", "schedule.epoch_steps=0"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --set schedule.epoch_steps: "), "{err}");
+}
+
 #[test]
 fn params_default_check_and_fit() {
     let (code, text, _) = run(&["params", "default", "asp", "--paper"]);
@@ -139,7 +157,10 @@ fn train_writes_a_checkpoint_that_eval_replays() {
     let (code, json, err) = compare(&[]);
     assert_eq!(code, 0, "{err}");
     let c: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!((c["metric"].as_str(), c["goal"].as_str(), c["first_seed"].as_u64()), (Some("total_reward"), Some("maximise"), Some(5_000_000)));
+    assert_eq!(
+        (c["metric"].as_str(), c["goal"].as_str(), c["first_seed"].as_u64()),
+        (Some("total_reward"), Some("maximise"), Some(5_000_000))
+    );
     let versus = c["runs"][0]["versus"].as_array().unwrap();
     assert_eq!(versus.len(), 2);
     // The advantage is the policy's figure minus the heuristic's, episode by episode.

@@ -150,7 +150,7 @@ impl HybridConfig {
             check_count(&format!("critic_hidden[{i}]"), w as u64, 1, 4096)?;
         }
         check_range("alpha", f64::from(self.alpha), 0.0, 100.0)?;
-        crate::error::check_positive("temperature", f64::from(self.temperature), 100.0)?;
+        crate::error::check_range("temperature", f64::from(self.temperature), 1.0e-3, 100.0)?;
         check_range("explore_prob", f64::from(self.explore_prob), 0.0, 1.0)?;
         check_range("explore_sd", f64::from(self.explore_sd), 0.0, 10.0)?;
         check_range("output_l2", f64::from(self.output_l2), 0.0, 100.0)?;

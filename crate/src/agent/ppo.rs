@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Learner, UpdateStats, argmax, sample_index};
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PpoLoss, Trainable};
 use crate::rng::Rng;
 use crate::scenario::Action;
@@ -95,10 +95,10 @@ impl PpoConfig {
         check_range("weight_decay", f64::from(self.weight_decay), 0.0, 1.0)?;
         check_range("gamma", f64::from(self.gamma), 0.0, 1.0)?;
         check_range("gae_lambda", f64::from(self.gae_lambda), 0.0, 1.0)?;
-        check_positive("clip", f64::from(self.clip), 1.0)?;
+        check_range("clip", f64::from(self.clip), 1.0e-6, 1.0)?;
         check_range("value_coef", f64::from(self.value_coef), 0.0, 1000.0)?;
         check_range("entropy_coef", f64::from(self.entropy_coef), 0.0, 100.0)?;
-        check_positive("max_grad_norm", f64::from(self.max_grad_norm), 1e9)?;
+        check_range("max_grad_norm", f64::from(self.max_grad_norm), 1.0e-6, 1e9)?;
         // Row numbers travel as f32 (exact below 2^24).
         check_count("rollout_steps", self.rollout_steps as u64, 1, 1_000_000)?;
         check_count("epochs", self.epochs as u64, 1, 1000)?;

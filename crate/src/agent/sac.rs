@@ -128,7 +128,7 @@ impl SacConfig {
         check_count("buffer_size", self.buffer_size as u64, 1, 10_000_000)?;
         check_count("n_step", self.n_step as u64, 1, 100)?;
         check_count("min_replay", self.min_replay as u64, 0, self.buffer_size as u64)?;
-        crate::error::check_positive("reward_scale", f64::from(self.reward_scale), 1e6)?;
+        crate::error::check_range("reward_scale", f64::from(self.reward_scale), 1.0e-6, 1e6)?;
         if self.latent_start && !matches!(self.actor, ActorConfig::Diffusion(_)) {
             return Err(Error::new("latent_start", "needs a diffusion actor"));
         }

@@ -368,7 +368,9 @@ struct EvalReport {
 /// The scenario config from `--config`, or the paper's default.
 fn scenario_config(id: ScenarioId, config: Option<&str>) -> Result<ScenarioConfig> {
     match config {
-        Some(path) => ScenarioConfig::from_json(id, &read_file("--config", path)?).map_err(|e| e.within("--config")),
+        Some(path) => {
+            ScenarioConfig::from_json(id, &read_file("--config", path)?).map_err(|e| e.rerooted("config", "--config"))
+        }
         None => Ok(ScenarioConfig::default_for(id)),
     }
 }
@@ -887,7 +889,12 @@ fn apply_override(config: &mut crate::train::TrainConfig, assignment: &str) -> R
     }
     let updated: crate::train::TrainConfig =
         serde_json::from_value(whole).map_err(|e| Error::new(format!("--set {path}"), e.to_string()))?;
-    updated.validate().map_err(|e| e.within("--set"))?;
+    // Named as the user wrote it: `--set batch_size`, `--set schedule.epoch_steps` (the learner's fields are
+    // set without their root).
+    updated.validate().map_err(|e| {
+        let field = e.field.strip_prefix("learner.").unwrap_or(&e.field);
+        Error::new(format!("--set {field}"), e.problem.clone())
+    })?;
     *config = updated;
     Ok(())
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ParamFile;
 use super::csv::Table;
-use crate::error::{Error, Result, check_positive, check_range};
+use crate::error::{Error, Result, check_range};
 
 /// The denoising step counts the edge may choose for a user (the six choices of the action); a profile
 /// has scores for exactly these.
@@ -214,7 +214,7 @@ fn check_levels(field: &str, levels: &[f64]) -> Result<()> {
         return Err(Error::new(field, format!("list length must be between 1 and {MAX_LEVELS}, got {}", levels.len())));
     }
     for (i, &level) in levels.iter().enumerate() {
-        check_positive(&format!("{field}[{i}]"), level, 1.0)?;
+        check_range(&format!("{field}[{i}]"), level, 1.0e-6, 1.0)?;
         if i > 0 && level <= levels[i - 1] {
             return Err(Error::new(
                 format!("{field}[{i}]"),
@@ -238,7 +238,7 @@ impl ConditionProfile {
         for (a, row) in self.kb.iter().enumerate() {
             check_len(&format!("{field}.kb[{a}]"), row.len(), betas, "beta")?;
             for (b, &kb) in row.iter().enumerate() {
-                check_positive(&format!("{field}.kb[{a}][{b}]"), kb, 1.0e6)?;
+                check_range(&format!("{field}.kb[{a}][{b}]"), kb, 1.0e-3, 1.0e6)?;
             }
         }
         for (name, scores) in [("q_i", &self.q_i), ("q_t", &self.q_t)] {
@@ -269,9 +269,9 @@ impl ParamFile for DdcParams {
     }
 
     fn validate_fields(&self) -> Result<()> {
-        check_positive("raw_image_kb", self.raw_image_kb, 1.0e6)?;
-        check_positive("latent_kb", self.latent_kb, 1.0e6)?;
-        check_positive("image_kb", self.image_kb, 1.0e6)?;
+        check_range("raw_image_kb", self.raw_image_kb, 1.0e-3, 1.0e6)?;
+        check_range("latent_kb", self.latent_kb, 1.0e-3, 1.0e6)?;
+        check_range("image_kb", self.image_kb, 1.0e-3, 1.0e6)?;
         check_range("extraction_s", self.extraction_s, 0.0, 1.0e4)?;
         check_levels("alphas", &self.alphas)?;
         check_levels("betas", &self.betas)?;
@@ -318,7 +318,7 @@ fn read_row(table: &Table, row: usize) -> Result<Row> {
     })?;
     let level = |column: &str| -> Result<f64> {
         let value = table.number(row, column)?;
-        check_positive(&table.locate(row, column), value, 1.0)?;
+        check_range(&table.locate(row, column), value, 1.0e-6, 1.0)?;
         Ok(value)
     };
     let (alpha, beta) = (level("alpha")?, level("beta")?);
@@ -333,7 +333,7 @@ fn read_row(table: &Table, row: usize) -> Result<Row> {
     };
     let (q_i, q_t) = (score("q_i")?, score("q_t")?);
     let kb = table.number(row, "kb")?;
-    check_positive(&table.locate(row, "kb"), kb, 1.0e6)?;
+    check_range(&table.locate(row, "kb"), kb, 1.0e-3, 1.0e6)?;
     Ok(Row { row, condition, alpha, beta, step, q_i, q_t, kb })
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::asp::Provider;
 use super::csv::Table;
 use super::tot::{Curve, MAX_TOKENS};
-use crate::error::{Error, Result, check_positive, check_range};
+use crate::error::{Error, Result, check_range};
 
 /// Fewest data rows a fit accepts.
 pub const MIN_ROWS: usize = 3;
@@ -150,7 +150,7 @@ const ASP_COLUMNS: [(&str, f64, f64); 2] = [("steps", 0.0, MAX_VALUE), ("quality
 /// Fits the `tot` curves to CSV text with columns `tokens,delay_s,score` (others are ignored), with the
 /// quality ceiling `score_max` (the paper's is 10).
 pub fn fit_tot_csv(text: &str, score_max: f64) -> Result<TotFit> {
-    check_positive("score_max", score_max, MAX_VALUE)?;
+    check_range("score_max", score_max, 1.0e-6, MAX_VALUE)?;
     let table = Table::parse(text, &TOT_COLUMNS.map(|c| c.0), MIN_ROWS)?;
     let [tokens, delay_s, score] = TOT_COLUMNS.map(|(name, lo, hi)| column(&table, name, lo, hi));
     fit_tot(&tokens?, &delay_s?, &score?, score_max)
@@ -159,7 +159,7 @@ pub fn fit_tot_csv(text: &str, score_max: f64) -> Result<TotFit> {
 /// Fits the `tot` curves to measurements given as columns (equal lengths, at least [`MIN_ROWS`], tokens in
 /// `0..=10⁶`, delays in `0..=10⁶` s, scores within ±10⁶); errors name the column and index.
 pub fn fit_tot(tokens: &[f64], delay_s: &[f64], score: &[f64], score_max: f64) -> Result<TotFit> {
-    check_positive("score_max", score_max, MAX_VALUE)?;
+    check_range("score_max", score_max, 1.0e-6, MAX_VALUE)?;
     check_columns(&TOT_COLUMNS, &[tokens, delay_s, score])?;
     distinct_at_least("tokens", tokens, 2, "two different token counts")?;
     if score.iter().all(|&s| s == score[0]) {

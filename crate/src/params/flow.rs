@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ParamFile;
-use crate::error::{Error, Result, check_count, check_positive};
+use crate::error::{Error, Result, check_count, check_range};
 
 /// Most gateways a world may have (the action space has `3·G` choices).
 pub const MAX_GATEWAYS: u64 = 1000;
@@ -48,9 +48,9 @@ impl ParamFile for FlowParams {
         check_count("gateways", self.gateways.len() as u64, 1, MAX_GATEWAYS)
             .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;
         for (i, g) in self.gateways.iter().enumerate() {
-            check_positive(&format!("gateways[{i}].capacity_mbit_s"), g.capacity_mbit_s, 1.0e9)?;
+            check_range(&format!("gateways[{i}].capacity_mbit_s"), g.capacity_mbit_s, 1.0e-3, 1.0e9)?;
         }
-        check_positive("edge_compute_gflop_s", self.edge_compute_gflop_s, 1.0e12)
+        check_range("edge_compute_gflop_s", self.edge_compute_gflop_s, 1.0e-3, 1.0e12)
     }
 }
 
@@ -82,11 +82,11 @@ mod tests {
         let e = err(
             r#"{"schema": "flow/v1", "gateways": [{"capacity_mbit_s": 5}, {"capacity_mbit_s": -5}], "edge_compute_gflop_s": 1}"#,
         );
-        assert_eq!(e.to_string(), "gateways[1].capacity_mbit_s: must be between 0 and 1000000000, got -5");
+        assert_eq!(e.to_string(), "gateways[1].capacity_mbit_s: must be between 0.001 and 1000000000, got -5");
         let e = err(r#"{"schema": "flow/v1", "gateways": [], "edge_compute_gflop_s": 1}"#);
         assert_eq!(e.field, "gateways");
         let e = err(r#"{"schema": "flow/v1", "gateways": [{"capacity_mbit_s": 5}], "edge_compute_gflop_s": 0}"#);
-        assert_eq!(e.to_string(), "edge_compute_gflop_s: must be greater than 0");
+        assert_eq!(e.to_string(), "edge_compute_gflop_s: must be between 0.001 and 1000000000000, got 0");
         let e = err(r#"{"schema": "flow/v1", "gateways": [{"capacity_mbit_s": 5}]}"#);
         assert!(e.problem.contains("edge_compute_gflop_s"), "{e}");
         let e = err(r#"{"schema": "flow/v1", "gateways": [{"capacity": 5}], "edge_compute_gflop_s": 1}"#);

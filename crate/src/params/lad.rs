@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ParamFile;
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 
 /// Most edge servers a world may have (the observation has `2 + B` values).
 pub const MAX_SERVERS: u64 = 1000;
@@ -24,8 +24,8 @@ pub struct Server {
 
 impl Server {
     fn validate(&self, field: &str) -> Result<()> {
-        check_positive(&format!("{field}.capacity_ghz"), self.capacity_ghz, 1.0e6)?;
-        check_positive(&format!("{field}.link_rate_mbit_s"), self.link_rate_mbit_s, 1.0e9)
+        check_range(&format!("{field}.capacity_ghz"), self.capacity_ghz, 1.0e-3, 1.0e6)?;
+        check_range(&format!("{field}.link_rate_mbit_s"), self.link_rate_mbit_s, 1.0e-3, 1.0e9)
     }
 }
 
@@ -49,9 +49,10 @@ impl TaskProfile {
     }
 
     fn validate(&self, field: &str) -> Result<()> {
-        check_positive(
+        check_range(
             &format!("{field}.compute_density_gcycles_per_step"),
             self.compute_density_gcycles_per_step,
+            1.0e-6,
             1.0e6,
         )?;
         check_count(&format!("{field}.quality_steps"), u64::from(self.quality_steps), 1, 1_000_000)?;
@@ -150,7 +151,7 @@ mod tests {
         };
         parse::<LadParams>(&file(server, one)).unwrap();
         let e = err(&file(&format!("{server}, {{\"capacity_ghz\": 0, \"link_rate_mbit_s\": 400}}"), one));
-        assert_eq!(e.to_string(), "servers[1].capacity_ghz: must be greater than 0");
+        assert_eq!(e.to_string(), "servers[1].capacity_ghz: must be between 0.001 and 1000000, got 0");
         let e = err(&file(server, &format!("{one}, {}", one.replace("\"quality_steps\": 3", "\"quality_steps\": 0"))));
         assert_eq!(e.field, "per_index[1].quality_steps");
         let e = err(&file(server, &one.replace("0.7", "-1")));

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ParamFile;
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 
 /// Most service providers a world may have.
 pub const MAX_SERVICE_PROVIDERS: u64 = 12;
@@ -186,9 +186,9 @@ impl ParamFile for TotParams {
     }
 
     fn validate_fields(&self) -> Result<()> {
-        check_positive("score_max", self.score_max, 1.0e6)?;
-        check_range("bs.x_m", self.bs.x_m, -1.0e6, 1.0e6)?;
-        check_range("bs.y_m", self.bs.y_m, -1.0e6, 1.0e6)?;
+        check_range("score_max", self.score_max, 1.0e-6, 1.0e6)?;
+        check_range("bs.x_m", self.bs.x_m, -1.0e5, 1.0e5)?;
+        check_range("bs.y_m", self.bs.y_m, -1.0e5, 1.0e5)?;
         check_count("bs.tokens", u64::from(self.bs.tokens), 1, MAX_TOKENS)?;
         self.bs.curve.validate("bs.curve")?;
         self.token_chain.validate("token_chain")?;
@@ -196,8 +196,8 @@ impl ParamFile for TotParams {
             .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;
         for (u, sp) in self.service_providers.iter().enumerate() {
             let field = format!("service_providers[{u}]");
-            check_range(&format!("{field}.x_m"), sp.x_m, -1.0e6, 1.0e6)?;
-            check_range(&format!("{field}.y_m"), sp.y_m, -1.0e6, 1.0e6)?;
+            check_range(&format!("{field}.x_m"), sp.x_m, -1.0e5, 1.0e5)?;
+            check_range(&format!("{field}.y_m"), sp.y_m, -1.0e5, 1.0e5)?;
             sp.curve.validate(&format!("{field}.curve"))?;
         }
         Ok(())

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::params;
-pub use crate::stats::Goal;
 use crate::rng::{Rng, Stream};
+pub use crate::stats::Goal;
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -211,6 +211,21 @@ pub struct Step {
     pub terminated: bool,
     /// The episode was cut off by a limit outside the task (time limit).
     pub truncated: bool,
+}
+
+impl Step {
+    /// The step itself, after a debug-build check that its reward and the new observation are finite. The
+    /// scenarios' step functions end with it, so every test that steps one (the property test over the
+    /// accepted ranges above all) fails at the first non-finite figure: a bound missing from validation.
+    pub(crate) fn debug_checked(self, observation: &[f32]) -> Self {
+        debug_assert!(self.reward.is_finite(), "non-finite reward {}", self.reward);
+        debug_assert!(
+            observation.iter().all(|x| x.is_finite()),
+            "non-finite observation {:?}",
+            observation.iter().find(|x| !x.is_finite())
+        );
+        self
+    }
 }
 
 /// Named episode figures in a fixed order (the order a scenario's paper reports them).
@@ -529,8 +544,20 @@ impl ScenarioConfig {
         Ok(())
     }
 
-    /// Replaces the drawn world by a parameter file's world (JSON), validated.
+    /// Replaces the drawn world by a parameter file's world (JSON), validated alone and together with the
+    /// rest of this config (lad's `tasks_per_slot` needs that many task indices in the file), so what this
+    /// accepts every later step accepts too. A refused file changes nothing.
     pub fn set_world_json(&mut self, json: &str) -> Result<()> {
+        let before = self.clone();
+        self.replace_world_json(json)?;
+        if let Err(e) = self.validate() {
+            *self = before;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn replace_world_json(&mut self, json: &str) -> Result<()> {
         match self {
             ScenarioConfig::Lad(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),
             ScenarioConfig::Flow(c) => c.world = Some(params::parse(json).map_err(|e| e.within("world"))?),

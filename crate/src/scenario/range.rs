@@ -40,15 +40,6 @@ impl Uniform {
         }
         Ok(())
     }
-
-    /// Like [`Uniform::validate`], and the lower end must be greater than 0.
-    pub fn validate_positive(&self, field: &str, hi: f64) -> Result<()> {
-        self.validate(field, 0.0, hi)?;
-        if self.min == 0.0 {
-            return Err(Error::new(format!("{field}.min"), "must be greater than 0"));
-        }
-        Ok(())
-    }
 }
 
 /// Uniform on the integers `min..=max`.
@@ -103,7 +94,7 @@ mod tests {
         assert_eq!(Uniform::new(1.0, 1.0).draw(&mut rng), 1.0);
         assert_eq!(Uniform::new(3.0, 2.0).validate("x", 0.0, 10.0).unwrap_err().field, "x.max");
         assert_eq!(Uniform::new(f64::NAN, 2.0).validate("x", 0.0, 10.0).unwrap_err().field, "x.min");
-        assert_eq!(Uniform::new(0.0, 2.0).validate_positive("x", 10.0).unwrap_err().field, "x.min");
+        assert_eq!(Uniform::new(0.0, 2.0).validate("x", 1e-3, 10.0).unwrap_err().field, "x.min");
         assert_eq!(IntRange::new(5, 4).validate("n", 1, 10).unwrap_err().field, "n.max");
         assert_eq!(
             IntRange::new(0, 4).validate("n", 1, 10).unwrap_err().to_string(),

@@ -212,7 +212,7 @@ fn config_errors_name_the_field() {
     assert_eq!(bad(|c| c.torque_noise_max_n_m = -0.1).field, "torque_noise_max_n_m");
     assert_eq!(bad(|c| c.reset_bound = 4.0).field, "reset_bound");
     assert_eq!(bad(|c| c.max_episode_steps = 0).field, "max_episode_steps");
-    assert_eq!(bad(|c| c.dt_s = 2.0).to_string(), "dt_s: must be between 0.000001 and 1, got 2");
+    assert_eq!(bad(|c| c.dt_s = 2.0).to_string(), "dt_s: must be between 1e-6 and 1, got 2");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::asp::{AspParams, Provider};
 use crate::rng::{Rng, Stream};
@@ -69,7 +69,7 @@ impl Grid {
     fn validate(&self, field: &str, lo: f64, hi: f64, integral: bool) -> Result<()> {
         check_range(&format!("{field}.min"), self.min, lo, hi)?;
         check_range(&format!("{field}.max"), self.max, lo, hi)?;
-        check_positive(&format!("{field}.step"), self.step, hi - lo + 1.0)?;
+        check_range(&format!("{field}.step"), self.step, 1.0e-6, hi - lo + 1.0)?;
         if self.max < self.min {
             return Err(Error::new(field, format!("max ({}) is below min ({})", self.max, self.min)));
         }
@@ -149,8 +149,8 @@ impl AspConfig {
             ));
         }
         self.task_steps.validate("task_steps", 1.0, 1.0e6, true)?;
-        check_positive("arrival_rate_per_s", self.arrival_rate_per_s, 1.0e6)?;
-        check_positive("horizon_s", self.horizon_s, 1.0e12)?;
+        check_range("arrival_rate_per_s", self.arrival_rate_per_s, 1.0e-9, 1.0e6)?;
+        check_range("horizon_s", self.horizon_s, 1.0e-3, 1.0e12)?;
         let expected = self.arrival_rate_per_s * self.horizon_s;
         if expected > MAX_EXPECTED_TASKS {
             return Err(Error::new(
@@ -568,7 +568,7 @@ impl Env for AspEnv {
             self.release_finished();
         }
         self.write_observation();
-        Ok(Step { reward, terminated, truncated: false })
+        Ok(Step { reward, terminated, truncated: false }.debug_checked(&self.obs))
     }
 
     fn is_done(&self) -> bool {

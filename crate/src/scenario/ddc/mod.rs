@@ -29,7 +29,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, find_heuristic};
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::ddc::{
     Condition, ConditionProfile, DdcParams, STEP_CHOICES, parse_ddc_profile_csv, profile_csv,
@@ -143,7 +143,7 @@ impl DdcConfig {
         check_count("speed_ratios", self.speed_ratios.len() as u64, 1, MAX_USERS)
             .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;
         for (i, &c) in self.speed_ratios.iter().enumerate() {
-            check_positive(&format!("speed_ratios[{i}]"), c, 1000.0)?;
+            check_range(&format!("speed_ratios[{i}]"), c, 1.0e-3, 1000.0)?;
         }
         if self.budget_ratios.len() != self.speed_ratios.len() {
             return Err(Error::new(
@@ -158,9 +158,9 @@ impl DdcConfig {
         for (i, &b) in self.budget_ratios.iter().enumerate() {
             check_range(&format!("budget_ratios[{i}]"), b, 0.0, 1000.0)?;
         }
-        check_positive("edge_step_s", self.edge_step_s, 1.0e4)?;
+        check_range("edge_step_s", self.edge_step_s, 1.0e-6, 1.0e4)?;
         check_range("edge_budget_steps", self.edge_budget_steps, 0.0, 1.0e6)?;
-        check_positive("latency_limit_s", self.latency_limit_s, 1.0e6)?;
+        check_range("latency_limit_s", self.latency_limit_s, 1.0e-3, 1.0e6)?;
         check_range("latency_weight_per_s", self.latency_weight_per_s, 0.0, 1.0e6)?;
         let p = &self.penalties;
         for (name, w) in
@@ -556,7 +556,7 @@ impl Env for DdcEnv {
         if !terminated {
             self.begin_slot();
         }
-        Ok(Step { reward, terminated, truncated: false })
+        Ok(Step { reward, terminated, truncated: false }.debug_checked(&self.obs))
     }
 
     fn is_done(&self) -> bool {

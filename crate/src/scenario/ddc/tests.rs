@@ -695,7 +695,7 @@ fn profile_csv_errors_name_line_and_column() {
         "line 5, column 4 (steps): must be one of [5, 10, 15, 20, 25, 30], got 12"
     );
     assert_eq!(with(6, "canny,1,1,25,1.2,0.5,80"), "line 6, column 5 (q_i): must be between 0 and 1, got 1.2");
-    assert_eq!(with(7, "canny,1,0,30,0.5,0.5,80"), "line 7, column 3 (beta): must be greater than 0");
+    assert_eq!(with(7, "canny,1,0,30,0.5,0.5,80"), "line 7, column 3 (beta): must be between 1e-6 and 1, got 0");
     assert_eq!(with(2, "canny,1,1,5,0.5,x,80"), "line 2, column 6 (q_t): 'x' is not a number");
     assert_eq!(with(3, "canny,1,1,5,0.5,0.5,80"), "line 3: repeats the row for canny alpha 1 beta 1 steps 5 (line 2)");
     let missing = base.lines().filter(|l| !l.starts_with("hed,1,1,20")).collect::<Vec<_>>().join("\n");

@@ -63,7 +63,7 @@ use serde::{Deserialize, Serialize};
 
 use super::range::Uniform;
 use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::flow::{FlowParams, Gateway, MAX_GATEWAYS};
 use crate::rng::{Rng, Stream};
@@ -103,7 +103,7 @@ impl FlowType {
             return Err(Error::new(format!("{field}.name"), "must be 1 to 32 bytes long"));
         }
         check_count(&format!("{field}.priority"), u64::from(self.priority), 1, CLASSES as u64)?;
-        check_positive(&format!("{field}.compute_gflop"), self.compute_gflop, 1.0e9)
+        check_range(&format!("{field}.compute_gflop"), self.compute_gflop, 1.0e-6, 1.0e9)
     }
 }
 
@@ -209,12 +209,12 @@ impl FlowConfig {
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         check_count("gateways", u64::from(self.gateways), 1, MAX_GATEWAYS)?;
-        self.gateway_capacity_mbit_s.validate_positive("gateway_capacity_mbit_s", 1.0e9)?;
-        check_positive("edge_compute_gflop_s", self.edge_compute_gflop_s, 1.0e12)?;
+        self.gateway_capacity_mbit_s.validate("gateway_capacity_mbit_s", 1.0e-3, 1.0e9)?;
+        check_range("edge_compute_gflop_s", self.edge_compute_gflop_s, 1.0e-3, 1.0e12)?;
         check_count("slots", u64::from(self.slots), 1, 10_000_000)?;
-        check_positive("slot_ms", self.slot_ms, 1.0e9)?;
+        check_range("slot_ms", self.slot_ms, 1.0e-3, 1.0e9)?;
         check_count("sources", u64::from(self.sources), 1, 10_000_000)?;
-        check_positive("emit_probability", self.emit_probability, 1.0)?;
+        check_range("emit_probability", self.emit_probability, 1.0e-9, 1.0)?;
         let expected = f64::from(self.slots) * f64::from(self.sources) * self.emit_probability;
         if expected > MAX_EXPECTED_FLOWS {
             return Err(Error::new(
@@ -225,15 +225,15 @@ impl FlowConfig {
                 ),
             ));
         }
-        self.rate_mbit_s.validate_positive("rate_mbit_s", 1.0e6)?;
-        self.deadline_ms.validate_positive("deadline_ms", 1.0e9)?;
+        self.rate_mbit_s.validate("rate_mbit_s", 1.0e-3, 1.0e6)?;
+        self.deadline_ms.validate("deadline_ms", 1.0e-3, 1.0e9)?;
         check_count("flow_types", self.flow_types.len() as u64, 1, MAX_FLOW_TYPES as u64)
             .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;
         for (i, t) in self.flow_types.iter().enumerate() {
             t.validate(&format!("flow_types[{i}]"))?;
         }
         check_range("propagation_ms", self.propagation_ms, 0.0, 1.0e9)?;
-        check_positive("min_allocation_fraction", self.min_allocation_fraction, 1.0)?;
+        check_range("min_allocation_fraction", self.min_allocation_fraction, 1.0e-6, 1.0)?;
         for (name, w) in [
             ("weight_deadline", self.weight_deadline),
             ("weight_balance", self.weight_balance),
@@ -789,7 +789,7 @@ impl Env for FlowEnv {
             self.advance(f64::from(next.slot) * self.slot_s);
         }
         self.write_observation();
-        Ok(Step { reward, terminated: self.is_done(), truncated: false })
+        Ok(Step { reward, terminated: self.is_done(), truncated: false }.debug_checked(&self.obs))
     }
 
     fn is_done(&self) -> bool {

@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use super::range::{IntRange, Uniform};
 use super::{Action, ActionSpace, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
-use crate::error::{Error, Result, check_count, check_positive};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::lad::{LadParams, MAX_SERVERS, MAX_TASK_INDICES, Server, TaskProfile};
 use crate::rng::{Rng, Stream};
@@ -152,11 +152,11 @@ impl LadConfig {
         check_count("servers", u64::from(self.servers), 1, MAX_SERVERS)?;
         self.capacity_ghz.validate("capacity_ghz", 1, 1_000_000)?;
         self.link_rate_mbit_s.validate("link_rate_mbit_s", 1, 1_000_000_000)?;
-        self.compute_density_gcycles_per_step.validate_positive("compute_density_gcycles_per_step", 1.0e6)?;
+        self.compute_density_gcycles_per_step.validate("compute_density_gcycles_per_step", 1.0e-6, 1.0e6)?;
         self.quality_steps.validate("quality_steps", 1, 1_000_000)?;
         self.result_size_mbit.validate("result_size_mbit", 0.0, 1.0e6)?;
         check_count("slots", u64::from(self.slots), 2, 100_000)?;
-        check_positive("slot_s", self.slot_s, 1.0e6)?;
+        check_range("slot_s", self.slot_s, 1.0e-3, 1.0e6)?;
         self.tasks_per_slot.validate("tasks_per_slot", 1, MAX_TASK_INDICES as u32)?;
         self.task_size_mbit.validate("task_size_mbit", 0.0, 1.0e6)?;
         if let Some(world) = &self.world {
@@ -623,7 +623,7 @@ impl Env for LadEnv {
             self.end_slot();
         }
         self.write_observation();
-        Ok(Step { reward: -delay_s, terminated: self.is_done(), truncated: false })
+        Ok(Step { reward: -delay_s, terminated: self.is_done(), truncated: false }.debug_checked(&self.obs))
     }
 
     fn is_done(&self) -> bool {

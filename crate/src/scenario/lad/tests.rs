@@ -294,6 +294,19 @@ fn config_errors_name_the_field() {
     assert!(e.problem.contains("servrs"), "{e}");
 }
 
+/// A parameter file that passes alone but not with the config it is set on (fewer task indices than
+/// `tasks_per_slot.max`) is refused where it is set, not later by `build` (issue 11, class 6: `params check`
+/// accepted the file that `eval --world` then refused).
+#[test]
+fn a_world_is_checked_with_its_config_where_it_is_set() {
+    let mut config = ScenarioConfig::default_for(ScenarioId::Lad);
+    let few = world(vec![server(10.0, 400.0)], vec![profile(1.0, 6, 0.8); 3]);
+    let e = config.set_world_json(&crate::params::to_json(&few)).unwrap_err();
+    assert_eq!(e.field, "config.tasks_per_slot.max");
+    assert!(e.problem.contains("3 task indices"), "{e}");
+    assert_eq!(config, ScenarioConfig::default_for(ScenarioId::Lad), "a refused world changes nothing");
+}
+
 #[test]
 fn config_json_round_trips_and_schemas_name_the_fields() {
     let config = LadConfig::default();

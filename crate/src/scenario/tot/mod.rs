@@ -43,7 +43,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Action, ActionSpace, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
-use crate::error::{Error, Result, check_count, check_positive, check_range};
+use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::tot::{BaseStation, Curve, MAX_SERVICE_PROVIDERS, ServiceProvider, TokenChain, TotParams};
 use crate::rng::{Rng, Stream};
@@ -90,9 +90,16 @@ pub fn link_rate_bit_s(bandwidth_hz: f64, power_w: f64, noise_w_per_hz: f64, dis
     shannon_rate_bit_s(bandwidth_hz, power_w, noise_w_per_hz, fading.max(MIN_FADING) * path_gain(distance_m))
 }
 
-/// `B·log2(1 + p·h/(B·N0))` for a channel power gain `h`.
+/// `B·log2(1 + p·h/(B·N0))` for a channel power gain `h`. Below an SNR of 10⁻⁶ it is computed as
+/// `B·ln(1 + x)/ln 2` with `ln_1p`: `1 + x` rounds to 1 below x ≈ 10⁻¹⁶, which made a weak link's rate 0 and
+/// its delay infinite; above, the formula as before, so every published figure stays bit-identical.
 fn shannon_rate_bit_s(bandwidth_hz: f64, power_w: f64, noise_w_per_hz: f64, gain: f64) -> f64 {
-    bandwidth_hz * libm::log2(1.0 + power_w * gain / (bandwidth_hz * noise_w_per_hz))
+    let snr = power_w * gain / (bandwidth_hz * noise_w_per_hz);
+    if snr < 1e-6 {
+        bandwidth_hz * libm::log1p(snr) / core::f64::consts::LN_2
+    } else {
+        bandwidth_hz * libm::log2(1.0 + snr)
+    }
 }
 
 /// A value drawn uniformly from `[min, max)` (always `min` when they are equal).
@@ -230,11 +237,11 @@ impl TotConfig {
         check_count("tot_steps", u64::from(self.tot_steps), 1, MAX_TOT_STEPS)?;
         check_count("thoughts_per_step", u64::from(self.thoughts_per_step), 1, MAX_THOUGHTS_PER_STEP)?;
         check_range("quality_threshold", self.quality_threshold, 0.0, 1.0)?;
-        check_positive("area_m", self.area_m, 1.0e5)?;
-        check_positive("bandwidth_hz", self.bandwidth_hz, 1.0e12)?;
-        check_positive("bs_power_w", self.bs_power_w, 1.0e6)?;
-        check_positive("sp_power_w", self.sp_power_w, 1.0e6)?;
-        check_positive("noise_w_per_hz", self.noise_w_per_hz, 1.0)?;
+        check_range("area_m", self.area_m, 1.0, 1.0e5)?;
+        check_range("bandwidth_hz", self.bandwidth_hz, 1.0, 1.0e10)?;
+        check_range("bs_power_w", self.bs_power_w, 1.0e-6, 1.0e6)?;
+        check_range("sp_power_w", self.sp_power_w, 1.0e-6, 1.0e6)?;
+        check_range("noise_w_per_hz", self.noise_w_per_hz, 1.0e-25, 1.0e-15)?;
         check_range("quality_penalty_weight", self.quality_penalty_weight, 0.0, 1.0e3)?;
         self.data_kb.validate("data_kb", 0.0, 1.0e6)?;
         self.sp_sigma.validate("sp_sigma", 0.0, 1.0e6)?;
@@ -819,7 +826,7 @@ impl Env for TotEnv {
         self.last = Some(Decision { thought: id as u32, server: server as u32, reward, penalty });
         self.next += 1;
         self.write_observation();
-        Ok(Step { reward, terminated, truncated: false })
+        Ok(Step { reward, terminated, truncated: false }.debug_checked(&self.obs))
     }
 
     fn is_done(&self) -> bool {

@@ -150,7 +150,8 @@ fn two_step_timeline_by_hand() {
     // 11.702048 (+2), 16.804096 (+5.102048), unchanged by 13.252048, 19.304096 and the output's 26.904096
     // (+7.6 in one: the last decision's reward also carries the output thought). Same total.
     let mut env = built_with(TotObservation::Paper, TotDelayReward::Makespan, 1.0);
-    let makespan: Vec<f64> = [1, 2, 1, 2, 1, 0].iter().map(|&a| env.step(&Action::Discrete(a)).unwrap().reward).collect();
+    let makespan: Vec<f64> =
+        [1, 2, 1, 2, 1, 0].iter().map(|&a| env.step(&Action::Discrete(a)).unwrap().reward).collect();
     let expected = [-9.652048, -0.05 - penalty, -2.0, -5.102048, 0.0, -10.1];
     for (i, (r, e)) in makespan.iter().zip(expected).enumerate() {
         assert!(close(*r, e, 1e-9), "makespan reward {i}: {r} vs {e}");
@@ -314,10 +315,21 @@ fn timing_observation_by_hand() {
     approx(
         &timing(&env),
         &[
-            0.0, 1.0, 9.999_854_883_979_568 - share, 1.0,
-            0.0, 2.052048 / unit, 9.730_482_120_036_582 - share, 0.0,
-            0.0, 2.102048 / unit, 5.939_941_502_901_619 - share, 0.0,
-            0.0, 0.0, 0.0,
+            0.0,
+            1.0,
+            9.999_854_883_979_568 - share,
+            1.0,
+            0.0,
+            2.052048 / unit,
+            9.730_482_120_036_582 - share,
+            0.0,
+            0.0,
+            2.102048 / unit,
+            5.939_941_502_901_619 - share,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
         ],
     );
     env.step(&Action::Discrete(1)).unwrap();
@@ -327,10 +339,21 @@ fn timing_observation_by_hand() {
     approx(
         &timing(&env),
         &[
-            0.0, 1.0, 9.999_854_883_979_568 - share, 1.0,
-            2.052048 / unit, 4.102048 / unit, 9.730_482_120_036_582 - share, 0.0,
-            2.102048 / unit, 4.202048 / unit, 5.939_941_502_901_619 - share, 0.0,
-            2.102048 / unit, 2.0 / 3.0, 0.0,
+            0.0,
+            1.0,
+            9.999_854_883_979_568 - share,
+            1.0,
+            2.052048 / unit,
+            4.102048 / unit,
+            9.730_482_120_036_582 - share,
+            0.0,
+            2.102048 / unit,
+            4.202048 / unit,
+            5.939_941_502_901_619 - share,
+            0.0,
+            2.102048 / unit,
+            2.0 / 3.0,
+            0.0,
         ],
     );
     env.step(&Action::Discrete(1)).unwrap();

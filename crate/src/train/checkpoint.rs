@@ -140,7 +140,7 @@ impl Checkpoint {
         // The map type is safetensors' own (hashbrown without std), so let inference pick it.
         let metadata =
             [("diffedge.state".to_owned(), state), ("format".to_owned(), "pt".to_owned())].into_iter().collect();
-        safetensors::serialize(views, Some(metadata)).expect("tensors serialise")
+        canonical_header(safetensors::serialize(views, Some(metadata)).expect("tensors serialise"))
     }
 
     /// Reads safetensors bytes written by [`Checkpoint::to_bytes`] (untrusted: every problem is an error).
@@ -168,11 +168,39 @@ impl Checkpoint {
                     format!("tensor '{name}' is {:?}; diffedge stores f32", view.dtype()),
                 ));
             }
-            let data = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            let data: Vec<f32> =
+                view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            // Weights, optimiser moments, replay contents and latents are all finite in a sound run; a NaN
+            // would load and then play a policy that ignores its input (every task to the first server).
+            if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+                return Err(Error::new(
+                    "checkpoint",
+                    format!("tensor '{name}' holds a non-finite value ({}) at index {i}", data[i]),
+                ));
+            }
             tensors.insert(name, (view.shape().to_vec(), data));
         }
         Ok(Self { tensors, state, omit_replay: false })
     }
+}
+
+/// `bytes` (a safetensors file) with its JSON header's keys in sorted order. safetensors writes the metadata
+/// from a hash map whose order changes from run to run; sorted, identical runs write identical files, so a
+/// run's artefacts compare by hash. The tensors' data offsets are absolute within the data, so only the
+/// header changes (padded with spaces to 8 bytes, as the format asks).
+fn canonical_header(bytes: Vec<u8>) -> Vec<u8> {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let header: BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(&bytes[8..8 + header_len]).expect("safetensors writes a JSON object");
+    let mut text = serde_json::to_string(&header).expect("JSON serialises");
+    while text.len() % 8 != 0 {
+        text.push(' ');
+    }
+    let mut out = Vec::with_capacity(8 + text.len() + bytes.len() - 8 - header_len);
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&bytes[8 + header_len..]);
+    out
 }
 
 #[cfg(test)]
@@ -197,6 +225,32 @@ mod tests {
         assert_eq!(back.state::<u64>("steps").unwrap(), 42);
         assert!(back.get("net.0.weight", &[3, 2]).unwrap_err().problem.contains("shape"));
         assert!(back.state::<String>("steps").is_err());
+    }
+
+    #[test]
+    fn the_same_checkpoint_is_the_same_bytes() {
+        let mut ck = Checkpoint::new();
+        ck.put("w", vec![2], vec![1.0, 2.0]);
+        ck.put_state("steps", &42u64);
+        ck.put_state("config", &serde_json::json!({"b": 1, "a": [1, 2]}));
+        let first = ck.to_bytes();
+        // The metadata's hash map drew a new order for each file before; twenty draws all agreeing is chance
+        // 2⁻¹⁹ then.
+        for _ in 0..20 {
+            assert_eq!(ck.to_bytes(), first);
+        }
+        assert_eq!(Checkpoint::from_bytes(&first).unwrap(), ck);
+    }
+
+    #[test]
+    fn non_finite_tensors_are_refused_by_name() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut ck = Checkpoint::new();
+            ck.put("actor.0.weight", vec![3], vec![0.5, bad, 1.0]);
+            ck.put_state("steps", &1u64);
+            let e = Checkpoint::from_bytes(&ck.to_bytes()).unwrap_err();
+            assert!(e.problem.contains("'actor.0.weight'") && e.problem.contains("index 1"), "{e}");
+        }
     }
 
     #[test]

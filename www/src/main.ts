@@ -10,7 +10,7 @@ import { RewardChart } from './reward-chart';
 import { RunStore, defaultSettings, upgradeSettings, type RunSettings } from './run';
 import { Runtime } from './runtime';
 import { loadSession, type Session } from './session';
-import { decodeRun, isEmbed, runUrl } from './share';
+import { decodeRun, isEmbed, policyProblem, runUrl } from './share';
 import { SharePanel } from './share-panel';
 import { SimPanel } from './sim-panel';
 import { TrainPanel } from './train-panel';
@@ -36,8 +36,15 @@ async function start(root: HTMLElement): Promise<void> {
     const config = JSON.parse(linked.run.config) as TrainConfig;
     sim.setLearned(origin, learnedTitle(origin, store.get().scenario, config.algorithm, linked.run.history.length));
   }
-  const sayWhyNotLearned = () => {
-    if (linked?.kind === 'error') notice.textContent = `${linked.message} — ${store.get().policy} plays instead.`;
+  // What of a link could not be used and what plays instead, once the simulator has built the run
+  // (`built`: as the link gave it; only then can the heuristic it names be checked).
+  const sayWhatWasReplaced = (built: boolean) => {
+    const { scenario, policy, learned } = store.get();
+    const notes = linked?.kind === 'error' ? [`${linked.message} — ${policy} plays instead.`] : [];
+    const heuristics = sim.scenarioChange()?.heuristics ?? [];
+    const refused = built && restored.kind === 'run' && restored.heuristic !== null ? policyProblem(restored.heuristic, scenario, heuristics) : null;
+    if (refused) notes.push(`${refused} — ${policy} ${learned ? 'is compared' : 'plays'} instead.`);
+    if (notes.length > 0) notice.textContent = notes.join(' ');
   };
   const title = h('p', { class: 'scenario-title' });
   const controls = h('aside', { class: 'controls', 'aria-label': 'Controls' });
@@ -59,8 +66,7 @@ async function start(root: HTMLElement): Promise<void> {
     );
     sim.mount({ controls, stage, side, title });
     side.append(h('h2', {}, 'Episode reward'), rewards.element);
-    await sim.start();
-    sayWhyNotLearned();
+    sayWhatWasReplaced(await sim.start());
     root.setAttribute('data-ready', 'true');
     return;
   }
@@ -88,8 +94,7 @@ async function start(root: HTMLElement): Promise<void> {
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   });
   if (restored.kind === 'error') history.replaceState(null, '', location.pathname + location.search);
-  await sim.start();
-  sayWhyNotLearned();
+  sayWhatWasReplaced(await sim.start());
   await train?.start(session, linked?.kind === 'loaded' && origin ? { run: linked.run, origin } : null);
   root.setAttribute('data-ready', 'true');
 }

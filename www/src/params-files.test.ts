@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFit, fileKind, fileScenario, fitTargets, sizeProblem, worldSummary } from './params-files';
+import { MAX_PLOTTED_POINTS, applyFit, fileKind, fileScenario, fitTargets, plottedFit, sizeProblem, worldSummary } from './params-files';
 import type { AspFit, TotFit } from './types';
 
 const aspWorld = {
@@ -75,6 +75,28 @@ describe('parameter files', () => {
     expect(sp.service_providers[0]!.curve.sigma).toBe(12);
     expect(sp.bs.curve.sigma).toBe(50);
     expect(() => applyFit('tot', totWorld, totFit, '3', 'sp.csv')).toThrow('target: no service provider 4');
+  });
+
+  it('plots at most MAX_PLOTTED_POINTS of a large table, spread over the file, and counts them all', () => {
+    // A 1 MiB table: some 95 000 rows of "steps,quality".
+    const rows = 95_000;
+    const data = Array.from({ length: rows }, (_, i) => ({ steps: i % 1000, quality: (i % 997) / 997 }));
+    const fit = { ...aspFit, points: rows, data } as AspFit;
+    const plotted = plottedFit(fit) as AspFit;
+    expect(plotted.data.length).toBe(MAX_PLOTTED_POINTS);
+    // Rows of the file in its order, from its first to its last stride.
+    const row = new Map(data.map((p, i) => [p, i]));
+    const at = plotted.data.map((p) => row.get(p)!);
+    expect(at[0]).toBe(0);
+    expect(at.at(-1)).toBeGreaterThan(rows - 1 - rows / MAX_PLOTTED_POINTS);
+    expect(at.every((k, i) => i === 0 || k > at[i - 1]!)).toBe(true);
+    expect({ ...plotted, data: [] }).toEqual({ ...fit, data: [] });
+    expect(data.length).toBe(rows);
+    // Small tables and fits without measurements (ddc's profile) are drawn as they are.
+    const small = { ...aspFit, points: 3, data: data.slice(0, 3) };
+    expect(plottedFit(small)).toBe(small);
+    const profile = { schema: 'ddc/v1', conditions: [] };
+    expect(plottedFit(profile)).toBe(profile);
   });
 
   it('ddc: the fitted profile is the world; the source note stays within 1000 bytes', () => {

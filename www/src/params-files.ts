@@ -49,6 +49,22 @@ export function worldSummary(world: unknown): string {
   return [source, counts.join(', ')].filter(Boolean).join(' — ');
 }
 
+/** Most measurements a fit's preview plots: enough to show how they spread, few enough to draw at once. */
+export const MAX_PLOTTED_POINTS = 2000;
+
+/**
+ * `fit` (the core's answer to a CSV) with its measurements (`data`, in file order) cut to at most
+ * `MAX_PLOTTED_POINTS` spread evenly over the file, for the preview: a 1 MiB table holds some 100 000
+ * of them, which the page would take most of a second to copy, sort and draw. `points` still counts them
+ * all; a fit without measurements (ddc's profile) comes back as it is.
+ */
+export function plottedFit(fit: unknown): unknown {
+  const data = isObject(fit) ? fit['data'] : undefined;
+  if (!Array.isArray(data) || data.length <= MAX_PLOTTED_POINTS) return fit;
+  const stride = data.length / MAX_PLOTTED_POINTS;
+  return { ...(fit as object), data: Array.from({ length: MAX_PLOTTED_POINTS }, (_, i) => data[Math.floor(i * stride)]) };
+}
+
 /** Where a fit can go: a value naming the place in the world and a label for people. */
 export interface FitTarget {
   value: string;

@@ -22,7 +22,10 @@ export type Request =
   | { kind: 'schema'; scenario: string }
   /** The current scenario's world as a parameter file (JSON). */
   | { kind: 'world' }
-  /** Fit raw measurements (CSV) of a scenario; `scoreMax` is tot's quality ceiling. */
+  /**
+   * Fit raw measurements (CSV) of a scenario; `scoreMax` is tot's quality ceiling. The page sends the text
+   * as it is: parsing, fitting and thinning the measurements for the preview all happen in the worker.
+   */
   | { kind: 'fit'; scenario: string; csv: string; scoreMax: number }
   | TrainRequest;
 
@@ -95,7 +98,8 @@ export type Reply =
   | { kind: 'state'; state: SimState; taken: number }
   | { kind: 'schema'; schema: string; defaults: string }
   | { kind: 'world'; json: string }
-  | { kind: 'fit'; json: string }
+  /** The fit (`AspFit`, `TotFit`, or ddc's parameter file), its measurements thinned for plotting (see `plottedFit`). */
+  | { kind: 'fit'; fit: unknown }
   | { kind: 'error'; message: string }
   | TrainReply;
 

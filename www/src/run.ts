@@ -61,7 +61,7 @@ export function defaultSettings(): RunSettings {
  * settings come back unchanged.
  */
 export function upgradeSettings(run: Record<string, unknown>): Record<string, unknown> {
-  if ('learned' in run) return run;
+  if (Object.hasOwn(run, 'learned')) return run;
   const { policy, ...rest } = run;
   const upgraded: Record<string, unknown> = policy === LEARNED_POLICY ? { ...rest, learned: { source: 'run' } } : { ...run };
   if (typeof run['scenario'] === 'string' && isRecord(run['config'])) {
@@ -86,7 +86,7 @@ export function upgradeLegacyConfig(scenario: string, config: Record<string, unk
     const { normalize_obs: normalized, ...rest } = config;
     return { observation: normalized === true ? 'normalized' : 'raw', ...rest };
   }
-  return { ...(added[scenario] ?? {}), ...config };
+  return { ...(Object.hasOwn(added, scenario) ? added[scenario] : {}), ...config };
 }
 
 type Listener = (settings: RunSettings, changed: (keyof RunSettings)[]) => void;

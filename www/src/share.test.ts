@@ -10,6 +10,7 @@ import {
   encodeRun,
   fromBase64Url,
   isEmbed,
+  policyProblem,
   runUrl,
   shareable,
   toBase64Url,
@@ -39,7 +40,7 @@ describe('share links', () => {
     };
     const hash = await encodeRun(settings);
     expect(hash).toMatch(/^run=[A-Za-z0-9_-]+$/);
-    expect(await decodeRun(`#${hash}`)).toEqual({ kind: 'run', settings });
+    expect(await decodeRun(`#${hash}`)).toEqual({ kind: 'run', settings, heuristic: 'greedy' });
   });
 
   it('has nothing to restore without a hash', async () => {
@@ -59,7 +60,7 @@ describe('share links', () => {
     for (const learned of [{ source: 'pretrained' } as const, { source: 'checkpoint', path: 'runs/asp-epoch40.safetensors' } as const]) {
       const settings = { ...defaultSettings(), learned, policy: 'round_robin' };
       const hash = await encodeRun(settings);
-      expect(await decodeRun(hash)).toEqual({ kind: 'run', settings });
+      expect(await decodeRun(hash)).toEqual({ kind: 'run', settings, heuristic: 'round_robin' });
       const json = new TextDecoder().decode(
         new Uint8Array(await new Response(new Blob([fromBase64Url(hash.slice(4)) as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer()),
       );
@@ -74,14 +75,14 @@ describe('share links', () => {
 
   it('opens version-1 links: a heuristic as it was, "learned" as the Training panel\'s policy beside the default heuristic', async () => {
     const v1 = { ...defaultSettings(), episodeSeed: 4, speed: 3 };
-    expect(await decodeRun(`#run=${V1_PROPHET}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'prophet', learned: null } });
-    expect(await decodeRun(`#run=${V1_LEARNED}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'crash_avoid', learned: { source: 'run' } } });
+    expect(await decodeRun(`#run=${V1_PROPHET}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'prophet', learned: null }, heuristic: 'prophet' });
+    expect(await decodeRun(`#run=${V1_LEARNED}`)).toEqual({ kind: 'run', settings: { ...v1, policy: 'crash_avoid', learned: { source: 'run' } }, heuristic: null });
   });
 
   it('takes the defaults for settings a link predates, and keeps its config what it meant then', async () => {
     const r = await decodeRun(await hashOf({ version: 1, run: { scenario: 'lad', config: {} } }));
     // lad observed the reference's raw slot-start backlog before observation "load" became the default.
-    expect(r).toEqual({ kind: 'run', settings: { ...defaultSettings(), scenario: 'lad', config: { observation: 'raw' } } });
+    expect(r).toEqual({ kind: 'run', settings: { ...defaultSettings(), scenario: 'lad', config: { observation: 'raw' } }, heuristic: null });
   });
 
   it('refuses malformed links with a message naming the problem', async () => {
@@ -114,6 +115,34 @@ describe('share links', () => {
     expect(await errorOf(await hashOf({ version: 2, run: { policy: 'learned' } }))).toBe(
       'share link: run.policy: must be a heuristic, got "learned" (a learned policy is named by run.learned)',
     );
+  });
+
+  it('refuses keys every object inherits as unknown, wherever they are', async () => {
+    // Written as JSON text: in an object literal `__proto__` would set the prototype, not make a key.
+    const hashOfJson = async (json: string) => `#run=${toBase64Url(await deflate(json))}`;
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      for (const version of [1, 2]) {
+        expect(await errorOf(await hashOfJson(`{"version": ${version}, "run": {"${key}": {}}}`)), key).toBe(`share link: run.${key}: not a setting of this page`);
+        expect(await errorOf(await hashOfJson(`{"version": ${version}, "run": {"speed": 1, "${key}": 3}}`)), key).toBe(`share link: run.${key}: not a setting of this page`);
+      }
+      expect(await errorOf(await hashOfJson(`{"version": 2, "run": {}, "${key}": {}}`)), key).toBe(`share link: ${key}: not a part of a link (a link holds "version" and "run")`);
+      expect(await errorOf(await hashOfJson(`{"version": 2, "run": {"learned": {"source": "${key}"}}}`)), key).toBe(
+        `share link: run.learned.source: must be "pretrained", "checkpoint", "run", got "${key}"`,
+      );
+      expect(await errorOf(await hashOfJson(`{"version": 2, "run": {"learned": {"source": "pretrained", "${key}": 1}}}`)), key).toBe(
+        `share link: run.learned.${key}: not a field of a pretrained policy, got 1`,
+      );
+    }
+    expect(await errorOf(await hashOf({ version: 2, run: {}, colour: 'red' }))).toBe('share link: colour: not a part of a link (a link holds "version" and "run")');
+  });
+
+  it('refuses a heuristic the scenario does not have, naming the ones it has', () => {
+    const asp = ['random', 'round_robin', 'crash_avoid', 'prophet', 'learned'];
+    expect(policyProblem('prophet', 'asp', asp)).toBeNull();
+    expect(policyProblem('opt', 'asp', asp)).toBe(
+      'share link: run.policy: must be one of asp\'s heuristics ("random", "round_robin", "crash_avoid", "prophet"), got "opt"',
+    );
+    expect(policyProblem('learned', 'asp', asp)).toMatch(/^share link: run\.policy: must be one of asp's heuristics \(.*\), got "learned"$/);
   });
 
   it('refuses oversized links before and while inflating', async () => {

@@ -24,8 +24,15 @@ const KEY = 'run=';
 /** A problem with a share link, as a sentence for the page. */
 export class ShareError extends Error {}
 
-/** What a hash holds: nothing to restore, a run, or a reason it cannot be used. */
-export type Restored = { kind: 'none' } | { kind: 'run'; settings: RunSettings } | { kind: 'error'; message: string };
+/**
+ * What a hash holds: nothing to restore, a run, or a reason it cannot be used. A run's `heuristic` is the
+ * policy the link names (null when it names none, and the scenario's starting one plays): only the core
+ * knows a scenario's heuristics, so it is checked once the scenario is built (see `policyProblem`).
+ */
+export type Restored =
+  | { kind: 'none' }
+  | { kind: 'run'; settings: RunSettings; heuristic: string | null }
+  | { kind: 'error'; message: string };
 
 /** Bytes as base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
@@ -90,7 +97,7 @@ export async function decodeRun(hash: string): Promise<Restored> {
     } catch {
       throw new ShareError('share link: the data is damaged (it is not JSON)');
     }
-    return { kind: 'run', settings: checkPayload(payload) };
+    return { kind: 'run', ...checkPayload(payload) };
   } catch (e) {
     return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
   }
@@ -98,37 +105,61 @@ export async function decodeRun(hash: string): Promise<Restored> {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The parts of a payload. */
+const PAYLOAD_KEYS = ['version', 'run'];
+
 /**
  * The settings a decoded payload holds, checked against the defaults' shapes: every known setting must
  * have its default's type (numbers: whole numbers from 0, as seeds and indices are; a null default takes
  * an object too; `learned` one of its forms); missing ones take the default (links from before a setting
- * existed); unknown ones are refused; a version-1 run is upgraded first. What the values mean (a config,
- * a seed's range, a checkpoint's path) is checked when the run starts.
+ * existed); unknown ones are refused, at the top too; a version-1 run is upgraded first. With them the
+ * heuristic the link names, if any (see `Restored`). What the values mean (a config, a seed's range, a
+ * checkpoint's path, a heuristic's name) is checked when the run starts.
+ *
+ * Keys are looked up as own properties only: a key that names a member every object inherits
+ * (`__proto__`, `constructor`, `toString`) is as unknown as any other.
  */
-export function checkPayload(payload: unknown): RunSettings {
+export function checkPayload(payload: unknown): { settings: RunSettings; heuristic: string | null } {
   if (!isPlainObject(payload)) throw new ShareError('share link: expected an object with "version" and "run"');
   const version = payload['version'];
   if (!READABLE_VERSIONS.includes(version as number)) {
     throw new ShareError(`share link: version ${JSON.stringify(version)} is not one this page reads (${READABLE_VERSIONS.join(' or ')})`);
   }
-  const run = payload['run'];
-  if (!isPlainObject(run)) throw new ShareError('share link: run: expected an object');
-  if (version === SHARE_VERSION && run['policy'] === LEARNED_POLICY) {
+  const extra = Object.keys(payload).find((key) => !PAYLOAD_KEYS.includes(key));
+  if (extra !== undefined) throw new ShareError(`share link: ${extra}: not a part of a link (a link holds "version" and "run")`);
+  const given = payload['run'];
+  if (!isPlainObject(given)) throw new ShareError('share link: run: expected an object');
+  if (version === SHARE_VERSION && given['policy'] === LEARNED_POLICY) {
     throw new ShareError(`share link: run.policy: must be a heuristic, got "${LEARNED_POLICY}" (a learned policy is named by run.learned)`);
   }
+  const run = version === 1 ? upgradeSettings(given) : given;
   const defaults = defaultSettings() as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(version === 1 ? upgradeSettings(run) : run)) {
-    if (!(key in defaults)) throw new ShareError(`share link: run.${key}: not a setting of this page`);
+  for (const [key, value] of Object.entries(run)) {
+    if (!Object.hasOwn(defaults, key)) throw new ShareError(`share link: run.${key}: not a setting of this page`);
     const problem = key === 'learned' ? learnedProblem(value) : shapeProblem(defaults[key], value);
     if (problem) throw new ShareError(`share link: run.${key}${problem.startsWith('.') ? '' : ': '}${problem}, got ${preview(problemValue(value, problem))}`);
     out[key] = value;
   }
-  return out as unknown as RunSettings;
+  return { settings: out as unknown as RunSettings, heuristic: Object.hasOwn(run, 'policy') ? (run['policy'] as string) : null };
+}
+
+/**
+ * Why the heuristic a link names (`named`) cannot play on `scenario` as built, whose policies are
+ * `policies` (the learned one among them, which a link names by `learned`), or null.
+ */
+export function policyProblem(named: string, scenario: string, policies: string[]): string | null {
+  const heuristics = policies.filter((name) => name !== LEARNED_POLICY);
+  if (heuristics.includes(named)) return null;
+  return `share link: run.policy: must be one of ${scenario}'s heuristics (${heuristics.map((name) => `"${name}"`).join(', ')}), got ${preview(named)}`;
 }
 
 /** The sources a learned policy may come from, with the fields each takes besides `source`. */
-const LEARNED_FIELDS: Record<string, string[]> = { pretrained: [], checkpoint: ['path'], run: [] };
+const LEARNED_FIELDS = new Map<unknown, string[]>([
+  ['pretrained', []],
+  ['checkpoint', ['path']],
+  ['run', []],
+]);
 
 /**
  * What is wrong with `value` as a run's `learned` (see `LearnedPolicy`), or null. A problem in one of its
@@ -138,8 +169,8 @@ const LEARNED_FIELDS: Record<string, string[]> = { pretrained: [], checkpoint: [
 function learnedProblem(value: unknown): string | null {
   if (value === null) return null;
   if (!isPlainObject(value)) return 'must be null or an object with "source"';
-  const fields = LEARNED_FIELDS[value['source'] as string];
-  if (typeof value['source'] !== 'string' || !fields) return `.source: must be ${Object.keys(LEARNED_FIELDS).map((k) => `"${k}"`).join(', ')}`;
+  const fields = LEARNED_FIELDS.get(value['source']);
+  if (!fields) return `.source: must be ${[...LEARNED_FIELDS.keys()].map((k) => `"${k}"`).join(', ')}`;
   const extra = Object.keys(value).find((k) => k !== 'source' && !fields.includes(k));
   if (extra) return `.${extra}: not a field of a ${value['source']} policy`;
   if (value['source'] === 'checkpoint' && typeof value['path'] !== 'string') return '.path: must be a string (a path relative to the page)';
@@ -149,7 +180,7 @@ function learnedProblem(value: unknown): string | null {
 /** The part of `value` that `problem` is about: the field it names, else the whole. */
 function problemValue(value: unknown, problem: string): unknown {
   const field = /^\.(\w+):/.exec(problem)?.[1];
-  return field && isPlainObject(value) ? value[field] : value;
+  return field && isPlainObject(value) ? (Object.hasOwn(value, field) ? value[field] : undefined) : value;
 }
 
 function shapeProblem(model: unknown, value: unknown): string | null {

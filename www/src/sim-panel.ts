@@ -233,7 +233,11 @@ export class SimPanel {
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
-  async start(): Promise<void> {
+  /**
+   * Builds the run in the store and starts its episode. Returns whether the run was built as it is: false
+   * when the core refused it and the default run is shown instead (the message says why).
+   */
+  async start(): Promise<boolean> {
     this.setEnabled(false);
     const catalog = await this.runtime.call({ kind: 'catalog' });
     if (catalog.kind === 'catalog') {
@@ -246,7 +250,8 @@ export class SimPanel {
     this.speed.value = String(settings.speed);
     this.episodeSeed = settings.episodeSeed;
     this.episodeInput.value = String(settings.episodeSeed);
-    let ok = await this.create(JSON.stringify(settings.config), settings.policy);
+    const built = await this.create(JSON.stringify(settings.config), settings.policy);
+    let ok = built;
     if (!ok) {
       // A restored or shared run that no longer builds: say so and start from the defaults.
       const message = this.message.textContent;
@@ -256,11 +261,12 @@ export class SimPanel {
       this.store.update({ scenario: 'asp', config: { world_seed: 0 }, policy: this.compare.value, learned: null });
       this.announce(`${message ?? ''} — the default run is shown instead.`);
     }
-    // A heuristic the scenario does not have (a hand-made link) gave way to its starting one.
+    // A heuristic the scenario does not have gave way to its starting one (a link that named it is told so).
     if (ok && this.compare.value !== this.store.get().policy) this.store.update({ policy: this.compare.value });
     this.showPolicy();
     if (ok) await this.reset();
     this.setEnabled(ok);
+    return built;
   }
 
   private async switchScenario(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
 import init, { Simulator, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
+import { plottedFit } from './params-files';
 import { LEARNED_POLICY, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, startEpisode, watchLearned } from './worker-train';
 
@@ -109,7 +110,8 @@ function handle(req: Request): Reply {
     case 'world':
       return { kind: 'world', json: current().worldParams() };
     case 'fit':
-      return { kind: 'fit', json: fitCsv(req.scenario, req.csv, req.scoreMax) };
+      // Parsed and thinned here: the page only draws what comes back.
+      return { kind: 'fit', fit: plottedFit(JSON.parse(fitCsv(req.scenario, req.csv, req.scoreMax))) };
     default:
       return handleTrain(req, () => ({ sim: current(), scenario }));
   }

@@ -192,7 +192,7 @@ export class WorldPanel {
       this.say(`${name}: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`, 'alert');
       return;
     }
-    this.pending = { scenario, fileName: name, fit: JSON.parse(reply.json) as unknown };
+    this.pending = { scenario, fileName: name, fit: reply.fit };
     this.showFit(this.pending);
   }
 
@@ -253,6 +253,11 @@ const RULES: Record<string, string> = {
   ddc: 'The fitted profile replaces the whole world.',
 };
 
+/** How many measurements a fit has, and how many of them are plotted when not all are (see `plottedFit`). */
+function counted(fit: { points: number; data: unknown[] }): string {
+  return fit.data.length < fit.points ? `${fit.points} points (${fit.data.length} of them plotted)` : `${fit.points} points`;
+}
+
 /** The chart and the sentence for a fit. */
 function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
   if (pending.scenario === 'asp') {
@@ -272,7 +277,7 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       { x: fit.data.map((p) => p.steps), y: fit.data.map((p) => p.quality) },
       { x: fit.curve.map((p) => p.steps), y: fit.curve.map((p) => p.quality) },
     ]));
-    const text = `${fit.points} points: a_x = ${round(fit.a_x, 2)} steps, b_x = ${round(fit.b_x, 2)} steps, height ${round(fit.height, 4)}; R² = ${round(fit.r_squared, 4)}`;
+    const text = `${counted(fit)}: a_x = ${round(fit.a_x, 2)} steps, b_x = ${round(fit.b_x, 2)} steps, height ${round(fit.height, 4)}; R² = ${round(fit.r_squared, 4)}`;
     return { chart, text };
   }
   if (pending.scenario === 'tot') {
@@ -299,7 +304,7 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
       { x: cx, y: fit.curve.map((p) => p.score) },
     ]));
     const text =
-      `${fit.points} points: delay η = ${round(fit.delay.eta_s_per_token, 5)} s/token, ψ = ${round(fit.delay.psi_s, 4)} s, R² = ${round(fit.delay.r_squared, 4)}; ` +
+      `${counted(fit)}: delay η = ${round(fit.delay.eta_s_per_token, 5)} s/token, ψ = ${round(fit.delay.psi_s, 4)} s, R² = ${round(fit.delay.r_squared, 4)}; ` +
       `score σ = ${round(fit.quality.sigma, 3)}, ρ = ${round(fit.quality.rho_per_token, 5)}/token (Score_max ${fit.score_max}), R² = ${round(fit.quality.r_squared, 4)}`;
     return { chart, text };
   }

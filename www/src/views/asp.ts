@@ -5,7 +5,7 @@
 import { s, set } from '../dom';
 import { duration, round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { inbox, topology } from './parts';
+import { columns, inbox, topology } from './parts';
 import type { ScenarioView } from './view';
 
 const WIDTH = 1000;
@@ -40,20 +40,16 @@ export class AspView implements ScenarioView {
     this.caption = s('text', { x: 8, y: 108, class: 'caption' }, 'utility of this task at each provider');
     this.element.append(box.group, this.caption, legend());
 
-    const n = first.providers.length;
     const maxCapacity = Math.max(...first.providers.map((p) => p.capacity_steps));
-    const colWidth = WIDTH / n;
-    const barWidth = Math.max(2, colWidth * 0.62);
-    const labels = colWidth >= 26;
+    const cols = columns(first.providers.length, 0, WIDTH, 2, 0.62, 2);
+    const labels = cols.width >= 26;
     first.providers.forEach((p, i) => {
-      const centre = colWidth * (i + 0.5);
+      const centre = cols.centre(i);
       const height = (BAR_MAX * p.capacity_steps) / maxCapacity;
       const group = s('g', { class: 'provider', 'data-provider': i });
-      const frame = s('rect', {
-        x: centre - colWidth / 2 + 1, y: 112, width: colWidth - 2, height: 318, rx: 6, class: 'frame',
-      });
-      const free = s('rect', { x: centre - barWidth / 2, y: BAR_BOTTOM - height, width: barWidth, height, class: 'free' });
-      const used = s('rect', { x: centre - barWidth / 2, y: BAR_BOTTOM, width: barWidth, height: 0, class: 'used' });
+      const frame = s('rect', { x: centre - cols.frame / 2, y: 112, width: cols.frame, height: 318, rx: 6, class: 'frame' });
+      const free = s('rect', { x: centre - cols.bar / 2, y: BAR_BOTTOM - height, width: cols.bar, height, class: 'free' });
+      const used = s('rect', { x: centre - cols.bar / 2, y: BAR_BOTTOM, width: cols.bar, height: 0, class: 'used' });
       const utility = s('text', { x: centre, y: 132, 'text-anchor': 'middle', class: 'utility' });
       const crashes = s('text', { x: centre, y: 424, 'text-anchor': 'middle', class: 'crashes' });
       group.append(frame, free, used, utility, crashes);

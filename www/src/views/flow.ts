@@ -5,7 +5,7 @@
 import { s, set } from '../dom';
 import { percent, round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { SplitBar, arrowMarker, drawOn, inbox, legend, niceCeil, seconds, share, topology } from './parts';
+import { SplitBar, arrowMarker, columns, drawOn, inbox, legend, niceCeil, seconds, share, topology } from './parts';
 import type { ScenarioView } from './view';
 import './flow.css';
 
@@ -68,18 +68,19 @@ export class FlowView implements ScenarioView {
     );
 
     const n = first.gateways.length;
-    const colWidth = WIDTH / n;
-    const inner = colWidth * 0.8;
-    const utilWidth = Math.max(1, inner * 0.22);
-    this.queueWidth = Math.max(1, (inner - utilWidth) / (CLASSES + 0.5));
-    const names = colWidth >= 26;
-    const labels = colWidth >= 44;
+    const cols = columns(n, 0, WIDTH, 4, 0.8, 0);
+    // The utilisation bar and the class queues share the column's bar: they stay inside it however narrow.
+    const inner = cols.bar;
+    const utilWidth = inner * 0.22;
+    this.queueWidth = (inner - utilWidth) / (CLASSES + 0.5);
+    const names = cols.width >= 26;
+    const labels = cols.width >= 44;
     const edgeTop = EDGE.y;
     first.gateways.forEach((gw, g) => {
-      const centre = colWidth * (g + 0.5);
+      const centre = cols.centre(g);
       const left = centre - inner / 2;
       const group = s('g', { class: 'gateway', 'data-gateway': g });
-      const frame = s('rect', { x: centre - colWidth / 2 + 2, y: GW_TOP, width: colWidth - 4, height: BAR_BOTTOM - GW_TOP + 40, rx: 6, class: 'frame' });
+      const frame = s('rect', { x: centre - cols.frame / 2, y: GW_TOP, width: cols.frame, height: BAR_BOTTOM - GW_TOP + 40, rx: 6, class: 'frame' });
       const utilTrack = s('rect', { x: left, y: BAR_TOP, width: utilWidth, height: BAR_BOTTOM - BAR_TOP, class: 'track' });
       const util = s('rect', { x: left, y: BAR_BOTTOM, width: utilWidth, height: 0, class: 'util' });
       const queueX = Array.from({ length: CLASSES }, (_, c) => left + utilWidth + this.queueWidth * (c + 0.5));

@@ -6,7 +6,7 @@
 import { s, set } from '../dom';
 import { round, signed } from '../format';
 import type { Snapshot, SnapshotOf } from '../types';
-import { SplitBar, arcPath, arrowMarker, drawOn, inbox, legend, niceCeil, seconds, topology } from './parts';
+import { SplitBar, arcPath, arrowMarker, columns, drawOn, inbox, legend, niceCeil, seconds, topology } from './parts';
 import type { ScenarioView } from './view';
 import './lad.css';
 
@@ -77,19 +77,18 @@ export class LadView implements ScenarioView {
     }
     this.element.append(grid);
 
-    const n = first.servers.length;
-    const colWidth = (WIDTH - PLOT_LEFT) / n;
-    this.barWidth = Math.max(1.5, colWidth * 0.56);
-    const labels = colWidth >= 30;
+    const cols = columns(first.servers.length, PLOT_LEFT, WIDTH, 2, 0.56, 1.5);
+    this.barWidth = cols.bar;
+    const labels = cols.width >= 30;
     if (labels) this.element.append(s('text', { x: PLOT_LEFT - 4, y: BAR_BOTTOM + 31, 'text-anchor': 'end', class: 'capacity' }, 'GHz'));
     first.servers.forEach((srv, j) => {
-      const centre = PLOT_LEFT + colWidth * (j + 0.5);
+      const centre = cols.centre(j);
       const group = s('g', { class: 'server', 'data-server': j });
-      const frame = s('rect', { x: centre - colWidth / 2 + 1, y: BAR_TOP - 20, width: colWidth - 2, height: 262, rx: 6, class: 'frame' });
+      const frame = s('rect', { x: centre - cols.frame / 2, y: BAR_TOP - 20, width: cols.frame, height: 262, rx: 6, class: 'frame' });
       const backlog = s('rect', { x: centre - this.barWidth / 2, y: BAR_BOTTOM, width: this.barWidth, height: 0, class: 'backlog' });
       const slotWork = s('rect', { x: centre - this.barWidth / 2, y: BAR_BOTTOM, width: this.barWidth, height: 0, class: 'slotwork' });
       const queue = s('text', { x: centre, y: BAR_BOTTOM, 'text-anchor': 'middle', class: 'queue' });
-      const w = Math.min(9, colWidth * 0.3);
+      const w = Math.min(9, cols.width * 0.3);
       const tower = s('path', { d: `M${centre},${BAR_BOTTOM + 44} l${-w},${22} h${2 * w} z`, class: 'tower' });
       const title = s('title');
       group.append(frame, backlog, slotWork, queue, tower, title);

@@ -5,7 +5,7 @@ import { poleTip } from './cartpole';
 import { rowHeight, speedText } from './ddc';
 import { millis } from './flow';
 import { queueSeconds, significant } from './lad';
-import { arcPath, episodeStatus, inbox, niceCeil, seconds, share, topology } from './parts';
+import { arcPath, columns, episodeStatus, inbox, niceCeil, seconds, share, topology } from './parts';
 import { dagPosition, stepEnds } from './tot';
 
 describe('view helpers', () => {
@@ -78,6 +78,30 @@ describe('view helpers', () => {
     expect(rowHeight(64)).toBeCloseTo(380 / 64, 12);
     expect(speedText(0.25)).toBe('1/4');
     expect(speedText(0.4)).toBe('0.4×');
+  });
+});
+
+describe('columns', () => {
+  it('keeps every frame and bar positive and inside the row, from 1 to 1000 columns', () => {
+    for (const count of [1, 20, 700, 1000]) {
+      const cols = columns(count, 46, 1000, 2, 0.62, 2);
+      for (const [what, w] of [['frame', cols.frame], ['bar', cols.bar]] as const) {
+        expect(Number.isFinite(w) && w > 0, `${what} of ${count}`).toBe(true);
+        expect(w, `${what} of ${count}`).toBeLessThanOrEqual(cols.width);
+        expect(cols.centre(0) - w / 2, `${what} of ${count}`).toBeGreaterThanOrEqual(46);
+        expect(cols.centre(count - 1) + w / 2, `${what} of ${count}`).toBeLessThanOrEqual(1000 + 1e-9);
+      }
+      expect(cols.bar).toBeLessThanOrEqual(cols.frame);
+    }
+  });
+
+  it('keeps the gap and the bars of a few columns, and narrows both for many', () => {
+    const twenty = columns(20, 0, 1000, 2, 0.62, 2);
+    expect([twenty.width, twenty.frame, twenty.bar, twenty.centre(1)]).toEqual([50, 48, 31, 75]);
+    expect(columns(400, 0, 1000, 2, 0.62, 2).bar).toBe(2);
+    // A thousand columns of one unit: the gap a fifth of it, the bar its frame.
+    const thousand = columns(1000, 0, 1000, 2, 0.62, 2);
+    expect([thousand.frame, thousand.bar]).toEqual([0.8, 0.8]);
   });
 });
 

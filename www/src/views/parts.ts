@@ -1,6 +1,6 @@
 // Pieces the scenario drawings share: the drawing's root, the box of what arrives, a nice axis maximum, a
-// legend of swatches, a stacked split bar, an arrow marker, the draw-on animation of a path, and how a
-// classic-control episode stands.
+// row of columns, a legend of swatches, a stacked split bar, an arrow marker, the draw-on animation of a
+// path, and how a classic-control episode stands.
 import { s, set } from '../dom';
 import { round } from '../format';
 import './parts.css';
@@ -41,6 +41,31 @@ export function niceCeil(value: number, floor = 1e-9): number {
 export function share(value: number, max: number): number {
   if (!Number.isFinite(value) || !Number.isFinite(max) || max <= 0) return 0;
   return Math.min(1, Math.max(0, value / max));
+}
+
+/** Where a row of equal columns puts each column's frame and bar (see `columns`). */
+export interface Columns {
+  /** Width of a column. */
+  width: number;
+  /** Width of a column's frame, centred in it: the rest is the gap between neighbouring frames. */
+  frame: number;
+  /** Width of the bar centred in a column's frame. */
+  bar: number;
+  /** The centre of column `i` (from 0). */
+  centre(i: number): number;
+}
+
+/**
+ * `count` equal columns side by side from `left` to `right`: frames `gap` narrower than their column, bars
+ * `barShare` of a column's width and at least `minBar` wide. However many columns there are (a world of
+ * 1000 providers), the gap takes at most a fifth of a column and a bar at most its frame, so every width
+ * stays positive and every column inside `[left, right]`.
+ */
+export function columns(count: number, left: number, right: number, gap: number, barShare: number, minBar: number): Columns {
+  const width = (right - left) / Math.max(1, count);
+  const frame = width - Math.min(gap, width / 5);
+  const bar = Math.min(frame, Math.max(minBar, width * barShare));
+  return { width, frame, bar, centre: (i) => left + width * (i + 0.5) };
 }
 
 /** A legend: one swatch (a rect with class `cls`) and label per item, `columns` to a row. */

@@ -352,9 +352,9 @@ fn ddc_fast_satisfies_more_than_semgen() {
 /// on 10 held-out episodes: the 95 % interval of the paired return advantage lies above zero. Training is
 /// deterministic, so this is not flaky: it fails when a change breaks learning.
 fn fast_preset_learns(id: ScenarioId, epochs: u64, heuristic: &str) {
+    use super::heldout::{HELD_OUT_SEED, compare};
     use crate::agent::presets;
     use crate::scenario::Goal;
-    use super::heldout::{HELD_OUT_SEED, compare};
     let algorithm = presets::paper_algorithm(id);
     let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0).unwrap();
     let mut trainer = Trainer::new(config).unwrap();

@@ -88,7 +88,11 @@ test('an invalid file shows the core\'s message and changes nothing', async ({ p
   await expect(worldMessage(page)).toHaveText('asp-bad.json: not applied — providers[1].b_x: must be greater than a_x (40), got 30');
   await expectUnchanged();
   await page.locator('#world-file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"schema": "asp/v1",') });
-  await expect(worldMessage(page)).toHaveText(/^broken\.json: not valid JSON \(/);
+  await expect(worldMessage(page)).toHaveText(/^broken\.json: is not valid JSON: /);
+  await expectUnchanged();
+  // Read by the core's strict reader, as the CLI reads it: a key twice is refused, a byte-order mark dropped.
+  await page.locator('#world-file').setInputFiles({ name: 'twice.json', mimeType: 'application/json', buffer: Buffer.from('{"schema": "asp/v1", "schema": "asp/v1"}') });
+  await expect(worldMessage(page)).toHaveText(/^twice\.json: the key "schema" appears twice/);
   await expectUnchanged();
   await page.locator('#world-file').setInputFiles(fixture('asp-bad.csv'));
   await expect(worldMessage(page)).toHaveText("asp-bad.csv: line 3, column 2 (quality): 'x' is not a number");

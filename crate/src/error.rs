@@ -4,8 +4,6 @@
 //! [`Error`] that names the field by its JSON path and says what is wrong with it, so the CLI, the wasm
 //! API and the page can show it as one sentence.
 
-use serde::de::DeserializeOwned;
-
 /// A problem with one named field of user input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{field}: {problem}")]
@@ -43,16 +41,6 @@ impl Error {
 /// Result with the crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
 
-/// Parses JSON into `T`, naming the path of the first value that does not fit.
-pub fn from_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." || path == "?" { what.to_owned() } else { format!("{what}.{path}") };
-        Error::new(field, e.into_inner().to_string())
-    })
-}
-
 /// `value` must be finite and in `lo..=hi`. A quantity that must be positive gets a positive `lo` that the
 /// model survives (a subnormal rate or slot length would pass "greater than 0" and give infinite delays).
 pub fn check_range(field: &str, value: f64, lo: f64, hi: f64) -> Result<()> {
@@ -81,30 +69,6 @@ pub fn check_count(field: &str, value: u64, lo: u64, hi: u64) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Outer {
-        #[allow(dead_code)]
-        inner: Vec<Inner>,
-    }
-    #[derive(Debug, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Inner {
-        #[allow(dead_code)]
-        x: u32,
-    }
-
-    #[test]
-    fn json_errors_name_the_path() {
-        let e = from_json::<Outer>("config", r#"{"inner":[{"x":1},{"x":-4}]}"#).unwrap_err();
-        assert_eq!(e.field, "config.inner[1].x");
-        assert!(e.problem.contains("-4"), "{e}");
-        let e = from_json::<Outer>("config", r#"{"inner":[],"typo":1}"#).unwrap_err();
-        assert!(e.problem.contains("typo"), "{e}");
-        let e = from_json::<Outer>("config", "{not json").unwrap_err();
-        assert_eq!(e.field, "config");
-    }
 
     #[test]
     fn a_path_names_its_root_once() {

@@ -2,13 +2,14 @@
 //! learners that all of them use, as one library that runs natively (the `diffedge` command) and in the
 //! browser (WebAssembly, module [`web`]).
 //!
-//! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`params`] → [`rng`], [`error`].
+//! Layers, each using only those below it: `web` / `cli` → [`scenario`] → [`params`] → [`json`], [`rng`] → [`error`].
 #![warn(missing_docs)]
 
 pub mod agent;
 pub mod bench;
 pub mod diffusion;
 pub mod error;
+pub mod json;
 pub mod nn;
 pub mod params;
 pub mod rng;

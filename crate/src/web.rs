@@ -55,6 +55,14 @@ pub fn default_config(scenario: &str) -> Result<String, JsError> {
     Ok(serde_json::to_string(&ScenarioConfig::default_for(id)).expect("configs serialise"))
 }
 
+/// An uploaded file's bytes as JSON text, read as the CLI reads a file (UTF-8 with the position of a bad
+/// byte, a byte-order mark dropped, one value, no key twice: [`crate::json`]); errors are named `file`.
+#[wasm_bindgen(js_name = readJson)]
+pub fn read_json(bytes: &[u8]) -> Result<String, JsError> {
+    let text = crate::json::utf8("file", bytes).map_err(js_error)?;
+    Ok(crate::json::parse_value("file", text).map_err(js_error)?.to_string())
+}
+
 /// The JSON Schema of `scenario`'s config (forms are generated from it).
 #[wasm_bindgen(js_name = configSchema)]
 pub fn config_schema(scenario: &str) -> Result<String, JsError> {
@@ -275,7 +283,7 @@ impl Trainer {
     /// A run from a whole training config (JSON of `TrainConfig`; see `trainSchema`).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<Trainer, JsError> {
-        let config: TrainConfig = crate::error::from_json("train", config_json).map_err(js_error)?;
+        let config: TrainConfig = crate::json::parse("train", config_json).map_err(js_error)?;
         Self::start(config)
     }
 

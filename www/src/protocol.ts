@@ -27,6 +27,8 @@ export type Request =
    * as it is: parsing, fitting and thinning the measurements for the preview all happen in the worker.
    */
   | { kind: 'fit'; scenario: string; csv: string; scoreMax: number }
+  /** An uploaded JSON file's bytes, read by the core's one strict reader (as the CLI reads `--world`). */
+  | { kind: 'readJson'; bytes: Uint8Array }
   | TrainRequest;
 
 /** The simulator's policy name for "the trainer's greedy policy" (watch the learned policy). */
@@ -100,6 +102,8 @@ export type Reply =
   | { kind: 'world'; json: string }
   /** The fit (`AspFit`, `TotFit`, or ddc's parameter file), its measurements thinned for plotting (see `plottedFit`). */
   | { kind: 'fit'; fit: unknown }
+  /** The file of a `readJson` request as plain JSON text (one value, no key twice). */
+  | { kind: 'json'; json: string }
   | { kind: 'error'; message: string }
   | TrainReply;
 

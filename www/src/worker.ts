@@ -1,5 +1,5 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, configSchema, defaultConfig, fitCsv, scenarioIds } from '../../pkg/diffedge.js';
+import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson, scenarioIds } from '../../pkg/diffedge.js';
 import { plottedFit } from './params-files';
 import { LEARNED_POLICY, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, startEpisode, watchLearned } from './worker-train';
@@ -112,6 +112,8 @@ function handle(req: Request): Reply {
     case 'fit':
       // Parsed and thinned here: the page only draws what comes back.
       return { kind: 'fit', fit: plottedFit(JSON.parse(fitCsv(req.scenario, req.csv, req.scoreMax))) };
+    case 'readJson':
+      return { kind: 'json', json: readJson(req.bytes) };
     default:
       return handleTrain(req, () => ({ sim: current(), scenario }));
   }

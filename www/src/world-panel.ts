@@ -149,19 +149,18 @@ export class WorldPanel {
       this.say(`${file.name}: expected a parameter file (.json) or measurements (.csv)`, 'alert');
       return;
     }
-    const text = await file.text();
-    if (kind === 'json') await this.applyFile(file.name, text);
-    else await this.fit(file.name, text);
+    if (kind === 'json') await this.applyFile(file.name, new Uint8Array(await file.arrayBuffer()));
+    else await this.fit(file.name, await file.text());
   }
 
-  private async applyFile(name: string, text: string): Promise<void> {
-    let world: unknown;
-    try {
-      world = JSON.parse(text);
-    } catch (e) {
-      this.say(`${name}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, 'alert');
+  private async applyFile(name: string, bytes: Uint8Array): Promise<void> {
+    // The core reads the bytes as the CLI reads a file (UTF-8, one value, no key twice), not JSON.parse.
+    const read = await this.runtime.call({ kind: 'readJson', bytes });
+    if (read.kind !== 'json') {
+      this.say(`${name}: ${read.kind === 'error' ? read.message.replace(/^file: /, '') : 'unexpected reply'}`, 'alert');
       return;
     }
+    const world: unknown = JSON.parse(read.json);
     // A file for another scenario switches to it (its `schema` tag says which).
     const scenario = fileScenario(world, this.scenarios) ?? this.scenario;
     const base = scenario === this.scenario ? this.store.get().config : {};

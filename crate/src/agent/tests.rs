@@ -241,9 +241,9 @@ fn bad_baseline_configs_name_the_field() {
     let e = LearnerConfig::Ppo(PpoConfig { minibatch_size: 300, ..PpoConfig::default() }).validate().unwrap_err();
     assert_eq!(e.to_string(), "minibatch_size: must divide rollout_steps (1000), got 300");
     let json = r#"{"kind": "ppo", "epochs": 4, "typo": 1}"#;
-    assert!(crate::error::from_json::<LearnerConfig>("learner", json).unwrap_err().problem.contains("typo"));
+    assert!(crate::json::parse::<LearnerConfig>("learner", json).unwrap_err().problem.contains("typo"));
     let json = r#"{"kind": "dqn", "double": true}"#;
-    let parsed: LearnerConfig = crate::error::from_json("learner", json).unwrap();
+    let parsed: LearnerConfig = crate::json::parse("learner", json).unwrap();
     assert_eq!(parsed, LearnerConfig::Dqn(DqnConfig { double: true, ..DqnConfig::default() }));
     let hybrid = ActionSpace::Hybrid { groups: 2, choices: 3, continuous: 1 };
     let e = presets::learner("ppo", Preset::Fast).unwrap().build(4, &hybrid, Rng::new(1, Stream::Learner));

@@ -327,8 +327,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A text file (config, parameter file, measurements), read no further than [`params::MAX_FILE_BYTES`] and
+/// decoded as the page decodes an upload ([`crate::json::utf8`]).
 fn read_file(field: &str, path: &str) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Error::new(field, format!("cannot read '{path}': {e}"));
+    let mut bytes = Vec::new();
+    let limit = crate::params::MAX_FILE_BYTES as u64;
+    std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes)).map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(field, format!("'{path}' is larger than {limit} bytes, the most accepted")));
+    }
+    Ok(crate::json::utf8(field, &bytes)?.to_owned())
+}
+
+/// A checkpoint file, read no further than its header promises ([`crate::train::checkpoint::read_capped`]).
+fn read_checkpoint(field: &str, path: &str) -> Result<crate::train::Trainer> {
+    let file = std::fs::File::open(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))?;
+    let bytes = crate::train::checkpoint::read_capped(std::io::BufReader::new(file)).map_err(|e| e.within(field))?;
+    crate::train::Trainer::load(&bytes).map_err(|e| e.within(field))
 }
 
 /// Which world an episode ran on.
@@ -429,7 +446,7 @@ fn eval(args: &EvalArgs) -> Result<String> {
 
 /// Evaluates a checkpoint's greedy policy on its own scenario and world.
 fn eval_checkpoint(args: &EvalArgs, path: &str) -> Result<String> {
-    let mut trainer = load_trainer("--checkpoint", path)?;
+    let mut trainer = read_checkpoint("--checkpoint", path)?;
     let config = trainer.config().scenario.clone();
     let policy = format!("{} (checkpoint)", trainer.config().algorithm);
     let mut rng = crate::rng::Rng::new(args.seed, crate::rng::Stream::Evaluation);
@@ -517,11 +534,6 @@ fn eval_table(
     out
 }
 
-fn load_trainer(field: &str, path: &str) -> Result<crate::train::Trainer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))?;
-    crate::train::Trainer::load(&bytes).map_err(|e| e.within(field))
-}
-
 /// The report, and what falls short of `--require-advantage` (if anything does).
 fn compare(args: &CompareArgs) -> Result<(String, Option<String>)> {
     use crate::scenario::Goal;
@@ -533,7 +545,7 @@ fn compare(args: &CompareArgs) -> Result<(String, Option<String>)> {
     let mut runs = args
         .checkpoint
         .iter()
-        .map(|path| Ok((path.clone(), load_trainer("--checkpoint", path)?)))
+        .map(|path| Ok((path.clone(), read_checkpoint("--checkpoint", path)?)))
         .collect::<Result<Vec<_>>>()?;
     let id = runs[0].1.config().scenario.id();
     let (main, main_goal) = id.main_metric();
@@ -673,11 +685,7 @@ fn train(args: &TrainArgs) -> Result<String> {
 
     let started = std::time::Instant::now();
     let mut trainer = match &args.resume {
-        Some(path) => {
-            let bytes =
-                std::fs::read(path).map_err(|e| Error::new("--resume", format!("cannot read '{path}': {e}")))?;
-            Trainer::load(&bytes).map_err(|e| e.within("--resume"))?
-        }
+        Some(path) => read_checkpoint("--resume", path)?,
         None => Trainer::new(new_train_config(args)?)?,
     };
     let id = trainer.config().scenario.id();

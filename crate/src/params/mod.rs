@@ -56,8 +56,7 @@ pub fn parse<P: ParamFile>(text: &str) -> Result<P> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Error::new("file", format!("is {} bytes; at most {MAX_FILE_BYTES} are accepted", text.len())));
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| Error::new("file", format!("is not valid JSON: {e}")))?;
+    let value = crate::json::parse_value("", text).map_err(in_file)?;
     match value.get("schema") {
         Some(serde_json::Value::String(tag)) if tag == P::SCHEMA => {}
         Some(serde_json::Value::String(tag)) => {
@@ -66,12 +65,15 @@ pub fn parse<P: ParamFile>(text: &str) -> Result<P> {
         Some(_) => return Err(Error::new("schema", format!("must be the string \"{}\"", P::SCHEMA))),
         None => return Err(Error::new("schema", format!("missing; expected \"{}\"", P::SCHEMA))),
     }
-    let params: P = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        Error::new(if path == "." { "file".to_owned() } else { path }, e.into_inner().to_string())
-    })?;
+    crate::json::check_objects::<P>("", &value).map_err(in_file)?;
+    let params: P = crate::json::from_value("", value).map_err(in_file)?;
     params.validate()?;
     Ok(params)
+}
+
+/// An error about the whole file (an empty path) named `file`.
+fn in_file(e: Error) -> Error {
+    if e.field.is_empty() { Error::new("file", e.problem) } else { e }
 }
 
 /// The file as pretty JSON, as the app downloads it.
@@ -119,7 +121,7 @@ mod tests {
     fn parse_checks_size_json_tag_and_fields_in_that_order() {
         let big = " ".repeat(MAX_FILE_BYTES + 1);
         assert_eq!(parse::<AspParams>(&big).unwrap_err().field, "file");
-        assert!(parse::<AspParams>("{").unwrap_err().problem.starts_with("is not valid JSON"));
+        assert_eq!(parse::<AspParams>("{").unwrap_err().field, "file");
         let other = parse::<AspParams>(r#"{"schema": "lad/v1", "servers": []}"#).unwrap_err();
         assert_eq!(other.to_string(), "schema: this is a \"lad/v1\" file; expected \"asp/v1\"");
         assert_eq!(parse::<AspParams>(r#"{"providers": []}"#).unwrap_err().field, "schema");

@@ -479,13 +479,13 @@ impl ScenarioConfig {
     /// their defaults) and validates it.
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
         let config = match id {
-            ScenarioId::Asp => ScenarioConfig::Asp(crate::error::from_json("config", json)?),
-            ScenarioId::Lad => ScenarioConfig::Lad(crate::error::from_json("config", json)?),
-            ScenarioId::Flow => ScenarioConfig::Flow(crate::error::from_json("config", json)?),
-            ScenarioId::Tot => ScenarioConfig::Tot(crate::error::from_json("config", json)?),
-            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::error::from_json("config", json)?),
-            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::error::from_json("config", json)?),
-            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::error::from_json("config", json)?),
+            ScenarioId::Asp => ScenarioConfig::Asp(crate::json::parse("config", json)?),
+            ScenarioId::Lad => ScenarioConfig::Lad(crate::json::parse("config", json)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(crate::json::parse("config", json)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(crate::json::parse("config", json)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::json::parse("config", json)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::json::parse("config", json)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::json::parse("config", json)?),
         };
         config.validate()?;
         Ok(config)

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Read;
+
 use safetensors::tensor::{Dtype, TensorView};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -184,6 +186,50 @@ impl Checkpoint {
     }
 }
 
+/// Largest safetensors header accepted, in bytes (the safetensors crate's own limit).
+const MAX_HEADER_BYTES: u64 = 100_000_000;
+
+/// Reads a checkpoint from `input` without reading more than its header promises: the 8-byte header length
+/// and the header first, then exactly the data it describes, refusing a file past
+/// [`MAX_CHECKPOINT_BYTES`] before reading its data (so `/dev/zero` or a huge file costs nothing). The
+/// bytes are for [`Checkpoint::from_bytes`], which checks everything else.
+pub fn read_capped(mut input: impl std::io::Read) -> Result<Vec<u8>> {
+    let bad = |problem: String| Error::new("checkpoint", format!("is not a valid safetensors file: {problem}"));
+    let mut length = [0u8; 8];
+    input.read_exact(&mut length).map_err(|e| bad(format!("cannot read its header length ({e})")))?;
+    let header_len = u64::from_le_bytes(length);
+    if header_len == 0 || header_len > MAX_HEADER_BYTES {
+        return Err(bad(format!("its header length is {header_len} bytes (1 to {MAX_HEADER_BYTES} are accepted)")));
+    }
+    let mut bytes = length.to_vec();
+    (&mut input).take(header_len).read_to_end(&mut bytes).map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 != 8 + header_len {
+        return Err(bad(format!("it ends inside its {header_len}-byte header")));
+    }
+    let header: BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(&bytes[8..]).map_err(|e| bad(format!("its header is not JSON ({e})")))?;
+    let data_len = header
+        .iter()
+        .filter(|(name, _)| *name != "__metadata__")
+        .filter_map(|(_, info)| info.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    let total = 8 + header_len + data_len;
+    if total > MAX_CHECKPOINT_BYTES as u64 {
+        return Err(Error::new(
+            "checkpoint",
+            format!("would be {total} bytes; at most {MAX_CHECKPOINT_BYTES} are accepted"),
+        ));
+    }
+    // One byte more than the data, to tell a file with bytes after its data.
+    (&mut input).take(data_len + 1).read_to_end(&mut bytes).map_err(|e| bad(e.to_string()))?;
+    match (bytes.len() as u64).cmp(&total) {
+        std::cmp::Ordering::Equal => Ok(bytes),
+        std::cmp::Ordering::Less => Err(bad(format!("it ends after {} of its {total} bytes", bytes.len()))),
+        std::cmp::Ordering::Greater => Err(bad(format!("it has bytes after its {total} bytes of header and data"))),
+    }
+}
+
 /// `bytes` (a safetensors file) with its JSON header's keys in sorted order. safetensors writes the metadata
 /// from a hash map whose order changes from run to run; sorted, identical runs write identical files, so a
 /// run's artefacts compare by hash. The tensors' data offsets are absolute within the data, so only the
@@ -251,6 +297,29 @@ mod tests {
             let e = Checkpoint::from_bytes(&ck.to_bytes()).unwrap_err();
             assert!(e.problem.contains("'actor.0.weight'") && e.problem.contains("index 1"), "{e}");
         }
+    }
+
+    #[test]
+    fn reading_stops_at_what_the_header_promises() {
+        let mut ck = Checkpoint::new();
+        ck.put("w", vec![2], vec![1.0, 2.0]);
+        ck.put_state("steps", &1u64);
+        let bytes = ck.to_bytes();
+        assert_eq!(read_capped(&bytes[..]).unwrap(), bytes);
+        // An endless stream of zeros: a header length of 0, refused after 8 bytes.
+        let e = read_capped(std::io::repeat(0)).unwrap_err();
+        assert!(e.problem.contains("header length is 0"), "{e}");
+        // An endless stream of 0x20: a 2.3e15-byte header, refused before reading it.
+        assert!(read_capped(std::io::repeat(b' ')).unwrap_err().problem.contains("header length"));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(read_capped(&longer[..]).unwrap_err().problem.contains("bytes after"));
+        assert!(read_capped(&bytes[..bytes.len() - 1]).unwrap_err().problem.contains("ends after"));
+        // A header promising more data than accepted is refused without reading any.
+        let header = format!(r#"{{"w":{{"dtype":"F32","shape":[1],"data_offsets":[0,{}]}}}}"#, 1u64 << 40);
+        let mut huge = (header.len() as u64).to_le_bytes().to_vec();
+        huge.extend_from_slice(header.as_bytes());
+        assert!(read_capped(huge.as_slice().chain(std::io::repeat(0))).unwrap_err().problem.contains("would be"));
     }
 
     #[test]

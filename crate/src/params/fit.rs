@@ -183,7 +183,29 @@ pub fn fit_tot(tokens: &[f64], delay_s: &[f64], score: &[f64], score_max: f64) -
         .collect();
     let data =
         (0..tokens.len()).map(|i| TotSample { tokens: tokens[i], delay_s: delay_s[i], score: score[i] }).collect();
-    Ok(TotFit { points: tokens.len(), score_max, delay, quality, curve, data })
+    let fit = TotFit { points: tokens.len(), score_max, delay, quality, curve, data };
+    let figures = [fit.delay.r_squared, fit.quality.r_squared]
+        .into_iter()
+        .chain(fit.curve.iter().flat_map(|p| [p.delay_s, p.score]));
+    usable(figures, fit.curve_params().validate("fit"))?;
+    Ok(fit)
+}
+
+/// A fit is returned only if the parameter file would take it: every figure it reports finite (R², the
+/// sampled curve) and its parameters within the file's bounds (`check`, the file's own validation), so
+/// the page never offers to apply a fit that the file then refuses, or one with `null` in it. Data with
+/// values too close together (a step of 10⁻³²⁰) or too extreme for the model fail here, with the reason.
+fn usable(figures: impl IntoIterator<Item = f64>, check: Result<()>) -> Result<()> {
+    if figures.into_iter().any(|v| !v.is_finite()) {
+        return Err(Error::new(
+            "fit",
+            "does not converge to finite numbers on these measurements (values too close together or too extreme)",
+        ));
+    }
+    check.map_err(|e| {
+        let name = e.field.strip_prefix("fit.").unwrap_or(&e.field);
+        Error::new("fit", format!("gives {name} outside what a parameter file accepts ({}): these measurements do not determine a usable curve", e.problem))
+    })
 }
 
 /// Fits the `asp` utility ramp to CSV text with columns `steps,quality` (others are ignored).
@@ -211,7 +233,7 @@ pub fn fit_asp(steps: &[f64], quality: &[f64]) -> Result<AspFit> {
     xs.sort_by(f64::total_cmp);
     let curve = xs.into_iter().map(|s| AspSample { steps: s, quality: ramp.value(s) }).collect();
     let fitted: Vec<f64> = steps.iter().map(|&s| ramp.value(s)).collect();
-    Ok(AspFit {
+    let fit = AspFit {
         points: steps.len(),
         a_x: ramp.a_x,
         b_x: ramp.b_x,
@@ -219,7 +241,11 @@ pub fn fit_asp(steps: &[f64], quality: &[f64]) -> Result<AspFit> {
         r_squared: r_squared(quality, &fitted),
         curve,
         data: steps.iter().zip(quality).map(|(&steps, &quality)| AspSample { steps, quality }).collect(),
-    })
+    };
+    // With a base quality of 0 the height is b_y, which the file bounds as it bounds every quality.
+    let figures = [fit.r_squared].into_iter().chain(fit.curve.iter().flat_map(|p| [p.steps, p.quality]));
+    usable(figures, fit.provider(1, 0.0).validate("fit"))?;
+    Ok(fit)
 }
 
 /// Columns (named with their ranges in `spec`) must be equally long, at least [`MIN_ROWS`], and in range.

@@ -205,6 +205,13 @@ fn a_fit_that_does_not_converge_says_so() {
     assert!(fit_saturation(&tokens, &scores, 10.0, MAX_ITERATIONS).is_ok());
 }
 
+/// The probe's case: steps 10⁻³²⁰ apart gave `height: null` and `r_squared: null` with exit status 0.
+#[test]
+fn subnormal_steps_are_refused_not_fitted_to_null() {
+    let e = fit_asp_csv("steps,quality\n0,0\n1e-320,0.5\n2e-320,1\n3e-320,1\n").unwrap_err();
+    assert_eq!(e.field, "fit", "{e}");
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
@@ -230,17 +237,34 @@ mod properties {
         chars.into_iter().collect()
     }
 
+    /// What a fit returns is finite and passes the parameter file's own validation (issue 11, class 2).
     fn finite_tot(fit: &TotFit) -> bool {
         let q = &fit.quality;
         let d = &fit.delay;
         [q.sigma, q.rho_per_token, q.r_squared, d.eta_s_per_token, d.psi_s, d.r_squared].iter().all(|v| v.is_finite())
             && fit.curve.iter().all(|p| p.delay_s.is_finite() && p.score.is_finite())
+            && fit.curve_params().validate("fit").is_ok()
     }
 
     fn finite_asp(fit: &AspFit) -> bool {
         [fit.a_x, fit.b_x, fit.height, fit.r_squared].iter().all(|v| v.is_finite())
-            && fit.a_x >= 0.0
-            && fit.b_x > fit.a_x
+            && fit.curve.iter().all(|p| p.steps.is_finite() && p.quality.is_finite())
+            && fit.provider(1, 0.0).validate("fit").is_ok()
+    }
+
+    /// Values a measurement column takes at its edges: subnormals, exact ties, the bounds.
+    fn extreme() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(5e-324),
+            Just(1e-320),
+            Just(1e-300),
+            Just(1.0),
+            Just(1e6),
+            Just(-1e6),
+            0.0f64..1e6,
+            (1u32..400).prop_map(|k| f64::from(k) * 1e-320),
+        ]
     }
 
     proptest! {
@@ -264,6 +288,19 @@ mod properties {
                 prop_assert!(fit.delay.eta_s_per_token >= 0.0 && fit.delay.psi_s >= 0.0);
             }
             if let Ok(fit) = fit_asp_csv(&mutate(VALID_ASP, &edits)) { prop_assert!(finite_asp(&fit)); }
+        }
+
+        /// Tables of edge values (subnormal steps, ties, the bounds) fit to a usable curve or are refused.
+        #[test]
+        fn extreme_tables_fit_usably_or_refuse(rows in proptest::collection::vec((extreme(), extreme(), extreme()), 3..12)) {
+            let mut text = String::from("tokens,delay_s,score\n");
+            let mut asp = String::from("steps,quality\n");
+            for (a, b, c) in &rows {
+                text.push_str(&format!("{a:e},{:e},{c:e}\n", b.abs()));
+                asp.push_str(&format!("{:e},{c:e}\n", a.abs()));
+            }
+            if let Ok(fit) = fit_tot_csv(&text, 10.0) { prop_assert!(finite_tot(&fit), "{text}: {fit:?}"); }
+            if let Ok(fit) = fit_asp_csv(&asp) { prop_assert!(finite_asp(&fit), "{asp}: {fit:?}"); }
         }
 
         /// Numeric tables of any values in range never panic and give finite fits.

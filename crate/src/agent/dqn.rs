@@ -14,6 +14,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::error::{Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, Trainable};
@@ -71,6 +72,15 @@ impl Default for DqnConfig {
 }
 
 impl DqnConfig {
+    /// Its memory for observations of `obs_dim` and `actions` choices, before it is built.
+    pub fn memory(&self, obs_dim: usize, actions: usize) -> MemoryEstimate {
+        let widths: Vec<usize> = std::iter::once(obs_dim).chain(self.hidden.iter().copied()).chain([actions]).collect();
+        let q = memory::mlp_parameters(&widths);
+        // The network on the batch and the target on the next states.
+        let activations = 2 * memory::mlp_activations(&widths, self.batch_size);
+        MemoryEstimate::new(q, 2 * q, activations, memory::replay_floats(self.buffer_size, obs_dim, 1, 0))
+    }
+
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         super::check_widths("hidden", &self.hidden)?;

@@ -48,6 +48,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, Schedule};
 use crate::error::{Error, Result, check_count, check_range};
@@ -141,6 +142,20 @@ impl Default for HybridConfig {
 }
 
 impl HybridConfig {
+    /// Its memory for observations of `obs_dim` and an action vector of `width` (the hybrid space's), before
+    /// it is built.
+    pub fn memory(&self, obs_dim: usize, width: usize) -> MemoryEstimate {
+        let rows = self.batch_size;
+        let actor = DiffusionActor::new(self.actor.clone(), obs_dim, width).len();
+        let widths: Vec<usize> =
+            std::iter::once(width + obs_dim).chain(self.critic_hidden.iter().copied()).chain([1]).collect();
+        let critics = 2 * memory::mlp_parameters(&widths);
+        let activations = 2 * memory::diffusion_activations(&self.actor, obs_dim, width, rows)
+            + 4 * memory::mlp_activations(&widths, rows);
+        let replay = memory::replay_floats(self.buffer_size, obs_dim, width, 0);
+        MemoryEstimate::new(actor + critics, 2 * actor + 2 * critics, activations, replay)
+    }
+
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         check_count("actor.steps", self.actor.steps as u64, 1, 100)?;

@@ -3,6 +3,7 @@
 
 pub mod dqn;
 pub mod hybrid;
+pub mod memory;
 pub mod ppo;
 pub mod presets;
 pub mod sac;
@@ -80,6 +81,17 @@ impl LearnerConfig {
             }
         };
         if fits { Ok(()) } else { Err(Error::new("learner", format!("{needs}, not {space}"))) }
+    }
+
+    /// Its memory for observations of `obs_dim` and the action space `space`, estimated before it is built.
+    pub fn memory(&self, obs_dim: usize, space: &ActionSpace) -> memory::MemoryEstimate {
+        let n = space.discrete_n().unwrap_or(0);
+        match self {
+            LearnerConfig::Sac(c) => c.memory(obs_dim, n),
+            LearnerConfig::Dqn(c) => c.memory(obs_dim, n),
+            LearnerConfig::Ppo(c) => c.memory(obs_dim, n),
+            LearnerConfig::Hybrid(c) => c.memory(obs_dim, space.vector_dim()),
+        }
     }
 
     /// A learner on the CPU backend for observations of `obs_dim` and the action space `space`,

@@ -17,6 +17,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PpoLoss, Trainable};
@@ -88,6 +89,19 @@ impl Default for PpoConfig {
 }
 
 impl PpoConfig {
+    /// Its memory for observations of `obs_dim` and `actions` choices, before it is built.
+    pub fn memory(&self, obs_dim: usize, actions: usize) -> MemoryEstimate {
+        let widths = |out: usize| -> Vec<usize> {
+            std::iter::once(obs_dim).chain(self.hidden.iter().copied()).chain([out]).collect()
+        };
+        let params = memory::mlp_parameters(&widths(actions)) + memory::mlp_parameters(&widths(1));
+        let activations = memory::mlp_activations(&widths(actions), self.minibatch_size)
+            + memory::mlp_activations(&widths(1), self.minibatch_size);
+        // The rollout: observations, actions, rewards, values, log-probabilities, done flags.
+        let rollout = self.rollout_steps as u64 * (2 * obs_dim as u64 + 5);
+        MemoryEstimate::new(params, params, activations, rollout)
+    }
+
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         super::check_widths("hidden", &self.hidden)?;

@@ -15,6 +15,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
@@ -98,6 +99,35 @@ fn unit_reward_scale() -> f32 {
 }
 
 impl SacConfig {
+    /// Its memory for observations of `obs_dim` and `actions` choices, before it is built.
+    pub fn memory(&self, obs_dim: usize, actions: usize) -> MemoryEstimate {
+        let rows = self.batch_size;
+        let (actor, actor_activations) = match &self.actor {
+            ActorConfig::Diffusion(d) => (
+                DiffusionActor::new(d.clone(), obs_dim, actions).len(),
+                memory::diffusion_activations(d, obs_dim, actions, rows),
+            ),
+            ActorConfig::Mlp { hidden, .. } => {
+                let widths: Vec<usize> =
+                    std::iter::once(obs_dim).chain(hidden.iter().copied()).chain([actions]).collect();
+                (memory::mlp_parameters(&widths), memory::mlp_activations(&widths, rows))
+            }
+        };
+        let widths: Vec<usize> =
+            std::iter::once(obs_dim).chain(self.critic_hidden.iter().copied()).chain([actions]).collect();
+        let critics = 2 * memory::mlp_parameters(&widths);
+        // The actor on the batch and on the next states; both critics; the targets of each.
+        let activations = 2 * actor_activations + 2 * memory::mlp_activations(&widths, rows);
+        let held = actor * (1 + usize::from(self.target_actor)) + 2 * critics;
+        let extra = if self.latent_start { actions } else { 0 };
+        MemoryEstimate::new(
+            actor + critics,
+            held,
+            activations,
+            memory::replay_floats(self.buffer_size, obs_dim, 1, extra),
+        )
+    }
+
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<()> {
         use crate::error::{check_count, check_range};

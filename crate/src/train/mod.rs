@@ -227,6 +227,14 @@ impl Trainer {
         let space = env.action_space();
         let mut init = Rng::new(config.seed, Stream::Learner);
         let count = if config.shared_learner { 1 } else { env.agents() };
+        let latent_floats = if config.learner.latent_start() { env.positions() * space.vector_dim() } else { 0 };
+        // Before anything is allocated: a config past the budget is refused with its estimate.
+        config
+            .learner
+            .memory(env.observation_dim(), &space)
+            .times(count)
+            .with_latents(latent_floats as u64)
+            .check(crate::agent::memory::budget_bytes())?;
         let learners = (0..count)
             .map(|agent| config.learner.build(env.observation_dim(), &space, init.split(agent as u64)))
             .collect::<Result<Vec<_>>>()?;

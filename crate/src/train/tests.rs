@@ -401,3 +401,45 @@ fn fast_preset_learns_lad() {
 fn fast_preset_learns_flow() {
     fast_preset_learns(ScenarioId::Flow, 10, "round_robin");
 }
+
+/// The fast preset of every algorithm on every scenario's default world fits the browser's budget, and the
+/// paper preset of each paper's learner and baselines the native one; the issue's configs that grew past
+/// 6 GB are refused before anything is allocated, with the estimate (issue 11, class 3).
+#[test]
+fn memory_is_estimated_and_bounded_before_allocating() {
+    use crate::agent::memory::{BROWSER_BUDGET_BYTES, NATIVE_BUDGET_BYTES};
+    let papers: &[(ScenarioId, &[&str])] = &[
+        (ScenarioId::Asp, &["d2sac", "dqn", "ppo", "sac_discrete"]),
+        (ScenarioId::Lad, &["lad", "d2sac", "sac_discrete", "dqn"]),
+        (ScenarioId::Tot, &["dsac", "ppo", "sac_discrete", "ddqn"]),
+        (ScenarioId::Flow, &["flowdiff", "dqn", "ppo"]),
+        (ScenarioId::Ddc, &["ddc"]),
+    ];
+    for &id in ScenarioId::ALL {
+        let env = ScenarioConfig::default_for(id).build().unwrap();
+        let space = env.action_space();
+        for algorithm in crate::agent::algorithms_for(&space) {
+            let paper = papers.iter().any(|(s, algorithms)| *s == id && algorithms.contains(&algorithm));
+            let presets = [(Preset::Fast, BROWSER_BUDGET_BYTES)]
+                .into_iter()
+                .chain(paper.then_some((Preset::Paper, NATIVE_BUDGET_BYTES)));
+            for (preset, budget) in presets {
+                let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, preset, 0).unwrap();
+                let count = if config.shared_learner { 1 } else { env.agents() };
+                let m = config.learner.memory(env.observation_dim(), &space).times(count);
+                assert!(m.check(budget).is_ok(), "{} {algorithm} {preset:?}: {m:?}", id.name());
+            }
+        }
+    }
+    let mut wide = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Asp), "d2sac", Preset::Fast, 0).unwrap();
+    let LearnerConfig::Sac(sac) = &mut wide.learner else { unreachable!() };
+    sac.critic_hidden = vec![4096; 8];
+    sac.batch_size = 65_536;
+    let e = Trainer::new(wide).err().unwrap();
+    assert!(e.field == "learner" && e.problem.starts_with("needs about"), "{e}");
+    let mut lad = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Lad), "lad", Preset::Paper, 0).unwrap();
+    let LearnerConfig::Sac(sac) = &mut lad.learner else { unreachable!() };
+    sac.batch_size = 65_536;
+    let e = Trainer::new(lad).err().unwrap();
+    assert!(e.problem.contains("activations"), "{e}");
+}

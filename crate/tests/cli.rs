@@ -113,6 +113,27 @@ fn endless_and_not_quite_json_inputs_are_refused() {
         assert_eq!(code, 2, "{text}: {err}");
         assert!(err.starts_with(expected), "{text}: {err}");
     }
+    // The config `eval --format json` prints is one `--config` takes (its `scenario` tag included), and a
+    // tag naming another scenario is refused.
+    let (_, out, _) = run(&["eval", "--scenario", "tot", "--policy", "greedy", "--episodes", "1", "--format", "json"]);
+    let printed = serde_json::from_str::<serde_json::Value>(&out).unwrap()["config"].to_string();
+    let config = dir.join("printed.json");
+    std::fs::write(&config, &printed).unwrap();
+    let (code, _, err) = run(&[
+        "eval",
+        "--scenario",
+        "tot",
+        "--policy",
+        "greedy",
+        "--episodes",
+        "1",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        run(&["eval", "--scenario", "asp", "--policy", "random", "--config", config.to_str().unwrap()]);
+    assert_eq!((code, err.trim_end()), (2, "error: --config.scenario: is \"tot\", but this is the config of asp"));
     // A byte-order mark is dropped, as the page's file reader drops it.
     let config = dir.join("bom.json");
     std::fs::write(&config, "\u{feff}{\"providers\": 3}").unwrap();

@@ -475,17 +475,29 @@ impl ScenarioConfig {
         }
     }
 
-    /// Parses the config of scenario `id` from JSON holding only that scenario's fields (missing fields take
-    /// their defaults) and validates it.
+    /// Parses the config of scenario `id` from JSON holding that scenario's fields (missing fields take their
+    /// defaults; a `scenario` tag, if any, must name `id`) and validates it.
     pub fn from_json(id: ScenarioId, json: &str) -> Result<Self> {
+        // A whole config as `eval --format json`, a checkpoint or a download prints it carries its
+        // `scenario` tag: taken when it names `id`, refused when it names another.
+        let mut value = crate::json::parse_value("config", json)?;
+        if let Some(tag) = value.as_object_mut().and_then(|fields| fields.remove("scenario")) {
+            if tag.as_str() != Some(id.name()) {
+                return Err(Error::new("config.scenario", format!("is {tag}, but this is the config of {}", id.name())));
+            }
+        }
+        fn parse<T: serde::de::DeserializeOwned + schemars::JsonSchema>(value: serde_json::Value) -> Result<T> {
+            crate::json::check_objects::<T>("config", &value)?;
+            crate::json::from_value("config", value)
+        }
         let config = match id {
-            ScenarioId::Asp => ScenarioConfig::Asp(crate::json::parse("config", json)?),
-            ScenarioId::Lad => ScenarioConfig::Lad(crate::json::parse("config", json)?),
-            ScenarioId::Flow => ScenarioConfig::Flow(crate::json::parse("config", json)?),
-            ScenarioId::Tot => ScenarioConfig::Tot(crate::json::parse("config", json)?),
-            ScenarioId::Cartpole => ScenarioConfig::Cartpole(crate::json::parse("config", json)?),
-            ScenarioId::Acrobot => ScenarioConfig::Acrobot(crate::json::parse("config", json)?),
-            ScenarioId::Ddc => ScenarioConfig::Ddc(crate::json::parse("config", json)?),
+            ScenarioId::Asp => ScenarioConfig::Asp(parse(value)?),
+            ScenarioId::Lad => ScenarioConfig::Lad(parse(value)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(parse(value)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(parse(value)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(parse(value)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(parse(value)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(parse(value)?),
         };
         config.validate()?;
         Ok(config)

@@ -198,3 +198,61 @@ describe('embedding', () => {
     expect(isEmbed('')).toBe(false);
   });
 });
+
+/** A seeded generator (mulberry32), so a failing case can be replayed. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Fuzzing (issue 11): random edits of a valid link's JSON (keys every object inherits, wrong types, numbers at
+// the edges, cut and repeated spans) and of its base64 text. decodeRun never throws; what it accepts has only
+// the settings the page knows, each of its default's type; a refusal is one sentence starting "share link".
+// FUZZ_CASES=200000 npx vitest run www/src/share.test.ts for a long run (the count is printed).
+describe('share links under random edits', () => {
+  const fragments = ['', '0', '-1', '1e308', '5e-324', 'null', 'true', '"x"', '{}', '[]', '"__proto__"', '"constructor"', '"toString"', ',', ':', '"', '{', '}', '[', ']', '"learned"', '"crash_avoid"', '\u{feff}'];
+  const mutate = (text: string, random: () => number): string => {
+    let s = text;
+    const edits = 1 + Math.floor(random() * 4);
+    for (let k = 0; k < edits; k++) {
+      const at = Math.floor(random() * (s.length + 1));
+      const fragment = fragments[Math.floor(random() * fragments.length)];
+      const choice = Math.floor(random() * 4);
+      if (choice === 0) s = s.slice(0, at) + fragment + s.slice(at);
+      else if (choice === 1) s = s.slice(0, at) + fragment + s.slice(at + 1);
+      else if (choice === 2) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(random() * 20));
+      else s = s.slice(0, at) + s.slice(at, at + 20) + s.slice(at);
+    }
+    return s;
+  };
+  it('never throws, and accepts only well-shaped runs', async () => {
+    const cases = Number(process.env.FUZZ_CASES ?? 1500);
+    const random = generator(7);
+    const payload = JSON.stringify({ version: SHARE_VERSION, run: { ...defaultSettings(), scenario: 'lad', policy: 'opt' } });
+    const valid = await hashOf(JSON.parse(payload));
+    const defaults = defaultSettings() as unknown as Record<string, unknown>;
+    let accepted = 0;
+    for (let i = 0; i < cases; i++) {
+      const hash = i % 4 === 3 ? mutate(valid, random) : `#run=${toBase64Url(await deflate(mutate(payload, random)))}`;
+      const restored = await decodeRun(hash);
+      if (restored.kind === 'error') {
+        expect(restored.message, hash).toMatch(/^share link/);
+      } else if (restored.kind === 'run') {
+        accepted++;
+        const settings = restored.settings as unknown as Record<string, unknown>;
+        expect(Object.getPrototypeOf(settings), hash).toBe(Object.prototype);
+        for (const key of Object.keys(settings)) {
+          expect(Object.hasOwn(defaults, key), `${key} in ${hash}`).toBe(true);
+          if (defaults[key] !== null && key !== 'learned') expect(typeof settings[key], `${key} in ${hash}`).toBe(typeof defaults[key]);
+        }
+      }
+    }
+    console.log(`fuzz share links: ${cases} inputs, ${accepted} accepted`);
+  }, 600_000);
+});

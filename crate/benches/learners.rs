@@ -8,8 +8,8 @@ use diffedge::agent::ppo::Ppo;
 use diffedge::agent::sac::Sac;
 use diffedge::agent::{Learner, LearnerConfig, Preset, presets};
 use diffedge::nn::cpu::CpuBackend;
+use diffedge::replay::{Batch, Transition};
 use diffedge::rng::{Rng, Stream};
-use diffedge::train::replay::{Batch, Transition};
 
 const OBS: usize = 42;
 const ACTIONS: usize = 20;

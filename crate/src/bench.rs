@@ -1,5 +1,5 @@
 //! The learner benchmark's fixtures, shared by `diffedge bench` and the browser's bench page: the d2sac
-//! learner on asp's shapes (the batches are [`crate::train::replay::Batch::synthetic`] of these shapes).
+//! learner on asp's shapes (the batches are [`crate::replay::Batch::synthetic`] of these shapes).
 
 use crate::agent::sac::Sac;
 use crate::agent::{LearnerConfig, Preset, presets};

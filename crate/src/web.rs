@@ -9,9 +9,9 @@ use crate::agent::sac::Sac;
 use crate::agent::{Learner, Preset};
 use crate::error::Error;
 use crate::nn::cpu::CpuBackend;
+use crate::replay::Batch;
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Action, DecisionKey, Env, Heuristic, ScenarioConfig, ScenarioId};
-use crate::train::replay::Batch;
 use crate::train::{self, TrainConfig};
 
 /// Installs the panic hook so that a bug (never user input) shows its message in the console.
@@ -149,7 +149,7 @@ impl Simulator {
     /// algorithm does not fit the scenario.
     #[wasm_bindgen(js_name = paperAlgorithm)]
     pub fn paper_algorithm(&self) -> String {
-        crate::agent::presets::paper_algorithm(self.config.id()).to_owned()
+        self.config.id().paper_algorithm().to_owned()
     }
 
     /// Number of choices of a discrete action space.
@@ -427,12 +427,8 @@ impl LearnerBench {
     #[wasm_bindgen(constructor)]
     pub fn new() -> LearnerBench {
         let paper = crate::bench::d2sac(Preset::Paper);
-        let batch = crate::train::replay::Batch::synthetic(
-            paper.config().batch_size,
-            crate::bench::OBS,
-            crate::bench::ACTIONS,
-            1,
-        );
+        let batch =
+            crate::replay::Batch::synthetic(paper.config().batch_size, crate::bench::OBS, crate::bench::ACTIONS, 1);
         let obs = batch.obs[..crate::bench::OBS].to_vec();
         LearnerBench { paper, obs, batch, rng: Rng::new(2, Stream::Evaluation), probs: Vec::new() }
     }

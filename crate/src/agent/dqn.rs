@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
+use crate::checkpoint::Checkpoint;
 use crate::error::{Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, Trainable};
+use crate::replay::{Batch, Experience, Transition};
 use crate::rng::Rng;
-use crate::scenario::Action;
-use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::{Batch, Experience, Transition};
+use crate::spaces::Action;
 
 /// Hyper-parameters of DQN and double DQN. `Default` is the reference code's DQN for `asp`
 /// (AGOD `benchmark/dqn.py`, tianshou's `DQNPolicy`); presets in `agent::presets`.

@@ -50,13 +50,13 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats};
+use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, Schedule};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, HybridLayout, Mlp, MlpWork};
+use crate::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 use crate::rng::{Rng, RngState};
-use crate::scenario::{Action, ActionSpace};
-use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
+use crate::spaces::{Action, ActionSpace};
 
 /// Hyper-parameters of the hybrid-action learner. `Default` is the paper preset (algorithms.md, row `ddc`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -11,12 +11,12 @@ pub mod sac;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 use crate::nn::cpu::CpuBackend;
+use crate::replay::Transition;
 use crate::rng::Rng;
-use crate::scenario::{Action, ActionSpace};
-use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::Transition;
+use crate::spaces::{Action, ActionSpace};
 
 pub use crate::nn::kernels::argmax;
 

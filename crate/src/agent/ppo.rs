@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
+use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PpoLoss, Trainable};
+use crate::replay::Transition;
 use crate::rng::Rng;
-use crate::scenario::Action;
-use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::Transition;
+use crate::spaces::Action;
 
 /// Hyper-parameters of PPO. `Default` is the reference code's PPO for `asp` (AGOD `benchmark/ppo.py`,
 /// tianshou's `PPOPolicy`): one full-batch gradient step per 1000 collected steps. Presets in

@@ -10,43 +10,6 @@ use super::{ALGORITHMS, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, Schedule};
 use crate::error::{Error, Result};
 use crate::nn::Activation;
-use crate::scenario::ScenarioId;
-
-/// The learner of `scenario`'s paper, what a run on it starts from (and what `scripts/pretrain.sh` trains):
-/// D2SAC on asp, LAD-TS on lad, DSAC on tot, the flow paper's diffusion scheduler on flow, DDC on ddc;
-/// the Gymnasium sanity tasks (CartPole, Acrobot) have no paper of their own and take D2SAC.
-pub fn paper_algorithm(scenario: ScenarioId) -> &'static str {
-    match scenario {
-        ScenarioId::Asp | ScenarioId::Cartpole | ScenarioId::Acrobot => "d2sac",
-        ScenarioId::Lad => "lad",
-        ScenarioId::Tot => "dsac",
-        ScenarioId::Flow => "flowdiff",
-        ScenarioId::Ddc => "ddc",
-    }
-}
-
-/// The learner of `algorithm` under `preset` for scenario `scenario`: the papers' values; the `fast`
-/// preset's balance tasks (CartPole, Acrobot) look further ahead (γ 0.99, 3-step returns), as their reward
-/// only comes from staying alive — with γ 0.95 d2sac plateaus near 200 on CartPole, with 0.99 and 3 steps
-/// it reaches 500.
-pub fn learner_for(algorithm: &str, preset: Preset, scenario: ScenarioId) -> Result<LearnerConfig> {
-    let mut config = learner(algorithm, preset)?;
-    if preset == Preset::Fast && matches!(scenario, ScenarioId::Cartpole | ScenarioId::Acrobot) {
-        match &mut config {
-            LearnerConfig::Sac(c) => {
-                c.gamma = 0.99;
-                c.n_step = 3;
-            }
-            LearnerConfig::Dqn(c) => {
-                c.gamma = 0.99;
-                c.n_step = 3;
-            }
-            LearnerConfig::Ppo(c) => c.gamma = 0.99,
-            LearnerConfig::Hybrid(c) => c.gamma = 0.99,
-        }
-    }
-    Ok(config)
-}
 
 /// Whether a run under `preset` has one learner act for every agent of a multi-agent scenario (parameter
 /// sharing): every fast preset, as lad's 20 base stations would otherwise each learn the same load balancing

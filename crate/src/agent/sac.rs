@@ -17,13 +17,13 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
+use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput};
+use crate::replay::{Batch, Experience, Transition};
 use crate::rng::{Rng, RngState};
-use crate::scenario::Action;
-use crate::train::checkpoint::Checkpoint;
-use crate::train::replay::{Batch, Experience, Transition};
+use crate::spaces::Action;
 
 /// The policy network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -4,8 +4,8 @@
 use super::dqn::{Dqn, DqnConfig};
 use super::ppo::{Ppo, PpoConfig};
 use super::*;
+use crate::checkpoint::Checkpoint;
 use crate::rng::Stream;
-use crate::train::checkpoint::Checkpoint;
 use crate::train::{Schedule, TrainConfig};
 
 /// A two-armed contextual bandit in episodes of `EPISODE` steps, each truncated at its end: the context is
@@ -248,28 +248,4 @@ fn bad_baseline_configs_name_the_field() {
     let hybrid = ActionSpace::Hybrid { groups: 2, choices: 3, continuous: 1 };
     let e = presets::learner("ppo", Preset::Fast).unwrap().build(4, &hybrid, Rng::new(1, Stream::Learner));
     assert!(e.err().unwrap().problem.contains("discrete"));
-}
-
-/// Each scenario's paper learner fits it, and the algorithms offered for a scenario are exactly those whose
-/// learner builds on its action space: `ddc` alone on ddc, every other algorithm on the discrete scenarios.
-#[test]
-fn algorithms_for_a_scenario_are_those_that_build_on_it() {
-    use crate::scenario::{ScenarioConfig, ScenarioId};
-    for &id in ScenarioId::ALL {
-        let env = ScenarioConfig::default_for(id).build().unwrap();
-        let space = env.action_space();
-        let offered = algorithms_for(&space);
-        assert!(offered.contains(&presets::paper_algorithm(id)), "{id:?}: {offered:?}");
-        for &algorithm in ALGORITHMS {
-            let learner = presets::learner_for(algorithm, Preset::Fast, id).unwrap();
-            let built = learner.build(env.observation_dim(), &space, Rng::new(1, Stream::Learner));
-            assert_eq!(built.is_ok(), offered.contains(&algorithm), "{algorithm} on {id:?}");
-        }
-        let expected: Vec<&str> = if id == ScenarioId::Ddc {
-            vec!["ddc"]
-        } else {
-            ALGORITHMS.iter().copied().filter(|&a| a != "ddc").collect()
-        };
-        assert_eq!(offered, expected, "{id:?}");
-    }
 }

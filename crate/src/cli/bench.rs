@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::agent::{Learner, Preset};
 use crate::bench::{ACTIONS, OBS, d2sac};
+use crate::replay::Batch;
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Heuristic, ScenarioConfig, ScenarioId};
-use crate::train::replay::Batch;
 
 /// The cheapest heuristic of each scenario, for stepping speed.
 const CHEAPEST: &[(ScenarioId, &str)] = &[

@@ -341,10 +341,10 @@ fn read_file(field: &str, path: &str) -> Result<String> {
     Ok(crate::json::utf8(field, &bytes)?.to_owned())
 }
 
-/// A checkpoint file, read no further than its header promises ([`crate::train::checkpoint::read_capped`]).
+/// A checkpoint file, read no further than its header promises ([`crate::checkpoint::read_capped`]).
 fn read_checkpoint(field: &str, path: &str) -> Result<crate::train::Trainer> {
     let file = std::fs::File::open(path).map_err(|e| Error::new(field, format!("cannot read '{path}': {e}")))?;
-    let bytes = crate::train::checkpoint::read_capped(std::io::BufReader::new(file)).map_err(|e| e.within(field))?;
+    let bytes = crate::checkpoint::read_capped(std::io::BufReader::new(file)).map_err(|e| e.within(field))?;
     crate::train::Trainer::load(&bytes).map_err(|e| e.within(field))
 }
 

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::params;
 use crate::rng::{Rng, Stream};
+pub use crate::spaces::{Action, ActionSpace};
 pub use crate::stats::Goal;
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
@@ -83,112 +84,25 @@ impl ScenarioId {
         }
     }
 
+    /// The learner of the scenario's paper, what a run on it starts from (and what `scripts/pretrain.sh`
+    /// trains): D2SAC on asp, LAD-TS on lad, DSAC on tot, the flow paper's diffusion scheduler on flow, DDC
+    /// on ddc; the Gymnasium sanity tasks (CartPole, Acrobot) have no paper of their own and take D2SAC.
+    pub fn paper_algorithm(self) -> &'static str {
+        match self {
+            ScenarioId::Asp | ScenarioId::Cartpole | ScenarioId::Acrobot => "d2sac",
+            ScenarioId::Lad => "lad",
+            ScenarioId::Tot => "dsac",
+            ScenarioId::Flow => "flowdiff",
+            ScenarioId::Ddc => "ddc",
+        }
+    }
+
     /// Parses an id string; `field` names where it came from, for the error.
     pub fn parse(field: &str, name: &str) -> Result<Self> {
         Self::ALL.iter().copied().find(|id| id.name() == name).ok_or_else(|| {
             let known: Vec<&str> = Self::ALL.iter().map(|id| id.name()).collect();
             Error::new(field, format!("unknown scenario '{name}' (expected one of: {})", known.join(", ")))
         })
-    }
-}
-
-/// What an agent may do.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ActionSpace {
-    /// One of `n` choices, `0..n` ([`Action::Discrete`]).
-    Discrete {
-        /// Number of choices.
-        n: usize,
-    },
-    /// A vector of `dim` reals ([`Action::Vector`]); the scenario documents how it reads them.
-    Box {
-        /// Length of the vector.
-        dim: usize,
-    },
-    /// `groups` blocks of `choices` logits followed by `continuous` reals each ([`Action::Vector`] of
-    /// length `groups · (choices + continuous)`): the `ddc` per-user steps choice and offload ratio.
-    Hybrid {
-        /// Number of blocks (users).
-        groups: usize,
-        /// Logits per block (a categorical choice).
-        choices: usize,
-        /// Reals per block after the logits.
-        continuous: usize,
-    },
-}
-
-impl std::fmt::Display for ActionSpace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ActionSpace::Discrete { n } => write!(f, "Discrete({n})"),
-            ActionSpace::Box { dim } => write!(f, "Box({dim})"),
-            ActionSpace::Hybrid { groups, choices, continuous } => {
-                write!(f, "Hybrid({groups}x({choices}+{continuous}))")
-            }
-        }
-    }
-}
-
-impl ActionSpace {
-    /// Number of choices of a discrete space.
-    pub fn discrete_n(&self) -> Option<usize> {
-        match self {
-            ActionSpace::Discrete { n } => Some(*n),
-            _ => None,
-        }
-    }
-
-    /// Length of the vector an agent's network outputs for this space (the logits for a discrete space).
-    pub fn vector_dim(&self) -> usize {
-        match self {
-            ActionSpace::Discrete { n } => *n,
-            ActionSpace::Box { dim } => *dim,
-            ActionSpace::Hybrid { groups, choices, continuous } => groups * (choices + continuous),
-        }
-    }
-}
-
-/// One action, shaped by the scenario's [`ActionSpace`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum Action {
-    /// An index into a discrete space.
-    Discrete(usize),
-    /// A vector for a `Box` or `Hybrid` space.
-    Vector(Vec<f32>),
-}
-
-impl Action {
-    /// The action as numbers, as a replay buffer stores it: `[index]` or the vector.
-    pub fn to_values(&self) -> Vec<f32> {
-        match self {
-            Action::Discrete(i) => vec![*i as f32],
-            Action::Vector(v) => v.clone(),
-        }
-    }
-
-    /// The index of a discrete action, checked to be below `n`.
-    pub fn index_below(&self, n: usize) -> Result<usize> {
-        match *self {
-            Action::Discrete(i) if i < n => Ok(i),
-            Action::Discrete(i) => Err(Error::new("action", format!("must be an index below {n}, got {i}"))),
-            Action::Vector(_) => Err(Error::new("action", format!("must be an index below {n}, got a vector"))),
-        }
-    }
-
-    /// The values of a vector action, checked to have length `dim` and only finite entries.
-    pub fn vector_of_len(&self, dim: usize) -> Result<&[f32]> {
-        match self {
-            Action::Vector(v) if v.len() != dim => {
-                Err(Error::new("action", format!("must have {dim} values, got {}", v.len())))
-            }
-            Action::Vector(v) => match v.iter().position(|x| !x.is_finite()) {
-                Some(i) => Err(Error::new(format!("action[{i}]"), format!("must be a finite number, got {}", v[i]))),
-                None => Ok(v),
-            },
-            Action::Discrete(_) => Err(Error::new("action", format!("must be a vector of {dim} values, got an index"))),
-        }
     }
 }
 
@@ -483,7 +397,10 @@ impl ScenarioConfig {
         let mut value = crate::json::parse_value("config", json)?;
         if let Some(tag) = value.as_object_mut().and_then(|fields| fields.remove("scenario")) {
             if tag.as_str() != Some(id.name()) {
-                return Err(Error::new("config.scenario", format!("is {tag}, but this is the config of {}", id.name())));
+                return Err(Error::new(
+                    "config.scenario",
+                    format!("is {tag}, but this is the config of {}", id.name()),
+                ));
             }
         }
         fn parse<T: serde::de::DeserializeOwned + schemars::JsonSchema>(value: serde_json::Value) -> Result<T> {

@@ -353,9 +353,8 @@ fn ddc_fast_satisfies_more_than_semgen() {
 /// deterministic, so this is not flaky: it fails when a change breaks learning.
 fn fast_preset_learns(id: ScenarioId, epochs: u64, heuristic: &str) {
     use super::heldout::{HELD_OUT_SEED, compare};
-    use crate::agent::presets;
     use crate::scenario::Goal;
-    let algorithm = presets::paper_algorithm(id);
+    let algorithm = id.paper_algorithm();
     let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0).unwrap();
     let mut trainer = Trainer::new(config).unwrap();
     let started = std::time::Instant::now();
@@ -442,4 +441,29 @@ fn memory_is_estimated_and_bounded_before_allocating() {
     sac.batch_size = 65_536;
     let e = Trainer::new(lad).err().unwrap();
     assert!(e.problem.contains("activations"), "{e}");
+}
+
+/// Each scenario's paper learner fits it, and the algorithms offered for a scenario are exactly those whose
+/// learner builds on its action space: `ddc` alone on ddc, every other algorithm on the discrete scenarios.
+#[test]
+fn algorithms_for_a_scenario_are_those_that_build_on_it() {
+    use crate::agent::{ALGORITHMS, algorithms_for};
+    use crate::rng::Stream;
+    for &id in ScenarioId::ALL {
+        let env = ScenarioConfig::default_for(id).build().unwrap();
+        let space = env.action_space();
+        let offered = algorithms_for(&space);
+        assert!(offered.contains(&id.paper_algorithm()), "{id:?}: {offered:?}");
+        for &algorithm in ALGORITHMS {
+            let learner = preset_learner(algorithm, Preset::Fast, id).unwrap();
+            let built = learner.build(env.observation_dim(), &space, Rng::new(1, Stream::Learner));
+            assert_eq!(built.is_ok(), offered.contains(&algorithm), "{algorithm} on {id:?}");
+        }
+        let expected: Vec<&str> = if id == ScenarioId::Ddc {
+            vec!["ddc"]
+        } else {
+            ALGORITHMS.iter().copied().filter(|&a| a != "ddc").collect()
+        };
+        assert_eq!(offered, expected, "{id:?}");
+    }
 }

@@ -3,13 +3,13 @@
 
 use super::*;
 use crate::agent::{LearnerConfig, Preset, presets};
+use crate::checkpoint::Checkpoint;
 use crate::nn::cpu::CpuBackend;
 use crate::nn::tests::{hybrid_relaxed_f64, mlp_f64, numeric_grad, random_values, relative_error, widen};
 use crate::rng::Stream;
 use crate::scenario::ddc::action::{decode, offload_ratio};
 use crate::scenario::ddc::{DdcConfig, STEP_CHOICES};
 use crate::scenario::{ScenarioConfig, ScenarioId};
-use crate::train::checkpoint::Checkpoint;
 use crate::train::{Schedule as TrainSchedule, TrainConfig, Trainer};
 
 /// The paper preset shrunk: width 16, batch `rows`.

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::Checkpoint;
+use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 

@@ -126,7 +126,9 @@ fn cases(default: usize) -> usize {
 /// Plays the first few decisions of every heuristic on `config`, checking every figure is finite.
 fn plays_finitely(config: &ScenarioConfig, what: &str) {
     let mut env = config.build().unwrap_or_else(|e| panic!("{what}: accepted, then build refused it: {e}"));
-    for name in env.heuristics().to_vec() {
+    // ddc's oracle searches every split exhaustively (seconds a decision); the property test over the
+    // accepted ranges plays it.
+    for name in env.heuristics().iter().copied().filter(|&name| name != "oracle") {
         let Ok(mut heuristic) = Heuristic::new(env.as_ref(), name, 1) else { continue };
         env.set_system(Some(heuristic.index())).unwrap();
         env.reset(1);

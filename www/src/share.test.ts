@@ -232,7 +232,8 @@ describe('share links under random edits', () => {
     return s;
   };
   it('never throws, and accepts only well-shaped runs', async () => {
-    const cases = Number(process.env.FUZZ_CASES ?? 1500);
+    const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
+    const cases = Number(env?.FUZZ_CASES ?? 1500);
     const random = generator(7);
     const payload = JSON.stringify({ version: SHARE_VERSION, run: { ...defaultSettings(), scenario: 'lad', policy: 'opt' } });
     const valid = await hashOf(JSON.parse(payload));

@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats};
 use crate::checkpoint::Checkpoint;
-use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, Schedule};
+use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, NoiseSchedule};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::nn::{Activation, AdamConfig, Backend, HybridLayout, Mlp, MlpWork};
 use crate::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
@@ -113,7 +113,7 @@ impl Default for HybridConfig {
         Self {
             actor: DiffusionConfig {
                 steps: 3,
-                schedule: Schedule::Vp,
+                schedule: NoiseSchedule::Vp,
                 hidden: 256,
                 activation: Activation::Mish,
                 time_mlp: true,
@@ -357,11 +357,6 @@ impl<B: Backend> Hybrid<B> {
     /// The action vector's layout.
     pub fn layout(&self) -> HybridLayout {
         self.layout
-    }
-
-    /// Transitions in the replay buffer.
-    pub fn replay_len(&self) -> usize {
-        self.replay.len()
     }
 
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).

@@ -7,7 +7,7 @@ use super::hybrid::HybridConfig;
 use super::ppo::PpoConfig;
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
 use super::{ALGORITHMS, LearnerConfig, Preset};
-use crate::diffusion::{DiffusionConfig, Schedule};
+use crate::diffusion::{DiffusionConfig, NoiseSchedule};
 use crate::error::{Error, Result};
 use crate::nn::Activation;
 
@@ -89,7 +89,7 @@ fn fast(paper: SacConfig) -> SacConfig {
 /// minimises. Delays of tens to hundreds of seconds early in training dwarf the entropy bonus, so the
 /// softmax denoiser saturated on one server before α could grow (seeds 1 and 2 stalled at 60–380 s; a
 /// faster α only made α explode); scaled by 0.1 every seed tried reached Opt-TS's delay within five epochs.
-/// The update schedule and the shared learner are in `train::Schedule::preset` and [`shares_learner`].
+/// The update schedule and the shared learner are in `train::UpdateSchedule::preset` and [`shares_learner`].
 fn lad_fast(fast: SacConfig) -> SacConfig {
     SacConfig { gamma: 0.0, actor_lr: 1e-3, reward_scale: 0.1, ..fast }
 }
@@ -107,7 +107,7 @@ fn dsac_fast(fast: SacConfig) -> SacConfig {
 fn diffusion(steps: usize, hidden: usize) -> ActorConfig {
     ActorConfig::Diffusion(DiffusionConfig {
         steps,
-        schedule: Schedule::Vp,
+        schedule: NoiseSchedule::Vp,
         hidden,
         activation: Activation::Mish,
         time_mlp: true,
@@ -171,7 +171,7 @@ pub fn lad() -> SacConfig {
     SacConfig {
         actor: ActorConfig::Diffusion(DiffusionConfig {
             steps: 5,
-            schedule: Schedule::Vp,
+            schedule: NoiseSchedule::Vp,
             hidden: 20,
             activation: Activation::Relu,
             time_mlp: false,

@@ -361,11 +361,6 @@ impl<B: Backend> Sac<B> {
         }
     }
 
-    /// Transitions in the replay buffer.
-    pub fn replay_len(&self) -> usize {
-        self.experience.len()
-    }
-
     /// One gradient update from a replay batch drawn by `rng` (`None` while the buffer is empty).
     pub fn update_from_replay(&mut self, rng: &mut Rng) -> Result<Option<UpdateStats>> {
         let Some(batch) = self.experience.take_batch(self.config.batch_size, self.config.min_replay, rng) else {

@@ -6,7 +6,7 @@ use super::ppo::{Ppo, PpoConfig};
 use super::*;
 use crate::checkpoint::Checkpoint;
 use crate::rng::Stream;
-use crate::train::{Schedule, TrainConfig};
+use crate::train::{TrainConfig, UpdateSchedule};
 
 /// A two-armed contextual bandit in episodes of `EPISODE` steps, each truncated at its end: the context is
 /// ±1 (observed as `[c, 1]`), arm `c > 0` pays +1, the other −1.
@@ -219,7 +219,7 @@ fn every_algorithm_has_presets_and_a_schedule() {
         for preset in [Preset::Paper, Preset::Fast] {
             let config = presets::learner(algorithm, preset).unwrap();
             config.validate().unwrap_or_else(|e| panic!("{algorithm} {preset:?}: {e}"));
-            let schedule = Schedule::preset(algorithm, preset);
+            let schedule = UpdateSchedule::preset(algorithm, preset);
             if let LearnerConfig::Ppo(c) = &config {
                 assert_eq!((schedule.collect_steps, schedule.updates_per_collect), (c.rollout_steps, 1));
             }

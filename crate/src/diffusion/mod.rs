@@ -18,7 +18,7 @@ pub const EMBEDDING: usize = 16;
 /// How the noise variances `β_t` are laid out over the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Schedule {
+pub enum NoiseSchedule {
     /// Variance-preserving: `α_t = exp(−b_min/T − ½(b_max − b_min)(2t − 1)/T²)`, `b_min = 0.1`, `b_max = 10`.
     Vp,
     /// `β` linear from 1e−4 to 2e−2.
@@ -27,24 +27,24 @@ pub enum Schedule {
     Cosine,
 }
 
-impl Schedule {
+impl NoiseSchedule {
     /// `β_1 … β_T` (computed in f64).
     pub fn betas(self, steps: usize) -> Vec<f64> {
         let t_max = steps as f64;
         match self {
-            Schedule::Vp => (1..=steps)
+            NoiseSchedule::Vp => (1..=steps)
                 .map(|t| {
                     let (b_min, b_max) = (0.1, 10.0);
                     1.0 - libm::exp(-b_min / t_max - 0.5 * (b_max - b_min) * (2.0 * t as f64 - 1.0) / (t_max * t_max))
                 })
                 .collect(),
-            Schedule::Linear => {
+            NoiseSchedule::Linear => {
                 let (start, end) = (1e-4, 2e-2);
                 (0..steps)
                     .map(|i| if steps == 1 { start } else { start + (end - start) * i as f64 / (t_max - 1.0) })
                     .collect()
             }
-            Schedule::Cosine => {
+            NoiseSchedule::Cosine => {
                 // As the reference: ᾱ on np.linspace(0, T + 1, T + 1), normalised, β clipped to [0, 0.999].
                 let s = 0.008;
                 let points = steps + 1;
@@ -64,7 +64,7 @@ impl Schedule {
 
 /// The per-step scalars of a chain of `steps` with `schedule`: entry `t` takes `x_{t+1}` to `x_t`
 /// (`t = T−1` first).
-pub fn reverse_steps(schedule: Schedule, steps: usize, clip: bool, predict_sample: bool) -> Vec<ReverseStep> {
+pub fn reverse_steps(schedule: NoiseSchedule, steps: usize, clip: bool, predict_sample: bool) -> Vec<ReverseStep> {
     let betas = schedule.betas(steps);
     let mut alpha_bar = 1.0;
     let mut out = Vec::with_capacity(steps);
@@ -108,7 +108,7 @@ pub struct DiffusionConfig {
     /// Denoising steps `T`.
     pub steps: usize,
     /// Noise schedule.
-    pub schedule: Schedule,
+    pub schedule: NoiseSchedule,
     /// Hidden width `h` of the denoiser.
     pub hidden: usize,
     /// Hidden activation.

@@ -5,26 +5,26 @@ use crate::rng::Stream;
 
 #[test]
 fn vp_schedule_for_five_steps() {
-    let betas = Schedule::Vp.betas(5);
+    let betas = NoiseSchedule::Vp.betas(5);
     for (b, want) in betas.iter().zip([0.196, 0.459, 0.636, 0.755, 0.835]) {
         assert!((b - want).abs() < 5e-4, "{betas:?}");
     }
-    let linear = Schedule::Linear.betas(3);
+    let linear = NoiseSchedule::Linear.betas(3);
     assert!(
         (linear[0] - 1e-4).abs() < 1e-12 && (linear[1] - 0.01005).abs() < 1e-12 && (linear[2] - 0.02).abs() < 1e-12
     );
-    let cosine = Schedule::Cosine.betas(10);
+    let cosine = NoiseSchedule::Cosine.betas(10);
     assert!(cosine.windows(2).all(|w| w[0] < w[1]) && cosine.iter().all(|&b| b > 0.0 && b <= 0.999), "{cosine:?}");
 }
 
 #[test]
 fn posterior_coefficients_and_last_step_without_noise() {
-    let steps = reverse_steps(Schedule::Vp, 5, false, false);
+    let steps = reverse_steps(NoiseSchedule::Vp, 5, false, false);
     assert_eq!(steps[0].sigma, 0.0);
     // At t = 0, ᾱ_{−1} = 1: x̂0 carries all the weight of the posterior mean.
     assert!((steps[0].coef_x0 - 1.0).abs() < 1e-6 && steps[0].coef_xt.abs() < 1e-6);
     // σ_t² = β_t(1 − ᾱ_{t−1})/(1 − ᾱ_t) by hand for t = 1.
-    let b = Schedule::Vp.betas(5);
+    let b = NoiseSchedule::Vp.betas(5);
     let (ab0, ab1) = (1.0 - b[0], (1.0 - b[0]) * (1.0 - b[1]));
     let want = (b[1] * (1.0 - ab0) / (1.0 - ab1)).sqrt();
     assert!((f64::from(steps[1].sigma) - want).abs() < 1e-6);
@@ -39,11 +39,11 @@ fn sinusoidal_embedding_values() {
     assert!((e3[1] - 0.720_63).abs() < 1e-4 && (e3[0] - 3.0f32.sin()).abs() < 1e-6);
 }
 
-fn small_actor(schedule: Schedule, time_mlp: bool, clip: bool) -> DiffusionActor {
+fn small_actor(schedule: NoiseSchedule, time_mlp: bool, clip: bool) -> DiffusionActor {
     small_actor_with(schedule, time_mlp, clip, Activation::Tanh)
 }
 
-fn small_actor_with(schedule: Schedule, time_mlp: bool, clip: bool, output: Activation) -> DiffusionActor {
+fn small_actor_with(schedule: NoiseSchedule, time_mlp: bool, clip: bool, output: Activation) -> DiffusionActor {
     let config = DiffusionConfig {
         steps: 5,
         schedule,
@@ -129,11 +129,11 @@ fn actor_loss_gradient_through_the_chain() {
     // Well-conditioned cases: the unclipped VP chain drives x_0 to ±20, where softmax saturates and both
     // the f32 gradient and the f64 differences drown in rounding.
     let cases = [
-        (Schedule::Vp, false, false, Activation::Tanh),
-        (Schedule::Linear, true, false, Activation::Tanh),
-        (Schedule::Vp, true, true, Activation::Tanh),
+        (NoiseSchedule::Vp, false, false, Activation::Tanh),
+        (NoiseSchedule::Linear, true, false, Activation::Tanh),
+        (NoiseSchedule::Vp, true, true, Activation::Tanh),
         // LAD: the softmax denoiser predicts x̂_0, and π = x_0.
-        (Schedule::Vp, false, false, Activation::Softmax),
+        (NoiseSchedule::Vp, false, false, Activation::Softmax),
     ];
     for (schedule, time_mlp, clip, output) in cases {
         let actor = small_actor_with(schedule, time_mlp, clip, output);
@@ -182,7 +182,7 @@ fn actor_loss_gradient_through_the_chain() {
 /// batch agree bit for bit.
 #[test]
 fn rows_are_independent_bit_for_bit() {
-    let actor = small_actor(Schedule::Vp, true, false);
+    let actor = small_actor(NoiseSchedule::Vp, true, false);
     let mut rng = Rng::new(3, Stream::World);
     let mut p32 = vec![0.0; actor.len()];
     actor.init(&mut p32, &mut rng);
@@ -213,7 +213,7 @@ fn rows_are_independent_bit_for_bit() {
 /// deterministic action per state.
 #[test]
 fn zero_noise_gives_one_deterministic_chain() {
-    let actor = small_actor(Schedule::Vp, true, false);
+    let actor = small_actor(NoiseSchedule::Vp, true, false);
     let mut rng = Rng::new(4, Stream::World);
     let mut p32 = vec![0.0; actor.len()];
     actor.init(&mut p32, &mut rng);

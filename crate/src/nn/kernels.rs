@@ -45,12 +45,6 @@ pub fn tanh(x: f32) -> f32 {
     1.0 - 2.0 / (exp(2.0 * x) + 1.0)
 }
 
-/// Logistic sigmoid, from [`exp`].
-#[inline(always)]
-pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + exp(-x))
-}
-
 /// `mish(x) = x·tanh(softplus(x)) = x·n/(n + 2)` with `n = e^x (e^x + 2)`: one exponential.
 /// Returns (mish(x), mish'(x)).
 #[inline(always)]

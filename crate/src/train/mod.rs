@@ -28,7 +28,7 @@ pub const CHECKPOINT_FORMAT: u32 = 2;
 /// When updates happen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Schedule {
+pub struct UpdateSchedule {
     /// Environment steps per epoch; evaluation and the metric record follow each epoch.
     pub epoch_steps: usize,
     /// Steps collected between rounds of updates.
@@ -42,7 +42,7 @@ pub struct Schedule {
     pub per_agent_block: bool,
 }
 
-impl Schedule {
+impl UpdateSchedule {
     /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
     /// its buffer's warm-up being the learner's `min_replay`; DDC: one update per step from the first, its
     /// Algorithm 3); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO updates
@@ -99,7 +99,7 @@ pub struct TrainConfig {
     /// The learner's hyper-parameters.
     pub learner: LearnerConfig,
     /// When updates happen.
-    pub schedule: Schedule,
+    pub schedule: UpdateSchedule,
     /// The run's seed: network initialisation, exploration, training episodes.
     pub seed: u64,
     /// Episodes per evaluation.
@@ -120,7 +120,7 @@ impl TrainConfig {
             scenario,
             algorithm: algorithm.to_owned(),
             learner,
-            schedule: Schedule::preset(algorithm, preset),
+            schedule: UpdateSchedule::preset(algorithm, preset),
             seed,
             eval_episodes: 3,
             eval_seed: 1_000_000,

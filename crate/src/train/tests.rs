@@ -1,6 +1,6 @@
 use super::*;
 use crate::agent::sac::{ActorConfig, SacConfig};
-use crate::diffusion::{DiffusionConfig, Schedule as NoiseSchedule};
+use crate::diffusion::{DiffusionConfig, NoiseSchedule};
 use crate::nn::Activation;
 use crate::scenario::asp::AspConfig;
 use crate::scenario::{ActionSpace, HeuristicState, ScenarioId, Snapshot, Step};
@@ -109,7 +109,7 @@ fn bandit_config(seed: u64) -> TrainConfig {
         scenario: ScenarioConfig::default_for(ScenarioId::Asp),
         algorithm: "d2sac".into(),
         learner: LearnerConfig::Sac(small_d2sac(64)),
-        schedule: Schedule {
+        schedule: UpdateSchedule {
             epoch_steps: 500,
             collect_steps: 1,
             updates_per_collect: 1,
@@ -145,7 +145,7 @@ fn asp_config(seed: u64) -> TrainConfig {
         scenario,
         algorithm: "d2sac".into(),
         learner: LearnerConfig::Sac(SacConfig { n_step: 3, ..small_d2sac(32) }),
-        schedule: Schedule {
+        schedule: UpdateSchedule {
             epoch_steps: 120,
             collect_steps: 10,
             updates_per_collect: 5,
@@ -269,7 +269,7 @@ fn every_paper_preset_trains_on_its_scenario() {
     ];
     for (algorithm, id) in pairs {
         let mut config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Paper, 1).unwrap();
-        config.schedule = Schedule {
+        config.schedule = UpdateSchedule {
             epoch_steps: 700,
             collect_steps: 300,
             updates_per_collect: 2,
@@ -278,7 +278,7 @@ fn every_paper_preset_trains_on_its_scenario() {
         };
         if algorithm == "lad" {
             // LAD's own schedule; enough steps for the first base stations to pass their 300-transition warm-up.
-            config.schedule = Schedule { epoch_steps: 7000, ..Schedule::preset("lad", Preset::Paper) };
+            config.schedule = UpdateSchedule { epoch_steps: 7000, ..UpdateSchedule::preset("lad", Preset::Paper) };
         }
         if algorithm == "ppo" {
             config.schedule.collect_steps = 1000;

@@ -59,7 +59,7 @@ pub fn compute_golden() -> Vec<Golden> {
 pub fn training_config() -> diffedge::train::TrainConfig {
     use diffedge::agent::LearnerConfig;
     use diffedge::agent::sac::{ActorConfig, SacConfig};
-    use diffedge::train::{Schedule, TrainConfig};
+    use diffedge::train::{TrainConfig, UpdateSchedule};
     let mut scenario = ScenarioConfig::default_for(ScenarioId::Asp);
     if let ScenarioConfig::Asp(c) = &mut scenario {
         c.horizon_s = 1.0e5;
@@ -79,7 +79,7 @@ pub fn training_config() -> diffedge::train::TrainConfig {
             buffer_size: 1000,
             ..paper
         }),
-        schedule: Schedule {
+        schedule: UpdateSchedule {
             epoch_steps: 100,
             collect_steps: 10,
             updates_per_collect: 5,

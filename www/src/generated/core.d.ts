@@ -849,9 +849,9 @@ export type LearnerConfig =
  * How the noise variances `β_t` are laid out over the chain.
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "Schedule2".
+ * via the `definition` "NoiseSchedule".
  */
-export type Schedule2 = "vp" | "linear" | "cosine";
+export type NoiseSchedule = "vp" | "linear" | "cosine";
 /**
  * Where a task's compute density, quality demand and result size come from.
  *
@@ -2583,7 +2583,7 @@ export interface ThoughtView {
   /**
    * Its schedule, once assigned.
    */
-  schedule?: Schedule | null;
+  schedule?: ThoughtSchedule | null;
   /**
    * ToT step: 0 = input, `1..=S`, `S + 1` = output.
    */
@@ -2593,9 +2593,9 @@ export interface ThoughtView {
  * Where and when one thought is generated.
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "Schedule".
+ * via the `definition` "ThoughtSchedule".
  */
-export interface Schedule {
+export interface ThoughtSchedule {
   /**
    * When generation ends (s).
    */
@@ -3827,7 +3827,7 @@ export interface TrainConfig {
          */
         world_seed?: number;
       };
-  schedule: Schedule3;
+  schedule: UpdateSchedule;
   /**
    * The run's seed: network initialisation, exploration, training episodes.
    */
@@ -3892,7 +3892,7 @@ export interface DiffusionConfig {
 /**
  * When updates happen.
  */
-export interface Schedule3 {
+export interface UpdateSchedule {
   /**
    * Steps collected between rounds of updates.
    */
@@ -4483,35 +4483,6 @@ export interface Range2 {
   min: number;
 }
 /**
- * When updates happen.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "Schedule3".
- */
-export interface Schedule31 {
-  /**
-   * Steps collected between rounds of updates.
-   */
-  collect_steps: number;
-  /**
-   * Environment steps per epoch; evaluation and the metric record follow each epoch.
-   */
-  epoch_steps: number;
-  /**
-   * Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
-   * instead of every `collect_steps`.
-   */
-  per_agent_block: boolean;
-  /**
-   * Updates per round.
-   */
-  updates_per_collect: number;
-  /**
-   * Steps collected before the first update.
-   */
-  warmup_steps: number;
-}
-/**
  * A Markov chain over the SPs' token budgets, stepping once per ToT step; each SP runs its own copy,
  * starting from a uniformly drawn state.
  *
@@ -4559,4 +4530,33 @@ export interface Uniform26 {
    * Lower end.
    */
   min: number;
+}
+/**
+ * When updates happen.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "UpdateSchedule".
+ */
+export interface UpdateSchedule1 {
+  /**
+   * Steps collected between rounds of updates.
+   */
+  collect_steps: number;
+  /**
+   * Environment steps per epoch; evaluation and the metric record follow each epoch.
+   */
+  epoch_steps: number;
+  /**
+   * Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
+   * instead of every `collect_steps`.
+   */
+  per_agent_block: boolean;
+  /**
+   * Updates per round.
+   */
+  updates_per_collect: number;
+  /**
+   * Steps collected before the first update.
+   */
+  warmup_steps: number;
 }

@@ -10,7 +10,7 @@ use crate::rng::Stream;
 use crate::scenario::ddc::action::{decode, offload_ratio};
 use crate::scenario::ddc::{DdcConfig, STEP_CHOICES};
 use crate::scenario::{ScenarioConfig, ScenarioId};
-use crate::train::{Schedule as TrainSchedule, TrainConfig, Trainer};
+use crate::train::{TrainConfig, Trainer, UpdateSchedule};
 
 /// The paper preset shrunk: width 16, batch `rows`.
 fn small(rows: usize) -> HybridConfig {
@@ -196,7 +196,7 @@ fn ddc_run(seed: u64, epoch_steps: usize) -> TrainConfig {
             batch_size: 64,
             ..fast
         }),
-        schedule: TrainSchedule {
+        schedule: UpdateSchedule {
             epoch_steps,
             collect_steps: 1,
             updates_per_collect: 1,
@@ -260,5 +260,5 @@ fn configs_and_spaces_are_checked() {
     assert_eq!(Trainer::new(config).err().unwrap().field, "learner");
     let LearnerConfig::Hybrid(fast) = presets::learner("ddc", Preset::Fast).unwrap() else { panic!("ddc is hybrid") };
     assert_eq!((fast.actor.hidden, fast.critic_hidden, fast.batch_size), (64, vec![64, 64], 128));
-    assert_eq!(TrainSchedule::preset("ddc", Preset::Paper).warmup_steps, 0);
+    assert_eq!(UpdateSchedule::preset("ddc", Preset::Paper).warmup_steps, 0);
 }

@@ -288,7 +288,7 @@ impl TotConfig {
 
 /// Where and when one thought is generated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Schedule {
+pub struct ThoughtSchedule {
     /// Server: 0 = BS, `u` = SP `u`.
     pub server: u32,
     /// When the best thought of the previous step has arrived (s).
@@ -307,7 +307,7 @@ pub struct Schedule {
 #[derive(Debug, Clone, Copy)]
 struct Thought {
     data_bits: f64,
-    schedule: Option<Schedule>,
+    schedule: Option<ThoughtSchedule>,
 }
 
 /// One thought of the DAG, for drawing.
@@ -326,7 +326,7 @@ pub struct ThoughtView {
     /// Whether it is the best of its step (known once the step is complete).
     pub best: bool,
     /// Its schedule, once assigned.
-    pub schedule: Option<Schedule>,
+    pub schedule: Option<ThoughtSchedule>,
 }
 
 /// One generation on a server's timeline.
@@ -568,7 +568,7 @@ impl TotEnv {
     }
 
     /// The schedule of thought `id` if it is generated on `server` now (its previous step complete).
-    fn plan(&self, id: usize, server: usize) -> Schedule {
+    fn plan(&self, id: usize, server: usize) -> ThoughtSchedule {
         let step = self.step_of(id);
         let source = self.thoughts[self.best[step - 1]].schedule.expect("the previous step is generated").server;
         let transfer_s = if source as usize == server {
@@ -583,7 +583,7 @@ impl TotEnv {
             (0, _) => self.world.bs.tokens,
             (u, s) => self.tokens[(s - 1) * (self.servers - 1) + u - 1],
         };
-        Schedule {
+        ThoughtSchedule {
             server: server as u32,
             ready_s,
             start_s,
@@ -602,7 +602,7 @@ impl TotEnv {
     }
 
     /// Records `schedule` for thought `id`; returns its quality penalty.
-    fn assign(&mut self, id: usize, schedule: Schedule) -> f64 {
+    fn assign(&mut self, id: usize, schedule: ThoughtSchedule) -> f64 {
         let server = schedule.server as usize;
         self.thoughts[id].schedule = Some(schedule);
         self.busy_until_s[server] = schedule.finish_s;
@@ -776,7 +776,7 @@ impl Env for TotEnv {
         self.last = None;
         self.next = 0;
         self.counted_delay_s = 0.0;
-        let input = Schedule {
+        let input = ThoughtSchedule {
             server: 0,
             ready_s: 0.0,
             start_s: 0.0,
@@ -903,7 +903,7 @@ impl Env for TotEnv {
         let pending = (!self.is_done()).then(|| {
             let id = self.next + 1;
             let step = self.step_of(id);
-            let plans: Vec<Schedule> = (0..n).map(|m| self.plan(id, m)).collect();
+            let plans: Vec<ThoughtSchedule> = (0..n).map(|m| self.plan(id, m)).collect();
             PendingView {
                 thought: id as u32,
                 step: step as u32,

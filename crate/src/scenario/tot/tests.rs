@@ -65,7 +65,7 @@ fn built_with(observation: TotObservation, delay_reward: TotDelayReward, quality
     env
 }
 
-fn schedule(env: &TotEnv, id: usize) -> Schedule {
+fn schedule(env: &TotEnv, id: usize) -> ThoughtSchedule {
     env.thoughts[id].schedule.unwrap()
 }
 

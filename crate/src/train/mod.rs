@@ -161,6 +161,9 @@ pub(crate) fn preset_learner(algorithm: &str, preset: Preset, scenario: Scenario
     Ok(config)
 }
 
+/// Training episodes in a row that may end before their first decision before a run gives up.
+pub const MAX_EMPTY_EPISODES: u64 = 100;
+
 /// Mean and spread of episode figures.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Evaluation {
@@ -278,9 +281,29 @@ impl Trainer {
             progress: Progress::default(),
             config,
         };
-        let seed = trainer.episode_seed(0);
-        trainer.env.reset(seed);
+        trainer.begin_episode()?;
         Ok(trainer)
+    }
+
+    /// Resets the training environment for episode `progress.episode`, passing over episodes that end before
+    /// their first decision (a flow episode whose sources emit nothing has nothing to learn from, and no
+    /// decision to take); an error after [`MAX_EMPTY_EPISODES`] of them in a row.
+    fn begin_episode(&mut self) -> Result<()> {
+        for _ in 0..MAX_EMPTY_EPISODES {
+            let seed = self.episode_seed(self.progress.episode);
+            self.env.reset(seed);
+            if !self.env.is_done() {
+                return Ok(());
+            }
+            self.progress.episode += 1;
+        }
+        Err(Error::new(
+            "training",
+            format!(
+                "{MAX_EMPTY_EPISODES} episodes in a row ended before their first decision: this config gives the \
+                 learner nothing to decide (raise the arrival rate or the episode length)"
+            ),
+        ))
     }
 
     /// The run's config.
@@ -352,8 +375,7 @@ impl Trainer {
             self.progress.episode_return = 0.0;
             self.progress.episode_actions.clear();
             self.progress.episode += 1;
-            let seed = self.episode_seed(self.progress.episode);
-            self.env.reset(seed);
+            self.begin_episode()?;
         }
         self.progress.steps += 1;
         self.progress.since_collect += 1;

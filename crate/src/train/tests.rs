@@ -467,3 +467,22 @@ fn algorithms_for_a_scenario_are_those_that_build_on_it() {
         assert_eq!(offered, expected, "{id:?}");
     }
 }
+
+/// Episodes that end before their first decision (a flow episode whose sources emit nothing) are passed
+/// over, and a config whose episodes are all empty is refused by name; before, the first step acted on an
+/// ended episode (found by the fuzz targets, issue 11).
+#[test]
+fn empty_episodes_are_passed_over_and_an_empty_world_refused() {
+    use crate::scenario::flow::FlowConfig;
+    let flow = |emit_probability: f64| {
+        let scenario = ScenarioConfig::Flow(FlowConfig { emit_probability, ..FlowConfig::default() });
+        TrainConfig::preset(scenario, "dqn", Preset::Fast, 0).unwrap()
+    };
+    // About one flow an episode: a third of the episodes have none.
+    let mut trainer = Trainer::new(flow(1e-6)).unwrap();
+    for _ in 0..200 {
+        trainer.step().unwrap();
+    }
+    let e = Trainer::new(flow(1e-9)).err().unwrap();
+    assert!(e.field == "training" && e.problem.contains("before their first decision"), "{e}");
+}

@@ -299,13 +299,7 @@ impl Trainer {
     ) -> Result<Trainer, JsError> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
-        let preset = match preset {
-            "paper" => Preset::Paper,
-            "fast" => Preset::Fast,
-            other => {
-                return Err(js_error(Error::new("preset", format!("must be \"paper\" or \"fast\", got \"{other}\""))));
-            }
-        };
+        let preset = Preset::parse("preset", preset).map_err(js_error)?;
         let seed = seed_from_js("seed", seed).map_err(js_error)?;
         Self::start(TrainConfig::preset(scenario, algorithm, preset, seed).map_err(js_error)?)
     }

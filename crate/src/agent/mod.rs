@@ -33,6 +33,21 @@ pub enum Preset {
     Fast,
 }
 
+impl Preset {
+    /// Every preset, by its name.
+    pub const ALL: [(Preset, &'static str); 2] = [(Preset::Paper, "paper"), (Preset::Fast, "fast")];
+
+    /// The preset called `name` (as configs, the page and `--preset` spell it); `field` names where it came
+    /// from, for the error. The one parser of preset names.
+    pub fn parse(field: &str, name: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|&(p, _)| p)
+            .ok_or_else(|| Error::new(field, format!("must be \"paper\" or \"fast\", got \"{name}\"")))
+    }
+}
+
 /// A learner's hyper-parameters, by family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]

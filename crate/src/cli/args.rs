@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::agent::Preset;
+
 /// Simulate edge-network scheduling of AIGC services and evaluate policies on it.
 #[derive(Debug, Parser)]
 #[command(name = "diffedge", version, about, long_about = None)]
@@ -110,9 +112,9 @@ pub(super) struct TrainArgs {
         conflicts_with_all = ["scenario", "algo", "preset", "seed", "world_seed", "world", "config", "overrides", "eval_episodes"]
     )]
     pub(super) resume: Option<String>,
-    /// Hyper-parameters to start from.
-    #[arg(long, value_enum, default_value_t = PresetArg::Fast)]
-    pub(super) preset: PresetArg,
+    /// Hyper-parameters to start from: paper or fast.
+    #[arg(long, default_value = "fast", value_parser = preset)]
+    pub(super) preset: Preset,
     /// Run seed (initialisation, exploration, training episodes).
     #[arg(long, default_value_t = 0)]
     pub(super) seed: u64,
@@ -155,10 +157,9 @@ pub(super) struct TrainArgs {
     pub(super) format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(super) enum PresetArg {
-    Paper,
-    Fast,
+/// `--preset`, read by the core's one parser of preset names.
+fn preset(name: &str) -> Result<Preset, String> {
+    Preset::parse("--preset", name).map_err(|e| e.problem)
 }
 
 pub(super) const EVAL_JSON_HELP: &str = "\

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::args::{Format, PresetArg, TrainArgs};
+use super::args::{Format, TrainArgs};
 use super::eval::short;
 use super::inputs::{apply_world, read_checkpoint, scenario_config};
 use crate::error::{Error, Result};
@@ -30,8 +30,6 @@ pub(super) struct TrainReport<'a> {
 
 /// The config of a new run from the command line: the preset, then the scenario options and overrides.
 pub(super) fn new_train_config(args: &TrainArgs) -> Result<crate::train::TrainConfig> {
-    use crate::agent::Preset;
-
     let (Some(scenario_name), Some(algo)) = (&args.scenario, &args.algo) else {
         return Err(Error::new("--scenario", "a new run needs --scenario and --algo (or --resume CHECKPOINT)"));
     };
@@ -40,10 +38,7 @@ pub(super) fn new_train_config(args: &TrainArgs) -> Result<crate::train::TrainCo
     if !apply_world(&mut scenario, args.world.as_deref())? {
         scenario.set_world_seed(args.world_seed);
     }
-    let preset = match args.preset {
-        PresetArg::Paper => Preset::Paper,
-        PresetArg::Fast => Preset::Fast,
-    };
+    let preset = args.preset;
     let mut config = crate::train::TrainConfig::preset(scenario, algo, preset, args.seed)
         .map_err(|e| Error::new("--algo", e.problem))?;
     config.eval_episodes = args.eval_episodes as usize;

@@ -15,6 +15,8 @@ pub const MAX_SERVICE_PROVIDERS: u64 = 12;
 pub const MAX_CHAIN_STATES: usize = 16;
 /// Largest token count accepted anywhere.
 pub const MAX_TOKENS: u64 = 1_000_000;
+/// Shortest generation delay accepted for the BS's thoughts (s).
+pub const MIN_BS_DELAY_S: f64 = 1.0e-3;
 /// How far a transition row's sum may stray from 1 (rounding in hand-edited files).
 const ROW_SUM_TOLERANCE: f64 = 1e-6;
 
@@ -191,6 +193,19 @@ impl ParamFile for TotParams {
         check_range("bs.y_m", self.bs.y_m, -1.0e5, 1.0e5)?;
         check_count("bs.tokens", u64::from(self.bs.tokens), 1, MAX_TOKENS)?;
         self.bs.curve.validate("bs.curve")?;
+        // Delay reduction is measured against generating everything at the BS, and the timing observation
+        // counts time in units of the BS's delay: a BS that generates instantly makes both undefined.
+        let bs_delay_s = self.bs.curve.delay_s(f64::from(self.bs.tokens));
+        if bs_delay_s < MIN_BS_DELAY_S {
+            return Err(Error::new(
+                "bs.curve.psi_s",
+                format!(
+                    "gives the BS a generation delay of {bs_delay_s} s at its {} tokens; it must be at least \
+                     {MIN_BS_DELAY_S} s (delay reduction is measured against it)",
+                    self.bs.tokens
+                ),
+            ));
+        }
         self.token_chain.validate("token_chain")?;
         check_count("service_providers", self.service_providers.len() as u64, 0, MAX_SERVICE_PROVIDERS)
             .map_err(|e| Error::new(e.field, format!("list length {}", e.problem)))?;

@@ -589,3 +589,17 @@ mod properties {
         }
     }
 }
+
+/// A BS that generates instantly leaves delay reduction (measured against it) and the timing observation's
+/// time unit undefined (NaN, found by the long property test over the accepted ranges): refused.
+#[test]
+fn a_bs_without_generation_delay_is_refused() {
+    let mut world = TotParams::paper_bs(100.0);
+    world.curve.eta_s_per_token = 0.0;
+    world.curve.psi_s = 0.0;
+    let mut config = ScenarioConfig::default_for(ScenarioId::Tot);
+    let mut params: TotParams = crate::params::parse(&config.world_params_json().unwrap()).unwrap();
+    params.bs = world;
+    let e = config.set_world_json(&crate::params::to_json(&params)).unwrap_err();
+    assert_eq!(e.field, "world.bs.curve.psi_s", "{e}");
+}

@@ -54,7 +54,11 @@ pub fn parse_value(what: &str, text: &str) -> Result<Value> {
 
 /// `text` as a `T`: [`parse_value`], objects where `T` has structs, then `T`'s own rules.
 pub fn parse<T: DeserializeOwned + JsonSchema>(what: &str, text: &str) -> Result<T> {
-    let value = parse_value(what, text)?;
+    typed(what, parse_value(what, text)?)
+}
+
+/// A `T` from a value [`parse_value`] read: objects where `T` has structs, then `T`'s own rules.
+pub fn typed<T: DeserializeOwned + JsonSchema>(what: &str, value: Value) -> Result<T> {
     check_objects::<T>(what, &value)?;
     from_value(what, value)
 }

@@ -65,8 +65,7 @@ pub fn parse<P: ParamFile>(text: &str) -> Result<P> {
         Some(_) => return Err(Error::new("schema", format!("must be the string \"{}\"", P::SCHEMA))),
         None => return Err(Error::new("schema", format!("missing; expected \"{}\"", P::SCHEMA))),
     }
-    crate::json::check_objects::<P>("", &value).map_err(in_file)?;
-    let params: P = crate::json::from_value("", value).map_err(in_file)?;
+    let params: P = crate::json::typed("", value).map_err(in_file)?;
     params.validate()?;
     Ok(params)
 }

@@ -403,18 +403,15 @@ impl ScenarioConfig {
                 ));
             }
         }
-        fn parse<T: serde::de::DeserializeOwned + schemars::JsonSchema>(value: serde_json::Value) -> Result<T> {
-            crate::json::check_objects::<T>("config", &value)?;
-            crate::json::from_value("config", value)
-        }
+        use crate::json::typed;
         let config = match id {
-            ScenarioId::Asp => ScenarioConfig::Asp(parse(value)?),
-            ScenarioId::Lad => ScenarioConfig::Lad(parse(value)?),
-            ScenarioId::Flow => ScenarioConfig::Flow(parse(value)?),
-            ScenarioId::Tot => ScenarioConfig::Tot(parse(value)?),
-            ScenarioId::Cartpole => ScenarioConfig::Cartpole(parse(value)?),
-            ScenarioId::Acrobot => ScenarioConfig::Acrobot(parse(value)?),
-            ScenarioId::Ddc => ScenarioConfig::Ddc(parse(value)?),
+            ScenarioId::Asp => ScenarioConfig::Asp(typed("config", value)?),
+            ScenarioId::Lad => ScenarioConfig::Lad(typed("config", value)?),
+            ScenarioId::Flow => ScenarioConfig::Flow(typed("config", value)?),
+            ScenarioId::Tot => ScenarioConfig::Tot(typed("config", value)?),
+            ScenarioId::Cartpole => ScenarioConfig::Cartpole(typed("config", value)?),
+            ScenarioId::Acrobot => ScenarioConfig::Acrobot(typed("config", value)?),
+            ScenarioId::Ddc => ScenarioConfig::Ddc(typed("config", value)?),
         };
         config.validate()?;
         Ok(config)

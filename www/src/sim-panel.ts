@@ -154,6 +154,8 @@ export class SimPanel {
   private view: ScenarioView | null = null;
   private state: SimState | null = null;
   private playing = false;
+  /** Counts play loops, so that only the newest one runs. */
+  private loop = 0;
   private lastFrame = 0;
   private budget = 0;
   /** Requests to the worker, one at a time. */
@@ -390,21 +392,30 @@ export class SimPanel {
     if (this.playing || this.state?.done) return;
     this.announce('');
     this.playing = true;
+    const loop = ++this.loop;
     this.budget = 1; // the first decision right away
     this.lastFrame = performance.now();
-    this.playButton.textContent = 'Pause';
-    this.playButton.setAttribute('aria-pressed', 'true');
-    requestAnimationFrame((t) => void this.frame(t));
+    this.showPlaying(true);
+    requestAnimationFrame((t) => void this.frame(t, loop));
   }
 
+  /** Stops playing; the button says so once the batch already sent has landed, so nothing changes after it. */
   private pause(): void {
+    if (!this.playing) return;
     this.playing = false;
-    this.playButton.textContent = 'Play';
-    this.playButton.setAttribute('aria-pressed', 'false');
+    void this.serial(() => Promise.resolve()).then(() => {
+      if (!this.playing) this.showPlaying(false);
+    });
   }
 
-  private async frame(now: number): Promise<void> {
-    if (!this.playing) return;
+  private showPlaying(playing: boolean): void {
+    this.playButton.textContent = playing ? 'Pause' : 'Play';
+    this.playButton.setAttribute('aria-pressed', String(playing));
+  }
+
+  /** One animation frame of play loop `loop` (a pause and a quick play again start a new loop; the old one ends). */
+  private async frame(now: number, loop: number): Promise<void> {
+    if (!this.playing || loop !== this.loop) return;
     const perSecond = SPEEDS[Number(this.speed.value)]?.perSecond ?? 20;
     this.budget = Math.min(this.budget + ((now - this.lastFrame) / 1000) * perSecond, MAX_BATCH);
     this.lastFrame = now;
@@ -414,7 +425,7 @@ export class SimPanel {
       await this.advance(count, perSecond <= ANIMATE_UP_TO_PER_SECOND);
     }
     if (this.state?.done) this.pause();
-    if (this.playing) requestAnimationFrame((t) => void this.frame(t));
+    if (this.playing && loop === this.loop) requestAnimationFrame((t) => void this.frame(t, loop));
   }
 
   private onKey(e: KeyboardEvent): void {

@@ -9,7 +9,7 @@ use diffedge::scenario::ddc::{DdcConfig, DdcEnv};
 use diffedge::scenario::flow::{FlowConfig, FlowEnv};
 use diffedge::scenario::lad::{LadConfig, LadEnv};
 use diffedge::scenario::tot::{TotConfig, TotEnv};
-use diffedge::scenario::{Action, Env, Heuristic};
+use diffedge::scenario::{Action, Baselines, Env, Heuristic};
 
 /// One measured step = one decision of `policy` + one environment step, episode resets included
 /// (amortised over the episode's length).

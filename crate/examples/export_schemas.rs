@@ -3,7 +3,7 @@
 //! so the page's types follow the Rust ones: `cargo run --example export_schemas -- FILE`.
 
 use diffedge::params::fit::{AspFit, TotFit};
-use diffedge::scenario::{Action, ActionSpace, DecisionKey, ScenarioConfig, Snapshot};
+use diffedge::scenario::{Action, ActionSpace, DecisionKey, FitTarget, ScenarioConfig, ScenarioInfo, Snapshot};
 use diffedge::train::{EpochRecord, TrainConfig};
 use schemars::JsonSchema;
 
@@ -20,6 +20,8 @@ struct CoreTypes {
     decision_key: DecisionKey,
     tot_fit: TotFit,
     asp_fit: AspFit,
+    scenario_info: ScenarioInfo,
+    fit_target: FitTarget,
 }
 
 /// Rewrites `{"$ref": R, "properties": …}` (an internally tagged enum's variant: the variant's struct

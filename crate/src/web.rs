@@ -48,6 +48,14 @@ pub fn scenario_ids() -> Vec<String> {
     ScenarioId::ALL.iter().map(|id| id.name().to_owned()).collect()
 }
 
+/// Every scenario's facts (`ScenarioInfo`: title, heuristics, main metric, paper figures, …), in display
+/// order: what the page says about a scenario comes from here.
+#[wasm_bindgen]
+pub fn scenarios() -> Result<JsValue, JsError> {
+    let infos: Vec<_> = ScenarioId::ALL.iter().map(|id| id.info()).collect();
+    to_js(&infos)
+}
+
 /// The paper's default config of `scenario`, as JSON.
 #[wasm_bindgen(js_name = defaultConfig)]
 pub fn default_config(scenario: &str) -> Result<String, JsError> {
@@ -197,6 +205,22 @@ impl Simulator {
         self.config = config;
         self.heuristic = None;
         Ok(())
+    }
+
+    /// The places in the world a fit of measurements can go (`FitTarget[]`; empty where the scenario takes
+    /// none).
+    #[wasm_bindgen(js_name = fitTargets)]
+    pub fn fit_targets(&self) -> Result<JsValue, JsError> {
+        to_js(&self.config.fit_targets())
+    }
+
+    /// The world in use with the fit of measurements `csv` put at `target` (a `FitTarget` value) by the
+    /// scenario's rule, as a parameter file (JSON) to apply; the simulator does not change.
+    #[wasm_bindgen(js_name = fittedWorld)]
+    pub fn fitted_world(&self, csv: &str, score_max: f64, target: &str, file_name: &str) -> Result<String, JsError> {
+        let mut config = self.config.clone();
+        config.apply_fit(csv, score_max, target, file_name).map_err(js_error)?;
+        config.world_params_json().map_err(js_error)
     }
 
     /// Who decides next and at which position: `{agent, position}`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PLOTTED_POINTS, applyFit, fileKind, fileScenario, fitTargets, plottedFit, sizeProblem, worldSummary } from './params-files';
-import type { AspFit, TotFit } from './types';
+import { MAX_PLOTTED_POINTS, fileKind, fileScenario, plottedFit, sizeProblem, worldSummary } from './params-files';
+import type { AspFit } from './types';
 
 const aspWorld = {
   schema: 'asp/v1',
@@ -19,10 +19,6 @@ const totWorld = {
   service_providers: [{ x_m: 1, y_m: 2, curve: curve(40) }],
   token_chain: { tokens: [100], transition: [[1]] },
 };
-const totFit = {
-  delay: { eta_s_per_token: 0.01, psi_s: 0.2, r_squared: 0.9 },
-  quality: { sigma: 12, rho_per_token: 0.004, r_squared: 0.8, iterations: 7 },
-} as unknown as TotFit;
 
 describe('parameter files', () => {
   it('refuses files over 1 MiB before reading them', () => {
@@ -48,35 +44,6 @@ describe('parameter files', () => {
     expect(worldSummary(totWorld)).toBe('service providers 1');
   });
 
-  it('offers the places a fit can go', () => {
-    expect(fitTargets('asp', aspWorld)).toEqual([
-      { value: '0', label: 'provider 1' },
-      { value: '1', label: 'provider 2' },
-    ]);
-    expect(fitTargets('tot', totWorld).map((t) => t.label)).toEqual(['the base station', 'service provider 1']);
-    expect(fitTargets('ddc', {})).toEqual([{ value: 'all', label: 'the whole profile' }]);
-    expect(fitTargets('lad', {})).toEqual([]);
-  });
-
-  it("asp: the fit replaces the chosen provider's ramp, keeping its capacity and a_y", () => {
-    const next = applyFit('asp', aspWorld, aspFit, '1', 'lab.csv') as typeof aspWorld;
-    // b_y = a_y + height = 0.1 + 0.8.
-    expect(next.providers[1]).toEqual({ capacity_steps: 500, a_x: 37.5, a_y: 0.1, b_x: 137.5, b_y: 0.9 });
-    expect(next.providers[0]).toEqual(aspWorld.providers[0]);
-    expect(next.source).toBe("drawn with world seed 0; provider 2's quality ramp fitted to lab.csv");
-    expect(aspWorld.providers[1]!.a_x).toBe(10);
-  });
-
-  it("tot: the fit replaces the chosen server's curves", () => {
-    const bs = applyFit('tot', totWorld, totFit, 'bs', 'bs.csv') as typeof totWorld & { source: string };
-    expect(bs.bs).toEqual({ x_m: 50, y_m: 50, tokens: 150, curve: { sigma: 12, rho_per_token: 0.004, eta_s_per_token: 0.01, psi_s: 0.2 } });
-    expect(bs.source).toBe("the base station's curves fitted to bs.csv");
-    const sp = applyFit('tot', totWorld, totFit, '0', 'sp.csv') as typeof totWorld;
-    expect(sp.service_providers[0]!.curve.sigma).toBe(12);
-    expect(sp.bs.curve.sigma).toBe(50);
-    expect(() => applyFit('tot', totWorld, totFit, '3', 'sp.csv')).toThrow('target: no service provider 4');
-  });
-
   it('plots at most MAX_PLOTTED_POINTS of a large table, spread over the file, and counts them all', () => {
     // A 1 MiB table: some 95 000 rows of "steps,quality".
     const rows = 95_000;
@@ -97,12 +64,5 @@ describe('parameter files', () => {
     expect(plottedFit(small)).toBe(small);
     const profile = { schema: 'ddc/v1', conditions: [] };
     expect(plottedFit(profile)).toBe(profile);
-  });
-
-  it('ddc: the fitted profile is the world; the source note stays within 1000 bytes', () => {
-    expect(applyFit('ddc', aspWorld, { schema: 'ddc/v1' }, 'all', 'p.csv')).toEqual({ schema: 'ddc/v1' });
-    const long = applyFit('asp', { ...aspWorld, source: 'é'.repeat(600) }, aspFit, '0', 'x.csv') as typeof aspWorld;
-    expect(new TextEncoder().encode(long.source).length).toBeLessThanOrEqual(1000);
-    expect(long.source.endsWith("provider 1's quality ramp fitted to x.csv")).toBe(true);
   });
 });

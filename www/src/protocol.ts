@@ -1,10 +1,10 @@
 // The typed message protocol between the page (main thread, renders only) and the worker that runs the
 // wasm core. Every request carries an id; the worker answers each with exactly one reply of the same id.
-import type { EpochRecord, Snapshot } from './types';
+import type { EpochRecord, FitTarget, ScenarioInfo, Snapshot } from './types';
 
 /** What the page asks the worker to do. */
 export type Request =
-  /** The scenario ids the core offers. */
+  /** The scenarios the core offers, with their facts. */
   | { kind: 'catalog' }
   /** Build a scenario from its config (JSON of any of its fields); on error the old one stays. */
   | { kind: 'create'; scenario: string; config: string }
@@ -27,6 +27,8 @@ export type Request =
    * as it is: parsing, fitting and thinning the measurements for the preview all happen in the worker.
    */
   | { kind: 'fit'; scenario: string; csv: string; scoreMax: number }
+  /** The current world with the fit of `csv` put at `target` (a `FitTarget` value) by the scenario's rule. */
+  | { kind: 'fit-world'; csv: string; scoreMax: number; target: string; fileName: string }
   /** An uploaded JSON file's bytes, read by the core's one strict reader (as the CLI reads `--world`). */
   | { kind: 'readJson'; bytes: Uint8Array }
   | TrainRequest;
@@ -91,7 +93,7 @@ export interface Compared {
 
 /** What the worker answers. */
 export type Reply =
-  | { kind: 'catalog'; scenarios: string[] }
+  | { kind: 'catalog'; scenarios: ScenarioInfo[] }
   /**
    * A scenario was built: its heuristics, the training algorithms whose learner fits its action space and
    * its paper's learner (one of them), its full config (JSON) and first state.
@@ -101,7 +103,7 @@ export type Reply =
   | { kind: 'schema'; schema: string; defaults: string }
   | { kind: 'world'; json: string }
   /** The fit (`AspFit`, `TotFit`, or ddc's parameter file), its measurements thinned for plotting (see `plottedFit`). */
-  | { kind: 'fit'; fit: unknown }
+  | { kind: 'fit'; fit: unknown; targets: FitTarget[] }
   /** The file of a `readJson` request as plain JSON text (one value, no key twice). */
   | { kind: 'json'; json: string }
   | { kind: 'error'; message: string }

@@ -7,7 +7,7 @@ import { learnedName } from './learned';
 import { LEARNED_POLICY, type Reply, type SimState } from './protocol';
 import { Runtime, serialQueue } from './runtime';
 import type { LearnedPolicy, RunSettings, RunStore } from './run';
-import type { Snapshot } from './types';
+import type { ScenarioInfo, Snapshot } from './types';
 import { createView } from './views';
 import type { ScenarioView } from './views/view';
 
@@ -26,18 +26,6 @@ const MAX_BATCH = 2000;
 const ANIMATE_UP_TO_PER_SECOND = 20;
 const LOG_LENGTH = 12;
 
-/** What each scenario is, for its title. */
-const TITLES: Record<string, string> = {
-  asp: 'choosing an AIGC service provider for each task (D2SAC, Du et al.)',
-  lad: 'offloading AIGC tasks among 20 edge servers (LAD-TS, Xu et al.)',
-  tot: 'assigning Tree-of-Thoughts thoughts to the BS or service providers (DSAC, Liu et al.)',
-  ddc: 'splitting denoising between edge and phones, visual-condition engineering (Kong et al.)',
-  flow: 'gateway and priority for multi-priority AIGC flows (Jiang et al.)',
-  cartpole: 'CartPole-v1 (Gymnasium), the learners\' sanity task',
-  acrobot: 'Acrobot-v1 (Gymnasium), the learners\' sanity task',
-};
-/** The heuristic each scenario starts with. */
-const START_POLICY: Record<string, string> = { asp: 'crash_avoid', lad: 'opt', tot: 'greedy', ddc: 'oqc_plus', flow: 'edf' };
 /** Metrics shown as counters, at most. */
 const COUNTERS = 10;
 
@@ -114,6 +102,11 @@ export class SimPanel {
     return this.scenario;
   }
 
+  /** The core's facts of the scenario in use (title, heuristics, main metric, paper figures, …). */
+  scenarioInfo(): ScenarioInfo | undefined {
+    return this.catalog.find((s) => s.id === this.scenario);
+  }
+
   /** The last state drawn. */
   current(): SimState | null {
     return this.state;
@@ -161,7 +154,10 @@ export class SimPanel {
   /** Requests to the worker, one at a time. */
   private readonly serial = serialQueue();
   private episodeSeed = 0;
-  private scenario = 'asp';
+  /** The scenario in use (the store's, once `start` has read it). */
+  private scenario = '';
+  /** Every scenario's facts, from the core. */
+  private catalog: ScenarioInfo[] = [];
 
   private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
   private readonly policy = h('select', { id: 'policy', name: 'policy' });
@@ -243,7 +239,8 @@ export class SimPanel {
     this.setEnabled(false);
     const catalog = await this.runtime.call({ kind: 'catalog' });
     if (catalog.kind === 'catalog') {
-      this.scenarioSelect.replaceChildren(...catalog.scenarios.map((id) => h('option', { value: id }, id)));
+      this.catalog = catalog.scenarios;
+      this.scenarioSelect.replaceChildren(...catalog.scenarios.map(({ id }) => h('option', { value: id }, id)));
       this.scenarioSelect.value = this.scenario;
     }
     const settings = this.store.get();
@@ -257,10 +254,12 @@ export class SimPanel {
     if (!ok) {
       // A restored or shared run that no longer builds: say so and start from the defaults.
       const message = this.message.textContent;
-      this.scenario = 'asp';
-      this.scenarioSelect.value = 'asp';
-      ok = await this.create(JSON.stringify({ world_seed: 0 }), '');
-      this.store.update({ scenario: 'asp', config: { world_seed: 0 }, policy: this.compare.value, learned: null });
+      const first = this.catalog[0];
+      const config = first?.has_world ? { world_seed: 0 } : {};
+      this.scenario = first?.id ?? '';
+      this.scenarioSelect.value = this.scenario;
+      ok = await this.create(JSON.stringify(config), '');
+      this.store.update({ scenario: this.scenario, config, policy: this.compare.value, learned: null });
       this.announce(`${message ?? ''} — the default run is shown instead.`);
     }
     // A heuristic the scenario does not have gave way to its starting one (a link that named it is told so).
@@ -274,8 +273,9 @@ export class SimPanel {
   private async switchScenario(id: string): Promise<void> {
     this.announce('');
     // Scenarios without a world have no world seed (their configs reject unknown fields).
-    const config = ['cartpole', 'acrobot'].includes(id) ? {} : { world_seed: 0 };
-    await this.request({ scenario: id, config, policy: START_POLICY[id] ?? '', learned: null });
+    const info = this.catalog.find((s) => s.id === id);
+    const config = info?.has_world === false ? {} : { world_seed: 0 };
+    await this.request({ scenario: id, config, policy: info?.start_heuristic ?? '', learned: null });
   }
 
   // --- requests to the worker --------------------------------------------------------------------------
@@ -298,7 +298,8 @@ export class SimPanel {
       const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config });
       if (!this.accept(reply) || reply.kind !== 'created') return false;
       const heuristics = reply.heuristics.filter((name) => name !== LEARNED_POLICY);
-      const preferred = START_POLICY[this.scenario];
+      const info = this.scenarioInfo();
+      const preferred = info?.start_heuristic;
       this.policy.replaceChildren(...reply.heuristics.map((name) => h('option', { value: name }, name)));
       this.compare.replaceChildren(...heuristics.map((name) => h('option', { value: name }, name)));
       this.compare.value = heuristics.includes(policy)
@@ -306,7 +307,7 @@ export class SimPanel {
         : preferred !== undefined && heuristics.includes(preferred)
           ? preferred
           : heuristics[0] ?? '';
-      this.title.textContent = `${this.scenario} — ${TITLES[this.scenario] ?? ''}`;
+      this.title.textContent = `${this.scenario} — ${info?.title ?? ''}`;
       this.scenarioSelect.value = this.scenario;
       this.counterList.replaceChildren();
       this.configJson = reply.config;
@@ -318,7 +319,7 @@ export class SimPanel {
       this.stage.replaceChildren(this.view.element);
       const worldSeed = JSON.parse(config)?.world_seed;
       this.worldInput.value = typeof worldSeed === 'number' ? String(worldSeed) : '0';
-      this.worldInput.disabled = ['cartpole', 'acrobot'].includes(this.scenario);
+      this.worldInput.disabled = info?.has_world === false;
       this.show(reply.state, false);
       return true;
     });

@@ -14,7 +14,7 @@ import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
-import { MAIN_METRIC, PAPER_FIGURES, RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
+import { RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
 import { SchemaForm, describe, fieldPath, within, type Field, type JsonSchema } from './forms';
 import type { EpochRecord, TrainConfig } from './types';
 
@@ -549,9 +549,8 @@ export class TrainPanel {
   }
 
   private fillQuantities(): void {
-    const scenario = this.sim.scenarioId();
     const names = quantities(this.history);
-    const wanted = this.quantity && names.includes(this.quantity) ? this.quantity : MAIN_METRIC[scenario] ?? RETURN;
+    const wanted = this.quantity && names.includes(this.quantity) ? this.quantity : this.sim.scenarioInfo()?.main_metric ?? RETURN;
     this.quantitySelect.replaceChildren(
       ...names.map((n) => h('option', { value: n, selected: n === wanted }, n === RETURN ? 'evaluation return' : n.replaceAll('_', ' '))),
     );
@@ -571,7 +570,7 @@ export class TrainPanel {
       const level = valueOf(evaluation, q);
       if (level !== null) lines.push({ label: policy, color: LEVEL_COLORS[i % LEVEL_COLORS.length]!, dash: [6, 4], values: x.map(() => level) });
     });
-    for (const figure of PAPER_FIGURES[this.sim.scenarioId()] ?? []) {
+    for (const figure of this.sim.scenarioInfo()?.paper_figures ?? []) {
       if (figure.metric === q) lines.push({ label: figure.label, color: '#cf3f35', dash: [2, 3], values: x.map(() => figure.value) });
     }
     const loss = (name: 'critic_loss' | 'actor_loss' | 'entropy' | 'alpha') => this.history.map((r) => r.losses?.[name] ?? null);

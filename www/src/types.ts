@@ -13,6 +13,8 @@ export type {
   DecisionKey,
   AspFit,
   TotFit,
+  ScenarioInfo,
+  FitTarget,
 } from './generated/core';
 
 /** A scenario's snapshot narrowed by its tag. */

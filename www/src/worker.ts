@@ -1,6 +1,7 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson, scenarioIds } from '../../pkg/diffedge.js';
+import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson, scenarios } from '../../pkg/diffedge.js';
 import { plottedFit } from './params-files';
+import type { FitTarget, ScenarioInfo } from './types';
 import { LEARNED_POLICY, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, startEpisode, watchLearned } from './worker-train';
 
@@ -63,7 +64,7 @@ function compare(policy: string, target: number, toEnd: boolean, into?: Compared
 function handle(req: Request): Reply {
   switch (req.kind) {
     case 'catalog':
-      return { kind: 'catalog', scenarios: scenarioIds() };
+      return { kind: 'catalog', scenarios: scenarios() as ScenarioInfo[] };
     case 'create': {
       // Build first: if the config is bad, the running scenario stays as it was.
       const next = new Simulator(req.scenario, req.config);
@@ -111,7 +112,13 @@ function handle(req: Request): Reply {
       return { kind: 'world', json: current().worldParams() };
     case 'fit':
       // Parsed and thinned here: the page only draws what comes back.
-      return { kind: 'fit', fit: plottedFit(JSON.parse(fitCsv(req.scenario, req.csv, req.scoreMax))) };
+      return {
+        kind: 'fit',
+        fit: plottedFit(JSON.parse(fitCsv(req.scenario, req.csv, req.scoreMax))),
+        targets: current().fitTargets() as FitTarget[],
+      };
+    case 'fit-world':
+      return { kind: 'world', json: current().fittedWorld(req.csv, req.scoreMax, req.target, req.fileName) };
     case 'readJson':
       return { kind: 'json', json: readJson(req.bytes) };
     default:

@@ -7,24 +7,29 @@ import { Chart, mergeSeries } from './chart';
 import { download, h } from './dom';
 import { fieldPath } from './forms';
 import { round } from './format';
-import { CSV_COLUMNS, applyFit, fileKind, fileScenario, fitTargets, sizeProblem, worldSummary } from './params-files';
+import { fileKind, fileScenario, sizeProblem, worldSummary } from './params-files';
 import type { RunStore } from './run';
 import type { Runtime } from './runtime';
 import type { ScenarioChange, SimPanel } from './sim-panel';
-import type { AspFit, TotFit } from './types';
+import type { AspFit, FitTarget, ScenarioInfo, TotFit } from './types';
 
 /** A fit waiting for the user to apply it. */
 interface PendingFit {
   scenario: string;
   fileName: string;
+  /** The measurements and tot's quality ceiling, which the core fits again when the fit is applied. */
+  csv: string;
+  scoreMax: number;
   fit: unknown;
+  /** Where in the world the fit can go. */
+  targets: FitTarget[];
 }
 
 export class WorldPanel {
   private scenario = '';
   private world: unknown = null;
   private pending: PendingFit | null = null;
-  private scenarios: string[] = [];
+  private scenarios: ScenarioInfo[] = [];
 
   private readonly summary = h('p', { id: 'world-summary', class: 'world-summary' });
   private readonly downloadButton = h('button', { type: 'button', id: 'world-download' }, 'Download parameters');
@@ -103,7 +108,7 @@ export class WorldPanel {
       : `${change.scenario} has no world or parameter file.`;
     for (const el of this.controls) el.disabled = !hasWorld;
     this.seedButton.hidden = !fixed;
-    const csv = CSV_COLUMNS[change.scenario];
+    const csv = this.info(change.scenario)?.measurements?.header;
     this.formats.textContent = !hasWorld
       ? ''
       : csv
@@ -162,7 +167,7 @@ export class WorldPanel {
     }
     const world: unknown = JSON.parse(read.json);
     // A file for another scenario switches to it (its `schema` tag says which).
-    const scenario = fileScenario(world, this.scenarios) ?? this.scenario;
+    const scenario = fileScenario(world, this.scenarios.map((s) => s.id)) ?? this.scenario;
     const base = scenario === this.scenario ? this.store.get().config : {};
     await this.applyWorld(scenario, { ...base, world }, name);
   }
@@ -181,23 +186,19 @@ export class WorldPanel {
 
   private async fit(name: string, text: string): Promise<void> {
     const scenario = this.scenario;
-    if (!CSV_COLUMNS[scenario]) {
-      this.say(`${name}: ${scenario} takes no measurement CSV (asp, tot and ddc do)`, 'alert');
-      return;
-    }
     const scoreMax = typeof (this.world as { score_max?: unknown }).score_max === 'number' ? (this.world as { score_max: number }).score_max : 10;
     const reply = await this.runtime.call({ kind: 'fit', scenario, csv: text, scoreMax });
     if (reply.kind !== 'fit') {
       this.say(`${name}: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`, 'alert');
       return;
     }
-    this.pending = { scenario, fileName: name, fit: reply.fit };
+    this.pending = { scenario, fileName: name, csv: text, scoreMax, fit: reply.fit, targets: reply.targets };
     this.showFit(this.pending);
   }
 
   private showFit(pending: PendingFit): void {
     const target = h('select', { id: 'fit-target' });
-    for (const t of fitTargets(pending.scenario, this.world)) target.append(h('option', { value: t.value }, t.label));
+    for (const t of pending.targets) target.append(h('option', { value: t.value }, t.label));
     const apply = h('button', { type: 'button', id: 'fit-apply' }, 'Apply the fit');
     const discard = h('button', { type: 'button', id: 'fit-discard' }, 'Discard');
     apply.addEventListener('click', () => void this.applyPending(target.value));
@@ -210,7 +211,7 @@ export class WorldPanel {
       h('h3', {}, `Fit of ${pending.fileName}`),
       ...(chart ? [chart.element] : []),
       h('p', { id: 'fit-summary', class: 'fit-summary' }, text),
-      h('p', { class: 'hint' }, RULES[pending.scenario] ?? ''),
+      h('p', { class: 'hint' }, this.info(pending.scenario)?.measurements?.rule ?? ''),
       h('label', { for: 'fit-target' }, 'Apply to'),
       target,
       h('div', { class: 'panel-buttons' }, apply, discard),
@@ -223,14 +224,19 @@ export class WorldPanel {
   private async applyPending(target: string): Promise<void> {
     const pending = this.pending;
     if (!pending || pending.scenario !== this.scenario) return;
-    let world: unknown;
-    try {
-      world = applyFit(pending.scenario, this.world, pending.fit, target, pending.fileName);
-    } catch (e) {
-      this.say(e instanceof Error ? e.message : String(e), 'alert');
+    const { csv, scoreMax, fileName } = pending;
+    const reply = await this.runtime.call({ kind: 'fit-world', csv, scoreMax, target, fileName });
+    if (reply.kind !== 'world') {
+      this.say(`${fileName}: not applied — ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`, 'alert');
       return;
     }
+    const world: unknown = JSON.parse(reply.json);
     if (await this.applyWorld(this.scenario, { ...this.store.get().config, world }, `the fit of ${pending.fileName}`)) this.discard();
+  }
+
+  /** The core's facts of scenario `id`. */
+  private info(id: string): ScenarioInfo | undefined {
+    return this.scenarios.find((s) => s.id === id);
   }
 
   private discard(): void {
@@ -245,12 +251,6 @@ export class WorldPanel {
   }
 }
 
-/** Where each scenario's fit goes (the rule `applyFit` implements), for the user. */
-const RULES: Record<string, string> = {
-  asp: 'The chosen provider keeps its capacity and base quality a_y; the fit sets a_x, b_x and b_y = a_y + height.',
-  tot: 'The chosen server keeps its place (the base station its token count); the fit sets its curves σ, ρ, η, ψ.',
-  ddc: 'The fitted profile replaces the whole world.',
-};
 
 /** How many measurements a fit has, and how many of them are plotted when not all are (see `plottedFit`). */
 function counted(fit: { points: number; data: unknown[] }): string {

@@ -12,17 +12,6 @@ use crate::replay::Batch;
 use crate::rng::{Rng, Stream};
 use crate::scenario::{Heuristic, ScenarioConfig, ScenarioId};
 
-/// The cheapest heuristic of each scenario, for stepping speed.
-const CHEAPEST: &[(ScenarioId, &str)] = &[
-    (ScenarioId::Asp, "crash_avoid"),
-    (ScenarioId::Lad, "local"),
-    (ScenarioId::Tot, "local"),
-    (ScenarioId::Ddc, "aaas"),
-    (ScenarioId::Flow, "round_robin"),
-    (ScenarioId::Cartpole, "balance"),
-    (ScenarioId::Acrobot, "energy_pump"),
-];
-
 #[derive(Serialize)]
 struct Figures {
     /// One greedy decision of the d2sac asp network (T = 5, width 256, batch 1), µs.
@@ -72,9 +61,10 @@ pub fn run(json: bool) -> String {
     }) * 1e6;
     let update_paper_ms = update_ms(Preset::Paper, 5, 4);
     let update_fast_ms = update_ms(Preset::Fast, 7, 40);
-    let env_steps_per_s = CHEAPEST
+    let env_steps_per_s = ScenarioId::ALL
         .iter()
-        .map(|&(id, policy)| {
+        .map(|&id| {
+            let policy = id.info().cheapest_heuristic;
             let mut env = ScenarioConfig::default_for(id).build().expect("default configs are valid");
             let mut heuristic = Heuristic::new(env.as_ref(), policy, 0).expect("known heuristic");
             env.set_system(Some(heuristic.index())).expect("cheap heuristics run anywhere");

@@ -24,6 +24,25 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 /// Longest `source` note accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1000;
 
+/// `source` with `note` appended (after "; "), what a fit says of itself in the world it changed. Past
+/// [`MAX_SOURCE_BYTES`] the oldest notes give way ("…" marks the cut), so a world fitted many times still
+/// loads.
+pub fn noted_source(source: Option<&str>, note: &str) -> String {
+    let full = match source {
+        Some(s) if !s.is_empty() => format!("{s}; {note}"),
+        _ => note.to_owned(),
+    };
+    if full.len() <= MAX_SOURCE_BYTES {
+        return full;
+    }
+    const CUT: &str = "…";
+    let mut start = full.len() - (MAX_SOURCE_BYTES - CUT.len());
+    while !full.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("{CUT}{}", &full[start..])
+}
+
 /// A scenario's parameter file.
 pub trait ParamFile: Serialize + DeserializeOwned + JsonSchema + Clone {
     /// The tag its `schema` field must carry, e.g. `"asp/v1"`.

@@ -13,6 +13,7 @@ pub mod cartpole;
 pub mod classic;
 pub mod ddc;
 pub mod flow;
+pub mod info;
 pub mod lad;
 pub mod range;
 pub mod tot;
@@ -24,6 +25,7 @@ use crate::params;
 use crate::rng::{Rng, Stream};
 pub use crate::spaces::{Action, ActionSpace};
 pub use crate::stats::Goal;
+pub use info::ScenarioInfo;
 
 /// Names of the scenarios, as used in configs, URLs and on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -70,31 +72,30 @@ impl ScenarioId {
         }
     }
 
+    /// The scenario's facts, held by its own module.
+    pub fn info(self) -> &'static ScenarioInfo {
+        match self {
+            ScenarioId::Asp => &asp::INFO,
+            ScenarioId::Lad => &lad::INFO,
+            ScenarioId::Flow => &flow::INFO,
+            ScenarioId::Tot => &tot::INFO,
+            ScenarioId::Cartpole => &cartpole::INFO,
+            ScenarioId::Acrobot => &acrobot::INFO,
+            ScenarioId::Ddc => &ddc::INFO,
+        }
+    }
+
     /// The figure the scenario's paper judges a policy by, and whether a higher value is better: asp's
     /// total reward (Table III), lad's mean delay (Fig. 5), tot's delay reduction against local generation
     /// (Fig. 11), ddc's satisfaction rate (Fig. 9), flow's completion rate (Fig. 5); the return on the
     /// Gymnasium sanity tasks.
     pub fn main_metric(self) -> (&'static str, Goal) {
-        match self {
-            ScenarioId::Asp | ScenarioId::Cartpole | ScenarioId::Acrobot => ("total_reward", Goal::Maximise),
-            ScenarioId::Lad => ("mean_delay_s", Goal::Minimise),
-            ScenarioId::Tot => ("delay_reduction", Goal::Maximise),
-            ScenarioId::Ddc => ("satisfaction_rate", Goal::Maximise),
-            ScenarioId::Flow => ("completion_rate", Goal::Maximise),
-        }
+        (self.info().main_metric, self.info().goal)
     }
 
-    /// The learner of the scenario's paper, what a run on it starts from (and what `scripts/pretrain.sh`
-    /// trains): D2SAC on asp, LAD-TS on lad, DSAC on tot, the flow paper's diffusion scheduler on flow, DDC
-    /// on ddc; the Gymnasium sanity tasks (CartPole, Acrobot) have no paper of their own and take D2SAC.
+    /// The learner of the scenario's paper (see [`ScenarioInfo::paper_algorithm`]).
     pub fn paper_algorithm(self) -> &'static str {
-        match self {
-            ScenarioId::Asp | ScenarioId::Cartpole | ScenarioId::Acrobot => "d2sac",
-            ScenarioId::Lad => "lad",
-            ScenarioId::Tot => "dsac",
-            ScenarioId::Flow => "flowdiff",
-            ScenarioId::Ddc => "ddc",
-        }
+        self.info().paper_algorithm
     }
 
     /// Parses an id string; `field` names where it came from, for the error.
@@ -222,7 +223,7 @@ impl Heuristic {
         Ok(Self { index, state: HeuristicState { rng: Rng::new(episode_seed, Stream::Heuristic), decisions: 0 } })
     }
 
-    /// Its index into [`Env::heuristics`].
+    /// Its index into [`ScenarioInfo::heuristics`].
     pub fn index(&self) -> usize {
         self.index
     }
@@ -258,8 +259,32 @@ pub fn argmin(n: usize, mut cost: impl FnMut(usize) -> f64) -> usize {
     best.0
 }
 
-/// A simulated scenario, Gymnasium-shaped.
-pub trait Env {
+/// A scenario's heuristic baselines, apart from the system they act in: the actions of its paper's
+/// heuristics (named, in order, in its [`ScenarioInfo::heuristics`]).
+pub trait Baselines {
+    /// The action heuristic number `heuristic` (an index into [`ScenarioInfo::heuristics`]) takes now.
+    fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action;
+
+    /// Refuses, saying why, a heuristic this scenario's config cannot run (ddc's oracle past its size
+    /// limit); every heuristic runs by default.
+    fn check_heuristic(&self, heuristic: usize) -> Result<()> {
+        let _ = heuristic;
+        Ok(())
+    }
+
+    /// Runs the non-learned rest of the system as heuristic number `heuristic`'s system does (`None`: the
+    /// scenario's own system, the one agents learn in), from the pending decision on. Only scenarios whose
+    /// paper compares whole systems use it (`ddc`: AaaS uploads the raw image where the others upload an
+    /// engineered condition); the default does nothing. Errors, changing nothing, where the scenario
+    /// cannot run that system.
+    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
+        let _ = heuristic;
+        Ok(())
+    }
+}
+
+/// A simulated scenario, Gymnasium-shaped, with its heuristic [`Baselines`].
+pub trait Env: Baselines {
     /// Which scenario this is.
     fn id(&self) -> ScenarioId;
     /// Length of the observation vector.
@@ -279,10 +304,6 @@ pub trait Env {
     fn metrics(&self) -> Metrics;
     /// What the front end draws.
     fn snapshot(&self) -> Snapshot;
-    /// Names of the paper's heuristic baselines for this scenario.
-    fn heuristics(&self) -> &'static [&'static str];
-    /// The action heuristic number `heuristic` (an index into [`Env::heuristics`]) takes now.
-    fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action;
 
     /// Number of agents that share the decisions (one per base station in `lad`); 1 unless a scenario
     /// is multi-agent.
@@ -301,20 +322,17 @@ pub trait Env {
         DecisionKey { agent: 0, position: 0 }
     }
 
-    /// The index of the heuristic called `name`, or an error listing the known ones (or saying why this
-    /// scenario cannot run it).
-    fn heuristic_index(&self, name: &str) -> Result<usize> {
-        find_heuristic(self.id(), self.heuristics(), name)
+    /// Names of the paper's heuristic baselines for this scenario ([`ScenarioInfo::heuristics`]).
+    fn heuristics(&self) -> &'static [&'static str] {
+        self.id().info().heuristics
     }
 
-    /// Runs the non-learned rest of the system as heuristic number `heuristic`'s system does (`None`: the
-    /// scenario's own system, the one agents learn in), from the pending decision on. Only scenarios whose
-    /// paper compares whole systems use it (`ddc`: AaaS uploads the raw image where the others upload an
-    /// engineered condition); the default does nothing. Errors, changing nothing, where the scenario
-    /// cannot run that system.
-    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
-        let _ = heuristic;
-        Ok(())
+    /// The index of the heuristic called `name`, or an error listing the known ones (or saying why this
+    /// scenario cannot run it, [`Baselines::check_heuristic`]).
+    fn heuristic_index(&self, name: &str) -> Result<usize> {
+        let index = find_heuristic(self.id(), self.heuristics(), name)?;
+        self.check_heuristic(index)?;
+        Ok(index)
     }
 }
 
@@ -547,14 +565,73 @@ impl ScenarioConfig {
             ScenarioId::Asp => serde_json::to_value(params::fit::fit_asp_csv(csv)?),
             ScenarioId::Tot => serde_json::to_value(params::fit::fit_tot_csv(csv, score_max)?),
             ScenarioId::Ddc => serde_json::to_value(params::ddc::parse_ddc_profile_csv(csv)?),
-            _ => {
-                return Err(Error::new(
-                    "scenario",
-                    format!("{} takes no measurement CSV (asp, tot and ddc do)", id.name()),
-                ));
-            }
+            _ => return Err(no_measurements(id)),
         };
         Ok(value.expect("fits serialise"))
+    }
+
+    /// The places in this config's world where a fit of measurements can go ([`info::Measurements::rule`]):
+    /// asp a provider's quality ramp, tot the base station's or a service provider's curves, ddc the whole
+    /// profile; none for a scenario that takes no measurements.
+    pub fn fit_targets(&self) -> Vec<FitTarget> {
+        let numbered = |count: usize, what: &str| {
+            (0..count).map(|i| FitTarget { value: i.to_string(), label: format!("{what} {}", i + 1) }).collect()
+        };
+        match self {
+            ScenarioConfig::Asp(c) => numbered(c.resolve_world().providers.len(), "provider"),
+            ScenarioConfig::Tot(c) => {
+                let mut targets = vec![FitTarget { value: "bs".into(), label: "the base station".into() }];
+                targets.extend(numbered(c.resolve_world().service_providers.len(), "service provider"));
+                targets
+            }
+            ScenarioConfig::Ddc(_) => vec![FitTarget { value: "all".into(), label: "the whole profile".into() }],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Fits `csv` (as [`ScenarioConfig::fit_csv`]) and puts the fit at `target` (a value of
+    /// [`ScenarioConfig::fit_targets`]) of this config's world, by the scenario's rule
+    /// ([`info::Measurements::rule`]); the world's `source` notes what was fitted to `file_name`. Checked as
+    /// [`ScenarioConfig::set_world_json`] checks a file; a refusal changes nothing.
+    pub fn apply_fit(&mut self, csv: &str, score_max: f64, target: &str, file_name: &str) -> Result<()> {
+        let unknown = || Error::new("target", format!("no place '{target}' in this world to put the fit"));
+        let index = |count: usize| target.parse::<usize>().ok().filter(|&i| i < count).ok_or_else(unknown);
+        let world = match self {
+            ScenarioConfig::Asp(c) => {
+                let fit = params::fit::fit_asp_csv(csv)?;
+                let mut world = c.resolve_world();
+                let i = index(world.providers.len())?;
+                let p = &world.providers[i];
+                world.providers[i] = fit.provider(p.capacity_steps, p.a_y);
+                let note = format!("provider {}'s quality ramp fitted to {file_name}", i + 1);
+                world.source = Some(params::noted_source(world.source.as_deref(), &note));
+                params::to_json(&world)
+            }
+            ScenarioConfig::Tot(c) => {
+                let fit = params::fit::fit_tot_csv(csv, score_max)?;
+                let mut world = c.resolve_world();
+                let place = if target == "bs" {
+                    world.bs.curve = fit.curve_params();
+                    "the base station's curves".to_owned()
+                } else {
+                    let i = index(world.service_providers.len())?;
+                    world.service_providers[i].curve = fit.curve_params();
+                    format!("service provider {}'s curves", i + 1)
+                };
+                world.source =
+                    Some(params::noted_source(world.source.as_deref(), &format!("{place} fitted to {file_name}")));
+                params::to_json(&world)
+            }
+            ScenarioConfig::Ddc(_) if target == "all" => {
+                let mut world = params::ddc::parse_ddc_profile_csv(csv)?;
+                let note = format!("the profile fitted to {file_name}");
+                world.source = Some(params::noted_source(world.source.as_deref(), &note));
+                params::to_json(&world)
+            }
+            ScenarioConfig::Ddc(_) => return Err(unknown()),
+            _ => return Err(no_measurements(self.id())),
+        };
+        self.set_world_json(&world)
     }
 
     /// Whether the world is fixed (a parameter file or the paper's) rather than drawn from the seed.
@@ -582,6 +659,20 @@ impl ScenarioConfig {
             ScenarioConfig::Ddc(c) => Box::new(ddc::DdcEnv::new(c.clone())?),
         })
     }
+}
+
+/// The error for giving measurements to a scenario that fits none.
+fn no_measurements(id: ScenarioId) -> Error {
+    Error::new("scenario", format!("{} takes no measurement CSV (asp, tot and ddc do)", id.name()))
+}
+
+/// A place in a world where a fit can go ([`ScenarioConfig::fit_targets`]).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct FitTarget {
+    /// What [`ScenarioConfig::apply_fit`] takes to mean it: an index, `bs` or `all`.
+    pub value: String,
+    /// How a person calls it ("provider 3").
+    pub label: String,
 }
 
 /// The outcome of one episode.
@@ -679,3 +770,6 @@ mod fuzzing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

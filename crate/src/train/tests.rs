@@ -3,7 +3,7 @@ use crate::agent::sac::{ActorConfig, SacConfig};
 use crate::diffusion::{DiffusionConfig, NoiseSchedule};
 use crate::nn::Activation;
 use crate::scenario::asp::AspConfig;
-use crate::scenario::{ActionSpace, HeuristicState, ScenarioId, Snapshot, Step};
+use crate::scenario::{ActionSpace, Baselines, HeuristicState, ScenarioId, Snapshot, Step};
 
 /// A contextual bandit: each step shows one of `CONTEXTS` contexts (one-hot); arm `(c + 1) mod ARMS` pays
 /// 1, the other 0. Episodes of 10 steps.
@@ -79,6 +79,9 @@ impl Env for Bandit {
     fn heuristics(&self) -> &'static [&'static str] {
         &["random"]
     }
+}
+
+impl Baselines for Bandit {
     fn heuristic_action(&self, _: usize, state: &mut HeuristicState) -> Action {
         Action::Discrete(state.rng.below(ARMS as u64) as usize)
     }

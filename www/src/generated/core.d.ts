@@ -523,6 +523,13 @@ export type Condition = "canny" | "hed" | "depth" | "seg";
  */
 export type FlowObservation = "paper" | "queues";
 /**
+ * Which way a figure is better.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "Goal".
+ */
+export type Goal = "maximise" | "minimise";
+/**
  * What the agents observe in `lad` (see the module's Readings).
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
@@ -853,6 +860,13 @@ export type LearnerConfig =
  */
 export type NoiseSchedule = "vp" | "linear" | "cosine";
 /**
+ * Names of the scenarios, as used in configs, URLs and on the command line.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "ScenarioId".
+ */
+export type ScenarioId = "asp" | "lad" | "flow" | "tot" | "cartpole" | "acrobot" | "ddc";
+/**
  * Where a task's compute density, quality demand and result size come from.
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
@@ -890,7 +904,9 @@ export interface CoreTypes {
   asp_fit: AspFit;
   decision_key: DecisionKey;
   epoch_record: EpochRecord;
+  fit_target: FitTarget;
   scenario_config: ScenarioConfig;
+  scenario_info: ScenarioInfo;
   snapshot: Snapshot;
   tot_fit: TotFit;
   train_config: TrainConfig;
@@ -1038,6 +1054,22 @@ export interface UpdateStats {
    * Mean `Q(s, a)` over the batch.
    */
   mean_q: number;
+}
+/**
+ * A place in a world where a fit can go ([`ScenarioConfig::fit_targets`]).
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FitTarget".
+ */
+export interface FitTarget {
+  /**
+   * How a person calls it ("provider 3").
+   */
+  label: string;
+  /**
+   * What [`ScenarioConfig::apply_fit`] takes to mean it: an index, `bs` or `all`.
+   */
+  value: string;
 }
 /**
  * Quality-curve start `a_x` (steps).
@@ -1739,6 +1771,99 @@ export interface ConditionProfile {
    * Prompt alignment (ImageReward, normalised, higher is better) `q_t[alpha][beta][steps]`, in [0, 1].
    */
   q_t: number[][][];
+}
+/**
+ * A scenario's facts: how it is titled, its paper's baselines and learner, the figure a policy is judged
+ * by and what the paper reports for it.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "ScenarioInfo".
+ */
+export interface ScenarioInfo {
+  /**
+   * The heuristic that decides fastest (the benchmarks time stepping with it).
+   */
+  cheapest_heuristic: string;
+  /**
+   * Which way [`ScenarioInfo::main_metric`] is better.
+   */
+  goal: "maximise" | "minimise";
+  /**
+   * Whether the scenario has a world (a parameter file, a world seed); the Gymnasium sanity tasks do
+   * not.
+   */
+  has_world: boolean;
+  /**
+   * The names of the paper's heuristic baselines, in the order the paper lists them.
+   */
+  heuristics: string[];
+  /**
+   * The scenario's id.
+   */
+  id: "asp" | "lad" | "flow" | "tot" | "cartpole" | "acrobot" | "ddc";
+  /**
+   * The metric the paper judges a policy by (a name among the scenario's `Metrics`).
+   */
+  main_metric: string;
+  /**
+   * The measurement table the scenario fits into its world, if it takes one.
+   */
+  measurements?: Measurements | null;
+  /**
+   * The learner of the scenario's paper, what a run on it starts from (and what `scripts/pretrain.sh`
+   * trains).
+   */
+  paper_algorithm: string;
+  /**
+   * The figures the paper reports that our metrics measure (reference lines on the learning curve).
+   */
+  paper_figures: PaperFigure[];
+  /**
+   * The heuristic the playground starts with and compares a learned policy against: the paper's
+   * strongest practical baseline.
+   */
+  start_heuristic: string;
+  /**
+   * What the scenario is, and its paper, in a line.
+   */
+  title: string;
+}
+/**
+ * The raw measurements (CSV) a scenario fits, and where a fit goes in its world.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "Measurements".
+ */
+export interface Measurements {
+  /**
+   * The table's header line, its required columns.
+   */
+  header: string;
+  /**
+   * Where a fit goes in the world and what it keeps, for the user (the rule
+   * [`super::ScenarioConfig::apply_fit`] implements).
+   */
+  rule: string;
+}
+/**
+ * A figure a paper reports, in the units of one of the scenario's metrics.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "PaperFigure".
+ */
+export interface PaperFigure {
+  /**
+   * What it is, for a legend ("paper D2SAC").
+   */
+  label: string;
+  /**
+   * The metric it is a value of.
+   */
+  metric: string;
+  /**
+   * The paper's value.
+   */
+  value: number;
 }
 /**
  * What the front end draws for `asp`.

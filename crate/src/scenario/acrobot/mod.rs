@@ -15,9 +15,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::classic::EpisodeTally;
-use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::info::ScenarioInfo;
+use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Result, check_count, check_range};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 /// Torque on the second joint for actions 0, 1 and 2 (N·m) — Gymnasium's `AVAIL_TORQUE`.
 pub const TORQUES_N_M: [f64; 3] = [-1.0, 0.0, 1.0];
@@ -238,6 +240,21 @@ fn wrap(mut x: f64, lo: f64, hi: f64) -> f64 {
     x
 }
 
+/// Gymnasium's Acrobot-v1, the learners' sanity task: no paper, so D2SAC learns it.
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Acrobot,
+    title: "Acrobot-v1 (Gymnasium), the learners' sanity task",
+    heuristics: &["random", "energy_pump"],
+    start_heuristic: "random",
+    cheapest_heuristic: "energy_pump",
+    paper_algorithm: "d2sac",
+    main_metric: "total_reward",
+    goal: Goal::Maximise,
+    paper_figures: &[],
+    has_world: false,
+    measurements: None,
+};
+
 impl Env for AcrobotEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Acrobot
@@ -308,11 +325,9 @@ impl Env for AcrobotEnv {
             episode: self.tally,
         })
     }
+}
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["random", "energy_pump"]
-    }
-
+impl Baselines for AcrobotEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let dtheta2 = self.state[3];
         let index = match heuristic {

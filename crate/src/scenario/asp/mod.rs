@@ -12,11 +12,13 @@ use std::collections::BinaryHeap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::info::{Measurements, PaperFigure, ScenarioInfo};
+use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::asp::{AspParams, Provider};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 pub use crate::params::asp::MAX_PROVIDERS;
 /// Most tasks an episode may expect (`λ·H`), to bound memory.
@@ -501,6 +503,28 @@ impl AspEnv {
     }
 }
 
+/// The D2SAC paper's scenario and its figures (Table III: test reward after 1000 training steps).
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Asp,
+    title: "choosing an AIGC service provider for each task (D2SAC, Du et al.)",
+    heuristics: &["random", "round_robin", "crash_avoid", "prophet"],
+    start_heuristic: "crash_avoid",
+    cheapest_heuristic: "crash_avoid",
+    paper_algorithm: "d2sac",
+    main_metric: "total_reward",
+    goal: Goal::Maximise,
+    paper_figures: &[
+        PaperFigure { label: "paper D2SAC", metric: "total_reward", value: 537.0 },
+        PaperFigure { label: "paper crash_avoid", metric: "total_reward", value: 400.0 },
+        PaperFigure { label: "paper prophet", metric: "total_reward", value: 596.0 },
+    ],
+    has_world: true,
+    measurements: Some(Measurements {
+        header: "steps,quality",
+        rule: "The chosen provider keeps its capacity and base quality a_y; the fit sets a_x, b_x and b_y = a_y + height.",
+    }),
+};
+
 impl Env for AspEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Asp
@@ -626,11 +650,9 @@ impl Env for AspEnv {
             totals: self.counters,
         })
     }
+}
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["random", "round_robin", "crash_avoid", "prophet"]
-    }
-
+impl Baselines for AspEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let n = self.providers.len();
         let steps = self.pending_steps().unwrap_or(0);

@@ -12,9 +12,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::classic::EpisodeTally;
-use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::info::ScenarioInfo;
+use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 /// Gymnasium's pole-angle limit, 12° in radians computed as Gymnasium computes it.
 pub const THETA_THRESHOLD_RAD: f64 = 12.0 * 2.0 * core::f64::consts::PI / 360.0;
@@ -176,6 +178,21 @@ impl CartpoleEnv {
     }
 }
 
+/// Gymnasium's CartPole-v1, the learners' sanity task: no paper, so D2SAC learns it.
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Cartpole,
+    title: "CartPole-v1 (Gymnasium), the learners' sanity task",
+    heuristics: &["random", "balance"],
+    start_heuristic: "random",
+    cheapest_heuristic: "balance",
+    paper_algorithm: "d2sac",
+    main_metric: "total_reward",
+    goal: Goal::Maximise,
+    paper_figures: &[],
+    has_world: false,
+    measurements: None,
+};
+
 impl Env for CartpoleEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Cartpole
@@ -234,11 +251,9 @@ impl Env for CartpoleEnv {
             episode: self.tally,
         })
     }
+}
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["random", "balance"]
-    }
-
+impl Baselines for CartpoleEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let [_, _, theta, theta_dot] = self.state;
         let push = match heuristic {

@@ -28,13 +28,15 @@ pub mod vce;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, find_heuristic};
+use super::info::{Measurements, PaperFigure, ScenarioInfo};
+use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::ddc::{
     Condition, ConditionProfile, DdcParams, STEP_CHOICES, parse_ddc_profile_csv, profile_csv,
 };
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 use action::PER_USER;
 use model::{Device, Outcome, Penalties, Request, Split, Upload, World};
 use profile::Profile;
@@ -498,6 +500,24 @@ impl DdcEnv {
     }
 }
 
+/// Kong et al.'s scenario and its figure (Fig. 9: satisfaction rate of DDC).
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Ddc,
+    title: "splitting denoising between edge and phones, visual-condition engineering (Kong et al.)",
+    heuristics: &HEURISTICS,
+    start_heuristic: "oqc_plus",
+    cheapest_heuristic: "aaas",
+    paper_algorithm: "ddc",
+    main_metric: "satisfaction_rate",
+    goal: Goal::Maximise,
+    paper_figures: &[PaperFigure { label: "paper (ours)", metric: "satisfaction_rate", value: 0.91 }],
+    has_world: true,
+    measurements: Some(Measurements {
+        header: "condition,alpha,beta,steps,q_i,q_t,kb",
+        rule: "The fitted profile replaces the whole world.",
+    }),
+};
+
 impl Env for DdcEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Ddc
@@ -618,37 +638,9 @@ impl Env for DdcEnv {
             totals: self.counters,
         })
     }
+}
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &HEURISTICS
-    }
-
-    fn heuristic_index(&self, name: &str) -> Result<usize> {
-        let index = find_heuristic(self.id(), &HEURISTICS, name)?;
-        if index == ORACLE && self.requests.len() > ORACLE_MAX_USERS {
-            return Err(self.oracle_refusal());
-        }
-        Ok(index)
-    }
-
-    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
-        match heuristic {
-            Some(i) if i >= HEURISTICS.len() => {
-                return Err(Error::new(
-                    "policy",
-                    format!("must be a heuristic index below {}, got {i}", HEURISTICS.len()),
-                ));
-            }
-            Some(ORACLE) if self.requests.len() > ORACLE_MAX_USERS => return Err(self.oracle_refusal()),
-            _ => {}
-        }
-        self.user_side = systems::user_side_of(heuristic);
-        if !self.is_done() {
-            self.choose_uploads();
-        }
-        Ok(())
-    }
-
+impl Baselines for DdcEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let users = self.requests.len();
         let splits: Vec<Split> = match heuristic {
@@ -670,6 +662,31 @@ impl Env for DdcEnv {
             _ => search::best_splits(&self.world, &self.requests, &self.uploads, false),
         };
         action::encode(&splits)
+    }
+
+    fn check_heuristic(&self, heuristic: usize) -> Result<()> {
+        if heuristic == ORACLE && self.requests.len() > ORACLE_MAX_USERS {
+            return Err(self.oracle_refusal());
+        }
+        Ok(())
+    }
+
+    fn set_system(&mut self, heuristic: Option<usize>) -> Result<()> {
+        match heuristic {
+            Some(i) if i >= HEURISTICS.len() => {
+                return Err(Error::new(
+                    "policy",
+                    format!("must be a heuristic index below {}, got {i}", HEURISTICS.len()),
+                ));
+            }
+            Some(ORACLE) if self.requests.len() > ORACLE_MAX_USERS => return Err(self.oracle_refusal()),
+            _ => {}
+        }
+        self.user_side = systems::user_side_of(heuristic);
+        if !self.is_done() {
+            self.choose_uploads();
+        }
+        Ok(())
     }
 }
 

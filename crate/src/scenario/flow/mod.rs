@@ -61,12 +61,14 @@ use std::collections::BinaryHeap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::info::ScenarioInfo;
 use super::range::Uniform;
-use super::{Action, ActionSpace, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
+use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::flow::{FlowParams, Gateway, MAX_GATEWAYS};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 /// Scheduling priority classes per gateway (1 low … 3 high).
 pub const CLASSES: usize = 3;
@@ -696,6 +698,21 @@ impl FlowEnv {
     }
 }
 
+/// The flow-scheduling paper's scenario (its figures are orderings, not values our metrics measure).
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Flow,
+    title: "gateway and priority for multi-priority AIGC flows (Jiang et al.)",
+    heuristics: &["round_robin", "random", "least_loaded", "edf"],
+    start_heuristic: "edf",
+    cheapest_heuristic: "round_robin",
+    paper_algorithm: "flowdiff",
+    main_metric: "completion_rate",
+    goal: Goal::Maximise,
+    paper_figures: &[],
+    has_world: true,
+    measurements: None,
+};
+
 impl Env for FlowEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Flow
@@ -853,11 +870,9 @@ impl Env for FlowEnv {
             totals: self.totals,
         })
     }
+}
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["round_robin", "random", "least_loaded", "edf"]
-    }
-
+impl Baselines for FlowEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let g_count = self.gateways.len();
         let Some(flow) = self.flows.get(self.next) else { return Action::Discrete(0) };

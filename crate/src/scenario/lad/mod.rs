@@ -42,12 +42,16 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::info::{PaperFigure, ScenarioInfo};
 use super::range::{IntRange, Uniform};
-use super::{Action, ActionSpace, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
+use super::{
+    Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::lad::{LadParams, MAX_SERVERS, MAX_TASK_INDICES, Server, TaskProfile};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 /// Most decision positions an episode may have (`(slots−1)·B·N_max`), which bounds the tasks held per
 /// episode and a learner's latent-action store.
@@ -559,6 +563,21 @@ impl LadEnv {
     }
 }
 
+/// The LAD-TS paper's scenario and its figure (Fig. 5: converged mean delay).
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Lad,
+    title: "offloading AIGC tasks among 20 edge servers (LAD-TS, Xu et al.)",
+    heuristics: &["random", "round_robin", "local", "least_loaded", "opt"],
+    start_heuristic: "opt",
+    cheapest_heuristic: "local",
+    paper_algorithm: "lad",
+    main_metric: "mean_delay_s",
+    goal: Goal::Minimise,
+    paper_figures: &[PaperFigure { label: "paper LAD-TS", metric: "mean_delay_s", value: 7.7 }],
+    has_world: true,
+    measurements: None,
+};
+
 impl Env for LadEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Lad
@@ -694,23 +713,6 @@ impl Env for LadEnv {
         })
     }
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["random", "round_robin", "local", "least_loaded", "opt"]
-    }
-
-    fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
-        let b = self.servers.len();
-        let Some(task) = self.tasks.get(self.next) else { return Action::Discrete(0) };
-        let j = match heuristic {
-            0 => state.rng.below(b as u64) as usize,
-            1 => (state.decisions % b as u64) as usize,
-            2 => task.source as usize,
-            3 => argmin(b, |j| (self.backlog_gcycles[j] + self.slot_work_gcycles[j]) / self.servers[j].capacity_ghz),
-            _ => argmin(b, |j| self.delay_parts(task, j).total_s()),
-        };
-        Action::Discrete(j)
-    }
-
     fn agents(&self) -> usize {
         match self.config.agent_mode {
             AgentMode::PerServer => self.servers.len(),
@@ -725,6 +727,21 @@ impl Env for LadEnv {
     /// The pending task's agent and position; `{0, 0}` once the episode has ended.
     fn decision_key(&self) -> DecisionKey {
         self.tasks.get(self.next).map_or(DecisionKey { agent: 0, position: 0 }, |t| self.key_of(t))
+    }
+}
+
+impl Baselines for LadEnv {
+    fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
+        let b = self.servers.len();
+        let Some(task) = self.tasks.get(self.next) else { return Action::Discrete(0) };
+        let j = match heuristic {
+            0 => state.rng.below(b as u64) as usize,
+            1 => (state.decisions % b as u64) as usize,
+            2 => task.source as usize,
+            3 => argmin(b, |j| (self.backlog_gcycles[j] + self.slot_work_gcycles[j]) / self.servers[j].capacity_ghz),
+            _ => argmin(b, |j| self.delay_parts(task, j).total_s()),
+        };
+        Action::Discrete(j)
     }
 }
 

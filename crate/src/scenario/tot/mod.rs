@@ -42,11 +42,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Action, ActionSpace, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::info::{Measurements, PaperFigure, ScenarioInfo};
+use super::{Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::tot::{BaseStation, Curve, MAX_SERVICE_PROVIDERS, ServiceProvider, TokenChain, TotParams};
 use crate::rng::{Rng, Stream};
+use crate::stats::Goal;
 
 /// Most ToT steps `S`.
 pub const MAX_TOT_STEPS: u64 = 12;
@@ -753,6 +755,24 @@ impl TotEnv {
     }
 }
 
+/// The DSAC paper's scenario and its figure (DSAC's delay reduction against local generation at q = 0.8).
+pub const INFO: ScenarioInfo = ScenarioInfo {
+    id: ScenarioId::Tot,
+    title: "assigning Tree-of-Thoughts thoughts to the BS or service providers (DSAC, Liu et al.)",
+    heuristics: &["local", "random", "round_robin", "greedy"],
+    start_heuristic: "greedy",
+    cheapest_heuristic: "local",
+    paper_algorithm: "dsac",
+    main_metric: "delay_reduction",
+    goal: Goal::Maximise,
+    paper_figures: &[PaperFigure { label: "paper DSAC (q = 0.8)", metric: "delay_reduction", value: 0.8123 }],
+    has_world: true,
+    measurements: Some(Measurements {
+        header: "tokens,delay_s,score",
+        rule: "The chosen server keeps its place (the base station its token count); the fit sets its curves σ, ρ, η, ψ.",
+    }),
+};
+
 impl Env for TotEnv {
     fn id(&self) -> ScenarioId {
         ScenarioId::Tot
@@ -930,10 +950,16 @@ impl Env for TotEnv {
         })
     }
 
-    fn heuristics(&self) -> &'static [&'static str] {
-        &["local", "random", "round_robin", "greedy"]
+    fn positions(&self) -> usize {
+        self.decisions()
     }
 
+    fn decision_key(&self) -> DecisionKey {
+        DecisionKey { agent: 0, position: self.next.min(self.decisions() - 1) }
+    }
+}
+
+impl Baselines for TotEnv {
     fn heuristic_action(&self, heuristic: usize, state: &mut HeuristicState) -> Action {
         let n = self.servers as u64;
         Action::Discrete(match heuristic {
@@ -943,14 +969,6 @@ impl Env for TotEnv {
             _ if self.is_done() => 0,
             _ => self.greedy_server(),
         })
-    }
-
-    fn positions(&self) -> usize {
-        self.decisions()
-    }
-
-    fn decision_key(&self) -> DecisionKey {
-        DecisionKey { agent: 0, position: self.next.min(self.decisions() - 1) }
     }
 }
 

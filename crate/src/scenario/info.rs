@@ -1,0 +1,60 @@
+//! What the front ends say about a scenario: the facts of its paper, held in one [`ScenarioInfo`] by the
+//! scenario's own module (`asp::INFO`, …) and read by the CLI, the benchmarks and the page alike, so that no
+//! front end keeps its own copy of a title, a baseline's name or a paper's figure.
+
+use serde::Serialize;
+
+use super::ScenarioId;
+use crate::stats::Goal;
+
+/// A scenario's facts: how it is titled, its paper's baselines and learner, the figure a policy is judged
+/// by and what the paper reports for it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ScenarioInfo {
+    /// The scenario's id.
+    pub id: ScenarioId,
+    /// What the scenario is, and its paper, in a line.
+    pub title: &'static str,
+    /// The names of the paper's heuristic baselines, in the order the paper lists them.
+    pub heuristics: &'static [&'static str],
+    /// The heuristic the playground starts with and compares a learned policy against: the paper's
+    /// strongest practical baseline (the first one on the sanity tasks).
+    pub start_heuristic: &'static str,
+    /// The heuristic that decides fastest (the benchmarks time stepping with it).
+    pub cheapest_heuristic: &'static str,
+    /// The learner of the scenario's paper, what a run on it starts from (and what `scripts/pretrain.sh`
+    /// trains).
+    pub paper_algorithm: &'static str,
+    /// The metric the paper judges a policy by (a name among the scenario's `Metrics`).
+    pub main_metric: &'static str,
+    /// Which way [`ScenarioInfo::main_metric`] is better.
+    pub goal: Goal,
+    /// The figures the paper reports that our metrics measure (reference lines on the learning curve).
+    pub paper_figures: &'static [PaperFigure],
+    /// Whether the scenario has a world (a parameter file, a world seed); the Gymnasium sanity tasks do
+    /// not.
+    pub has_world: bool,
+    /// The measurement table the scenario fits into its world, if it takes one.
+    pub measurements: Option<Measurements>,
+}
+
+/// A figure a paper reports, in the units of one of the scenario's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PaperFigure {
+    /// What it is, for a legend ("paper D2SAC").
+    pub label: &'static str,
+    /// The metric it is a value of.
+    pub metric: &'static str,
+    /// The paper's value.
+    pub value: f64,
+}
+
+/// The raw measurements (CSV) a scenario fits, and where a fit goes in its world.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Measurements {
+    /// The table's header line, its required columns.
+    pub header: &'static str,
+    /// Where a fit goes in the world and what it keeps, for the user (the rule
+    /// [`super::ScenarioConfig::apply_fit`] implements).
+    pub rule: &'static str,
+}

@@ -52,9 +52,13 @@ test('an uploaded world travels in the link', async ({ page, context }) => {
   await open(other, link);
   await expect(other.locator('.asp .provider')).toHaveCount(3);
   await expect(other.locator('#world-summary')).toHaveText('World from a parameter file: three providers for the e2e tests — providers 3');
-  // Changing the run drops the hash: the address no longer describes it.
+  // The address follows every change of the run: opened again, it shows the changed run.
   await other.locator('#policy').selectOption('prophet');
-  await expect.poll(() => new URL(other.url()).hash).toBe('');
+  await expect.poll(() => other.url()).not.toBe(link);
+  const followed = await context.newPage();
+  await open(followed, other.url());
+  await expect(followed.locator('#policy')).toHaveValue('prophet');
+  await expect(followed.locator('.asp .provider')).toHaveCount(3);
 });
 
 test('malformed or oversized links show a message and load the defaults', async ({ page }) => {
@@ -73,7 +77,9 @@ test('malformed or oversized links show a message and load the defaults', async 
     await expect(page.locator('#policy')).toHaveValue('crash_avoid');
     await expect(page.locator('.asp .provider')).toHaveCount(20);
     await expect(counter(page, 'decisions')).toHaveText('0');
-    expect(new URL(page.url()).hash).toBe('');
+    // The address now holds the run shown (the defaults), not the broken link.
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#run=[A-Za-z0-9_-]+$/);
+    expect(new URL(page.url()).hash).not.toBe(hash);
   }
   await page.screenshot({ path: 'test-results/screenshots/share-malformed.png' });
 });

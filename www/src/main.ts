@@ -1,8 +1,10 @@
 // The playground page: lays out the panels and starts them. The page only renders; the wasm core runs in
 // a Web Worker (runtime.ts / worker.ts). A shared run in the URL hash (`#run=…`) is read first and wins over
-// the saved session, so that its settings are in the store before any panel starts, and the learned policy
-// it names is loaded into the worker before the simulator starts; `?embed` lays out the compact view for
-// an iframe (no training, no saved session).
+// the saved session (unless it is the session's own run: a reload), so that its settings are in the store
+// before any panel starts, and the learned policy it names is loaded into the worker before the simulator
+// starts. The hash follows the run on every change, as TensorFlow Playground's does, so the address is
+// always a link to what is shown. `?embed` lays out the compact view for an iframe (no training, no saved
+// session).
 import { h } from './dom';
 import { learnedTitle, loadLearned } from './learned';
 import { ParamsPanel } from './params-panel';
@@ -10,7 +12,7 @@ import { RewardChart } from './reward-chart';
 import { RunStore, defaultSettings, upgradeSettings, type RunSettings } from './run';
 import { Runtime } from './runtime';
 import { loadSession, type Session } from './session';
-import { decodeRun, isEmbed, policyProblem, runUrl } from './share';
+import { ShareError, decodeRun, encodeRun, isEmbed, policyProblem, runUrl, sameRun, shareable, type Restored } from './share';
 import { SharePanel } from './share-panel';
 import { SimPanel } from './sim-panel';
 import { TrainPanel } from './train-panel';
@@ -18,12 +20,18 @@ import type { TrainConfig } from './types';
 import { WorldPanel } from './world-panel';
 
 async function start(root: HTMLElement): Promise<void> {
-  const restored = await decodeRun(location.hash);
+  const linkedRun = await decodeRun(location.hash);
   const embed = isEmbed(location.search);
-  // A shared link describes a run from its start: the saved session (and its checkpoint) is not restored then.
-  const session: Session | null = embed || restored.kind === 'run' ? null : await loadSession();
+  const stored = embed ? null : await loadSession();
   // A session saved before runs named a learned policy says so the old way.
-  const saved = session ? (upgradeSettings(session.settings as unknown as Record<string, unknown>) as unknown as RunSettings) : null;
+  const storedSettings = stored ? (upgradeSettings(stored.settings as unknown as Record<string, unknown>) as unknown as RunSettings) : null;
+  // The address of a page follows its run, so a reload finds the hash of the saved session's own run: that
+  // is the session, not a shared link. Another run's link describes it from its start: the saved session
+  // (and its checkpoint) is not restored then.
+  const reloaded = linkedRun.kind === 'run' && storedSettings !== null && sameRun(linkedRun.settings, storedSettings);
+  const restored: Restored = reloaded ? { kind: 'none' } : linkedRun;
+  const session: Session | null = restored.kind === 'run' ? null : stored;
+  const saved = session ? storedSettings : null;
   const store = new RunStore(restored.kind === 'run' ? restored.settings : { ...defaultSettings(), ...saved });
   const runtime = new Runtime();
   const sim = new SimPanel(runtime, store);
@@ -89,14 +97,28 @@ async function start(root: HTMLElement): Promise<void> {
   const schema = await runtime.call({ kind: 'train-schema' });
   const train = schema.kind === 'train-schema' ? new TrainPanel(runtime, store, sim, schema.schema) : null;
   train?.mount(training);
-  // The hash describes the run only until it changes: then it goes (a reload must not undo the change).
-  store.subscribe(() => {
-    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
-  });
-  if (restored.kind === 'error') history.replaceState(null, '', location.pathname + location.search);
+  store.subscribe(() => void followRun(store.get()));
   sayWhatWasReplaced(await sim.start());
+  await followRun(store.get());
   await train?.start(session, linked?.kind === 'loaded' && origin ? { run: linked.run, origin } : null);
   root.setAttribute('data-ready', 'true');
+}
+
+let followed = 0;
+
+/**
+ * Puts `settings` in the address as a link's hash (the newest call wins when encodings overlap); a run too
+ * large for a link (an uploaded world) leaves the address bare, as no link can hold it.
+ */
+async function followRun(settings: RunSettings): Promise<void> {
+  const call = ++followed;
+  let hash = '';
+  try {
+    hash = await encodeRun(shareable(settings).settings);
+  } catch (e) {
+    if (!(e instanceof ShareError)) throw e;
+  }
+  if (call === followed) history.replaceState(null, '', `${location.pathname}${location.search}${hash ? `#${hash}` : ''}`);
 }
 
 const root = document.getElementById('app');

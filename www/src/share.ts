@@ -206,6 +206,21 @@ export function runUrl(base: string, hash: string, embed: boolean): string {
   return url.toString();
 }
 
+/**
+ * Whether `a` and `b` are the same run as a link holds it (the tab's own learned policy aside, which no
+ * link carries): a reload of a page whose address follows the run finds its saved session that way.
+ */
+export function sameRun(a: RunSettings, b: RunSettings): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        : value;
+  const text = (s: RunSettings) => JSON.stringify(canonical(shareable(s).settings));
+  return text(a) === text(b);
+}
+
 /** Whether the page was opened as an embed (`?embed`). */
 export function isEmbed(search: string): boolean {
   return new URLSearchParams(search).has('embed');

@@ -1,6 +1,7 @@
 //! The WebAssembly API (wasm-bindgen). An adapter only: it converts between JavaScript values and the
-//! library's types and never decides anything itself. Errors reach JavaScript as `Error` objects whose
-//! message names the offending field; nothing a caller passes can panic the module.
+//! library's types and never decides anything itself. Errors reach JavaScript as `Error` objects with the
+//! offending `field` and the `problem` as properties (and both in the message); nothing a caller passes
+//! can panic the module.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -20,14 +21,20 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_error(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+/// An error as JavaScript receives it: an `Error` whose `message` is the whole text and whose `field` and
+/// `problem` properties hold its two parts, so that the page finds the field without parsing the text.
+fn js_error(e: Error) -> JsValue {
+    let error = js_sys::Error::new(&e.to_string());
+    for (key, value) in [("field", &e.field), ("problem", &e.problem)] {
+        js_sys::Reflect::set(&error, &key.into(), &value.as_str().into()).expect("an Error object takes properties");
+    }
+    error.into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal: cannot convert a result to JavaScript: {e}")))
+        .map_err(|e| js_error(Error::new("internal", format!("cannot convert a result to JavaScript: {e}"))))
 }
 
 /// Largest integer a JavaScript number holds exactly; seeds are limited to it.
@@ -51,14 +58,14 @@ pub fn scenario_ids() -> Vec<String> {
 /// Every scenario's facts (`ScenarioInfo`: title, heuristics, main metric, paper figures, …), in display
 /// order: what the page says about a scenario comes from here.
 #[wasm_bindgen]
-pub fn scenarios() -> Result<JsValue, JsError> {
+pub fn scenarios() -> Result<JsValue, JsValue> {
     let infos: Vec<_> = ScenarioId::ALL.iter().map(|id| id.info()).collect();
     to_js(&infos)
 }
 
 /// The paper's default config of `scenario`, as JSON.
 #[wasm_bindgen(js_name = defaultConfig)]
-pub fn default_config(scenario: &str) -> Result<String, JsError> {
+pub fn default_config(scenario: &str) -> Result<String, JsValue> {
     let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
     Ok(serde_json::to_string(&ScenarioConfig::default_for(id)).expect("configs serialise"))
 }
@@ -66,21 +73,21 @@ pub fn default_config(scenario: &str) -> Result<String, JsError> {
 /// An uploaded file's bytes as JSON text, read as the CLI reads a file (UTF-8 with the position of a bad
 /// byte, a byte-order mark dropped, one value, no key twice: [`crate::json`]); errors are named `file`.
 #[wasm_bindgen(js_name = readJson)]
-pub fn read_json(bytes: &[u8]) -> Result<String, JsError> {
+pub fn read_json(bytes: &[u8]) -> Result<String, JsValue> {
     let text = crate::json::utf8("file", bytes).map_err(js_error)?;
     Ok(crate::json::parse_value("file", text).map_err(js_error)?.to_string())
 }
 
 /// The JSON Schema of `scenario`'s config (forms are generated from it).
 #[wasm_bindgen(js_name = configSchema)]
-pub fn config_schema(scenario: &str) -> Result<String, JsError> {
+pub fn config_schema(scenario: &str) -> Result<String, JsValue> {
     let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
     Ok(ScenarioConfig::config_schema(id).to_string())
 }
 
 /// The JSON Schema of `scenario`'s parameter file.
 #[wasm_bindgen(js_name = paramsSchema)]
-pub fn params_schema(scenario: &str) -> Result<String, JsError> {
+pub fn params_schema(scenario: &str) -> Result<String, JsValue> {
     let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
     Ok(ScenarioConfig::params_schema(id).map_err(js_error)?.to_string())
 }
@@ -94,7 +101,7 @@ pub fn train_schema() -> String {
 /// Fits raw measurements (CSV text) of `scenario` (asp, tot, ddc); returns the fit as JSON (parameters, R²,
 /// the curve sampled for plotting).
 #[wasm_bindgen(js_name = fitCsv)]
-pub fn fit_csv(scenario: &str, csv: &str, score_max: f64) -> Result<String, JsError> {
+pub fn fit_csv(scenario: &str, csv: &str, score_max: f64) -> Result<String, JsValue> {
     let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
     Ok(ScenarioConfig::fit_csv(id, csv, score_max).map_err(js_error)?.to_string())
 }
@@ -128,7 +135,7 @@ impl Simulator {
     /// Builds `scenario` from `config_json` (any of its fields; the rest take the paper's defaults) and
     /// starts episode seed 0.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: &str, config_json: &str) -> Result<Simulator, JsError> {
+    pub fn new(scenario: &str, config_json: &str) -> Result<Simulator, JsValue> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let config = ScenarioConfig::from_json(id, config_json).map_err(js_error)?;
         let mut env = config.build().map_err(js_error)?;
@@ -167,7 +174,7 @@ impl Simulator {
     }
 
     /// Starts the episode with `seed` (a whole number) and returns its first observation.
-    pub fn reset(&mut self, seed: f64) -> Result<Vec<f32>, JsError> {
+    pub fn reset(&mut self, seed: f64) -> Result<Vec<f32>, JsValue> {
         let seed = seed_from_js("seed", seed).map_err(js_error)?;
         self.episode_seed = seed;
         self.env.reset(seed);
@@ -189,14 +196,14 @@ impl Simulator {
 
     /// The world in use as a parameter file (JSON), to download.
     #[wasm_bindgen(js_name = worldParams)]
-    pub fn world_params(&self) -> Result<String, JsError> {
+    pub fn world_params(&self) -> Result<String, JsValue> {
         self.config.world_params_json().map_err(js_error)
     }
 
     /// Replaces the world by an uploaded parameter file and restarts the episode; on any error nothing
     /// changes.
     #[wasm_bindgen(js_name = setWorld)]
-    pub fn set_world(&mut self, json: &str) -> Result<(), JsError> {
+    pub fn set_world(&mut self, json: &str) -> Result<(), JsValue> {
         let mut config = self.config.clone();
         config.set_world_json(json).map_err(js_error)?;
         let mut env = config.build().map_err(js_error)?;
@@ -210,14 +217,14 @@ impl Simulator {
     /// The places in the world a fit of measurements can go (`FitTarget[]`; empty where the scenario takes
     /// none).
     #[wasm_bindgen(js_name = fitTargets)]
-    pub fn fit_targets(&self) -> Result<JsValue, JsError> {
+    pub fn fit_targets(&self) -> Result<JsValue, JsValue> {
         to_js(&self.config.fit_targets())
     }
 
     /// The world in use with the fit of measurements `csv` put at `target` (a `FitTarget` value) by the
     /// scenario's rule, as a parameter file (JSON) to apply; the simulator does not change.
     #[wasm_bindgen(js_name = fittedWorld)]
-    pub fn fitted_world(&self, csv: &str, score_max: f64, target: &str, file_name: &str) -> Result<String, JsError> {
+    pub fn fitted_world(&self, csv: &str, score_max: f64, target: &str, file_name: &str) -> Result<String, JsValue> {
         let mut config = self.config.clone();
         config.apply_fit(csv, score_max, target, file_name).map_err(js_error)?;
         config.world_params_json().map_err(js_error)
@@ -225,18 +232,18 @@ impl Simulator {
 
     /// Who decides next and at which position: `{agent, position}`.
     #[wasm_bindgen(js_name = decisionKey)]
-    pub fn decision_key(&self) -> Result<JsValue, JsError> {
+    pub fn decision_key(&self) -> Result<JsValue, JsValue> {
         to_js(&self.env.decision_key())
     }
 
     /// Takes the vector action `values` (`Box`/`Hybrid` spaces); returns what `step` returns.
     #[wasm_bindgen(js_name = stepVector)]
-    pub fn step_vector(&mut self, values: Vec<f32>) -> Result<JsValue, JsError> {
+    pub fn step_vector(&mut self, values: Vec<f32>) -> Result<JsValue, JsValue> {
         self.apply(Action::Vector(values))
     }
 
     /// Takes discrete action `action`; returns `{action, reward, terminated, truncated}`.
-    pub fn step(&mut self, action: f64) -> Result<JsValue, JsError> {
+    pub fn step(&mut self, action: f64) -> Result<JsValue, JsValue> {
         if !(action.is_finite() && action >= 0.0 && action.fract() == 0.0 && action <= u32::MAX as f64) {
             return Err(js_error(Error::new("action", format!("must be a whole number from 0, got {action}"))));
         }
@@ -245,7 +252,7 @@ impl Simulator {
 
     /// Lets the heuristic called `name` take the pending decision; returns what `step` returns.
     #[wasm_bindgen(js_name = stepPolicy)]
-    pub fn step_policy(&mut self, name: &str) -> Result<JsValue, JsError> {
+    pub fn step_policy(&mut self, name: &str) -> Result<JsValue, JsValue> {
         let action = self.policy_action(name).map_err(js_error)?;
         self.apply(action)
     }
@@ -253,7 +260,7 @@ impl Simulator {
     /// Lets the heuristic `name` take up to `count` decisions (fewer if the episode ends); returns the
     /// number taken. For fast play: one call per animation frame instead of one per decision.
     #[wasm_bindgen(js_name = runPolicy)]
-    pub fn run_policy(&mut self, name: &str, count: u32) -> Result<u32, JsError> {
+    pub fn run_policy(&mut self, name: &str, count: u32) -> Result<u32, JsValue> {
         let mut taken = 0;
         while taken < count && !self.env.is_done() {
             let action = self.policy_action(name).map_err(js_error)?;
@@ -264,12 +271,12 @@ impl Simulator {
     }
 
     /// What the front end draws (scenario-specific, tagged by `scenario`).
-    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+    pub fn snapshot(&self) -> Result<JsValue, JsValue> {
         to_js(&self.env.snapshot())
     }
 
     /// The episode's figures so far, `{name: value}`.
-    pub fn metrics(&self) -> Result<JsValue, JsError> {
+    pub fn metrics(&self) -> Result<JsValue, JsValue> {
         to_js(&self.env.metrics())
     }
 }
@@ -289,7 +296,7 @@ impl Simulator {
         Ok(heuristic.act(self.env.as_ref()))
     }
 
-    fn apply(&mut self, action: Action) -> Result<JsValue, JsError> {
+    fn apply(&mut self, action: Action) -> Result<JsValue, JsValue> {
         let step = self.env.step(&action).map_err(js_error)?;
         to_js(&StepResult { action, reward: step.reward, terminated: step.terminated, truncated: step.truncated })
     }
@@ -306,7 +313,7 @@ pub struct Trainer {
 impl Trainer {
     /// A run from a whole training config (JSON of `TrainConfig`; see `trainSchema`).
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str) -> Result<Trainer, JsError> {
+    pub fn new(config_json: &str) -> Result<Trainer, JsValue> {
         let config: TrainConfig = crate::json::parse("train", config_json).map_err(js_error)?;
         Self::start(config)
     }
@@ -320,7 +327,7 @@ impl Trainer {
         algorithm: &str,
         preset: &str,
         seed: f64,
-    ) -> Result<Trainer, JsError> {
+    ) -> Result<Trainer, JsValue> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
         let preset = Preset::parse("preset", preset).map_err(js_error)?;
@@ -328,13 +335,13 @@ impl Trainer {
         Self::start(TrainConfig::preset(scenario, algorithm, preset, seed).map_err(js_error)?)
     }
 
-    fn start(config: TrainConfig) -> Result<Trainer, JsError> {
+    fn start(config: TrainConfig) -> Result<Trainer, JsValue> {
         let display = Rng::new(config.seed, Stream::Evaluation);
         Ok(Trainer { inner: train::Trainer::new(config).map_err(js_error)?, display })
     }
 
     /// Continues a run from checkpoint bytes (safetensors, as `save` gives).
-    pub fn load(bytes: &[u8]) -> Result<Trainer, JsError> {
+    pub fn load(bytes: &[u8]) -> Result<Trainer, JsValue> {
         let inner = train::Trainer::load(bytes).map_err(js_error)?;
         let display = Rng::new(inner.config().seed, Stream::Evaluation);
         Ok(Trainer { inner, display })
@@ -348,7 +355,7 @@ impl Trainer {
     /// Takes `steps` environment steps with their updates; returns `{env_steps, updates, epochs}` with the
     /// records of the epochs that ended (each after its evaluation).
     #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsError> {
+    pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsValue> {
         #[derive(Serialize)]
         struct Progress {
             env_steps: u64,
@@ -360,13 +367,13 @@ impl Trainer {
     }
 
     /// Every epoch record so far.
-    pub fn history(&self) -> Result<JsValue, JsError> {
+    pub fn history(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.history())
     }
 
     /// A heuristic of the scenario on the run's evaluation episodes (the level to beat).
     #[wasm_bindgen(js_name = evaluateHeuristic)]
-    pub fn evaluate_heuristic(&mut self, policy: &str) -> Result<JsValue, JsError> {
+    pub fn evaluate_heuristic(&mut self, policy: &str) -> Result<JsValue, JsValue> {
         to_js(&self.inner.evaluate_heuristic(policy).map_err(js_error)?)
     }
 
@@ -381,14 +388,14 @@ impl Trainer {
     /// episode with seed `episode_seed`, as `diffedge eval --checkpoint` does for its first episode: the
     /// same policy on the same episode takes the same decisions however often the episode is replayed.
     #[wasm_bindgen(js_name = startEpisode)]
-    pub fn start_episode(&mut self, episode_seed: f64) -> Result<(), JsError> {
+    pub fn start_episode(&mut self, episode_seed: f64) -> Result<(), JsValue> {
         let seed = seed_from_js("episode_seed", episode_seed).map_err(js_error)?;
         self.display = Rng::new(seed, Stream::Evaluation);
         Ok(())
     }
 
     /// The greedy action of the learned policy for `obs` at decision (`agent`, `position`).
-    pub fn act(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
+    pub fn act(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsValue> {
         let key = self.key(&obs, agent, position)?;
         to_js(&self.inner.act(&obs, key, &mut self.display).map_err(js_error)?)
     }
@@ -396,7 +403,7 @@ impl Trainer {
     /// The action distribution after every denoising step for `obs` (x_T first), or null without a chain:
     /// the chain `act` would run for it next, drawn from a copy of its noise, so that looking at the chain
     /// never changes the decisions the policy takes.
-    pub fn chain(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsError> {
+    pub fn chain(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsValue> {
         let key = self.key(&obs, agent, position)?;
         let mut noise = self.display.clone();
         to_js(&self.inner.chain(&obs, key, &mut noise).map_err(js_error)?)
@@ -416,7 +423,7 @@ impl Trainer {
 }
 
 impl Trainer {
-    fn key(&self, obs: &[f32], agent: u32, position: u32) -> Result<DecisionKey, JsError> {
+    fn key(&self, obs: &[f32], agent: u32, position: u32) -> Result<DecisionKey, JsValue> {
         let dim = self.inner.observation_dim();
         if obs.len() != dim {
             return Err(js_error(Error::new("obs", format!("must have {dim} values, got {}", obs.len()))));
@@ -459,7 +466,7 @@ impl LearnerBench {
     }
 
     /// `n` training updates on the batch of 512.
-    pub fn updates(&mut self, n: u32) -> Result<(), JsError> {
+    pub fn updates(&mut self, n: u32) -> Result<(), JsValue> {
         for _ in 0..n {
             self.paper.update(&self.batch).map_err(js_error)?;
         }

@@ -14,8 +14,12 @@ fn stored() -> Vec<common::Golden> {
     serde_json::from_str(include_str!("fixtures/golden.json")).unwrap()
 }
 
-fn message(e: wasm_bindgen::JsError) -> String {
-    JsValue::from(e).dyn_into::<js_sys::Error>().unwrap().message().into()
+fn message(e: JsValue) -> String {
+    let field = js_sys::Reflect::get(&e, &"field".into()).unwrap().as_string().unwrap();
+    let problem = js_sys::Reflect::get(&e, &"problem".into()).unwrap().as_string().unwrap();
+    let message: String = e.dyn_into::<js_sys::Error>().unwrap().message().into();
+    assert_eq!(message, format!("{field}: {problem}"), "the message is the field and the problem");
+    message
 }
 
 #[wasm_bindgen_test]

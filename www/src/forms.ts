@@ -257,16 +257,14 @@ export function within(path: string, root: string): string | null {
   return path.startsWith(`${root}.`) ? path.slice(root.length + 1) : null;
 }
 
-/** Strips the leading `config.` (or another root name) the core puts before a field path. */
-export function fieldPath(message: string, roots: string[] = ['config']): { path: string; text: string } {
-  const colon = message.indexOf(': ');
-  if (colon < 0) return { path: '', text: message };
-  let path = message.slice(0, colon);
+/** The core's `field` path without the leading `config.` (or another root name) it puts before it. */
+export function fieldPath(field: string, roots: string[] = ['config']): string {
+  let path = field;
   for (const root of roots) {
     if (path === root) path = '';
     else if (path.startsWith(`${root}.`)) path = path.slice(root.length + 1);
   }
-  return { path, text: message };
+  return path;
 }
 
 /** A rendered field: its element and how to read it back. */

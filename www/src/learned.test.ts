@@ -172,7 +172,7 @@ describe('loading the learned policy a run names', () => {
 
   it('gives the message to show, naming the file, and never throws', async () => {
     vi.stubGlobal('fetch', async () => answer(200, {}, new Blob(['junk']).stream()));
-    const refused = runtime({ kind: 'error', message: 'checkpoint: is a policy for cartpole; this run is on asp' });
+    const refused = runtime({ kind: 'error', message: 'checkpoint: is a policy for cartpole; this run is on asp', field: 'checkpoint', problem: 'is a policy for cartpole; this run is on asp' });
     const named = { ...defaultSettings(), learned: { source: 'checkpoint', path: 'runs/cartpole.safetensors' } as const };
     expect(await loadLearned(refused, named, PAGE)).toEqual({ kind: 'error', message: 'runs/cartpole.safetensors: checkpoint: is a policy for cartpole; this run is on asp' });
     const escape = { ...defaultSettings(), learned: { source: 'checkpoint', path: '../x.safetensors' } as const };

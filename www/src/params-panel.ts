@@ -118,9 +118,9 @@ export class ParamsPanel {
       this.say('Applied: the scenario was rebuilt and the episode restarted.', 'status');
       return;
     }
-    const message = this.sim.lastError();
-    form.showError(fieldPath(message).path, message);
-    this.say(`Not applied: ${message}`, 'alert');
+    const error = this.sim.lastError();
+    form.showError(fieldPath(error.field), error.message);
+    this.say(`Not applied: ${error.message}`, 'alert');
   }
 
   private async restoreDefaults(): Promise<void> {

@@ -91,6 +91,26 @@ export interface Compared {
   done: boolean;
 }
 
+/**
+ * A refusal as the core gives it: the `field` (a JSON path, or an argument's name) and the `problem`, and
+ * both as one `message` to show. Errors raised outside the core have an empty field.
+ */
+export interface CoreError {
+  message: string;
+  field: string;
+  problem: string;
+}
+
+/** `e` (anything a worker caught) as a `CoreError`: the core's errors carry `field` and `problem`. */
+export function coreError(e: unknown): CoreError {
+  const message = e instanceof Error ? e.message : String(e);
+  const part = (key: 'field' | 'problem') => {
+    const value: unknown = typeof e === 'object' && e !== null ? (e as Record<string, unknown>)[key] : undefined;
+    return typeof value === 'string' ? value : null;
+  };
+  return { message, field: part('field') ?? '', problem: part('problem') ?? message };
+}
+
 /** What the worker answers. */
 export type Reply =
   | { kind: 'catalog'; scenarios: ScenarioInfo[] }
@@ -106,7 +126,7 @@ export type Reply =
   | { kind: 'fit'; fit: unknown; targets: FitTarget[] }
   /** The file of a `readJson` request as plain JSON text (one value, no key twice). */
   | { kind: 'json'; json: string }
-  | { kind: 'error'; message: string }
+  | ({ kind: 'error' } & CoreError)
   | TrainReply;
 
 /** Training replies. */

@@ -26,7 +26,7 @@ export class Runtime {
     };
     this.worker.onerror = (event) => {
       const message = `worker: ${event.message || 'failed to start'}`;
-      for (const resolve of this.pending.values()) resolve({ kind: 'error', message });
+      for (const resolve of this.pending.values()) resolve({ kind: 'error', message, field: 'worker', problem: message });
       this.pending.clear();
     };
   }

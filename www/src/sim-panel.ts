@@ -4,7 +4,7 @@
 import { h } from './dom';
 import { parseSeed, round, signed } from './format';
 import { learnedName } from './learned';
-import { LEARNED_POLICY, type Reply, type SimState } from './protocol';
+import { LEARNED_POLICY, type CoreError, type Reply, type SimState } from './protocol';
 import { Runtime, serialQueue } from './runtime';
 import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import type { ScenarioInfo, Snapshot } from './types';
@@ -52,7 +52,7 @@ export interface ScenarioChange {
 export class SimPanel {
   private readonly listeners: ((change: ScenarioChange) => void)[] = [];
   private readonly stateListeners: ((state: SimState) => void)[] = [];
-  private failure = '';
+  private failure: CoreError = { message: '', field: '', problem: '' };
   private configJson = '';
   private heuristicNames: string[] = [];
   private learners = { algorithms: [] as string[], paperAlgorithm: '' };
@@ -139,8 +139,8 @@ export class SimPanel {
     this.stateListeners.push(listener);
   }
 
-  /** The core's message of the last request that failed (e.g. a config it refused). */
-  lastError(): string {
+  /** The core's refusal of the last request that failed (e.g. a config it refused). */
+  lastError(): CoreError {
     return this.failure;
   }
 
@@ -282,7 +282,7 @@ export class SimPanel {
 
   private accept(reply: Reply): reply is Exclude<Reply, { kind: 'error' }> {
     if (reply.kind === 'error') {
-      this.failure = reply.message;
+      this.failure = reply;
       this.announce(reply.message);
       return false;
     }

@@ -9,7 +9,7 @@ import { ChainSlot } from './chain-slot';
 import { download, h } from './dom';
 import { parseSeed, round } from './format';
 import { fetchLearned, learnedName, learnedTitle, sizeProblem, type LoadedRun } from './learned';
-import { LEARNED_POLICY, type TrainReply } from './protocol';
+import { LEARNED_POLICY, coreError, type CoreError, type TrainReply } from './protocol';
 import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
@@ -228,8 +228,8 @@ export class TrainPanel {
 
   // --- the run -------------------------------------------------------------------------------------
 
-  private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | { kind: 'error'; message: string }> {
-    return (await this.runtime.call(request)) as TrainReply | { kind: 'error'; message: string };
+  private async call(request: Parameters<Runtime['call']>[0]): Promise<TrainReply | ({ kind: 'error' } & CoreError)> {
+    return (await this.runtime.call(request)) as TrainReply | ({ kind: 'error' } & CoreError);
   }
 
   /**
@@ -260,7 +260,7 @@ export class TrainPanel {
         seed: next.trainSeed,
       });
       if (reply.kind !== 'train-created') {
-        this.rejected(reply.kind === 'error' ? reply.message : 'unexpected reply');
+        this.rejected(reply.kind === 'error' ? reply : coreError('unexpected reply'));
         this.showSettings();
         if (!scenario) return false;
         // The scenario changed under a run that cannot train on it: no run until the settings fit.
@@ -319,10 +319,10 @@ export class TrainPanel {
     if (focused) document.getElementById(focused)?.focus();
   }
 
-  /** Shows the core's `message`, next to the hyper-parameter it names if it names one. */
-  private rejected(message: string): void {
+  /** Shows the core's refusal, next to the hyper-parameter it names if it names one. */
+  private rejected({ field: named, message }: CoreError): void {
     this.form?.clearErrors();
-    const field = within(fieldPath(message, ['train']).path, 'learner');
+    const field = within(fieldPath(named, ['train']), 'learner');
     if (field !== null && this.form) {
       this.form.showError(field, message);
       this.say(`Not applied: ${message}`);

@@ -2,7 +2,7 @@
 import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson, scenarios } from '../../pkg/diffedge.js';
 import { plottedFit } from './params-files';
 import type { FitTarget, ScenarioInfo } from './types';
-import { LEARNED_POLICY, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
+import { LEARNED_POLICY, coreError, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, startEpisode, watchLearned } from './worker-train';
 
 const ready = init();
@@ -133,7 +133,7 @@ self.onmessage = async (event: MessageEvent<Envelope<Request>>) => {
     await ready;
     reply = handle(body);
   } catch (e) {
-    reply = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    reply = { kind: 'error', ...coreError(e) };
   }
   (self as unknown as Worker).postMessage({ id, body: reply } satisfies Envelope<Reply>);
 };

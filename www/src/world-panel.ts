@@ -162,7 +162,7 @@ export class WorldPanel {
     // The core reads the bytes as the CLI reads a file (UTF-8, one value, no key twice), not JSON.parse.
     const read = await this.runtime.call({ kind: 'readJson', bytes });
     if (read.kind !== 'json') {
-      this.say(`${name}: ${read.kind === 'error' ? read.message.replace(/^file: /, '') : 'unexpected reply'}`, 'alert');
+      this.say(`${name}: ${read.kind === 'error' ? (read.field === 'file' ? read.problem : read.message) : 'unexpected reply'}`, 'alert');
       return;
     }
     const world: unknown = JSON.parse(read.json);
@@ -179,8 +179,9 @@ export class WorldPanel {
       return true;
     }
     // The core names the field inside the file: drop the config.world prefix it puts before it.
-    const { path, text } = fieldPath(this.sim.lastError(), ['config.world', 'config']);
-    this.say(`${name}: not applied — ${path ? `${path}${text.slice(text.indexOf(': '))}` : text}`, 'alert');
+    const { field, problem, message } = this.sim.lastError();
+    const path = fieldPath(field, ['config.world', 'config']);
+    this.say(`${name}: not applied — ${path ? `${path}: ${problem}` : message}`, 'alert');
     return false;
   }
 

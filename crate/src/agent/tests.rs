@@ -249,3 +249,30 @@ fn bad_baseline_configs_name_the_field() {
     let e = presets::learner("ppo", Preset::Fast).unwrap().build(4, &hybrid, Rng::new(1, Stream::Learner));
     assert!(e.err().unwrap().problem.contains("discrete"));
 }
+
+/// α's own Adam step (the fast presets tune α), pinned bit for bit: every update's α over 150 updates of
+/// the fast d2sac learner, folded into one FNV-1a hash. The values are those of the scalar step as it was
+/// written out in `sac.rs` before [`crate::nn::ScalarAdam`] (checked equal bit for bit over 10⁵ steps when
+/// it moved); a change of that step's arithmetic (its order, its constants) shows here.
+#[test]
+fn tuned_alpha_is_pinned_bit_for_bit() {
+    let mut learner = fast_learner("d2sac", 7);
+    let mut rng = Rng::new(8, Stream::Exploration);
+    let mut probs = Vec::new();
+    let (mut hash, mut last) = (0xcbf2_9ce4_8422_2325u64, 0.0f32);
+    for i in 0..300 {
+        let obs = [(i % 7) as f32 / 7.0, 1.0];
+        let action = index(learner.act(&obs, None, true, &mut rng, &mut probs));
+        learner.observe(step(obs[0], action, i % 10 == 9));
+        if i >= 150
+            && let Some(stats) = learner.update(&mut rng).unwrap()
+        {
+            for byte in stats.alpha.to_bits().to_le_bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+            }
+            last = stats.alpha;
+        }
+    }
+    // α rose from 0.05 to 0.0524 (the fast target entropy is above what the policy keeps at first).
+    assert_eq!((hash, last.to_bits()), (0x57f4_0520_217d_2b86, 0x3d56_8166), "last α {last}");
+}

@@ -608,17 +608,14 @@ impl<B: Backend> Learner for Hybrid<B> {
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
         let b = &mut self.backend;
         let mut values = vec![0.0; self.actor.len()];
-        for (name, params) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_target)]
-        {
+        for (name, params) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_target)] {
             for (net, mlp) in self.actor.networks() {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }
             b.write_vector(params, &values);
         }
         let mut values = vec![0.0; self.critics.iter().map(Mlp::len).sum()];
-        for (name, params) in
-            [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_target)]
-        {
+        for (name, params) in [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_target)] {
             for (net, mlp) in ["q1", "q2"].iter().zip(&self.critics) {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }

@@ -6,7 +6,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use diffedge::agent::dqn::Dqn;
 use diffedge::agent::ppo::Ppo;
 use diffedge::agent::sac::Sac;
-use diffedge::agent::{Learner, LearnerConfig, Preset, presets};
+use diffedge::agent::{Algorithm, Learner, LearnerConfig, Preset};
 use diffedge::nn::cpu::CpuBackend;
 use diffedge::replay::{Batch, Transition};
 use diffedge::rng::{Rng, Stream};
@@ -15,7 +15,7 @@ const OBS: usize = 42;
 const ACTIONS: usize = 20;
 
 fn learner(preset: Preset) -> Sac<CpuBackend> {
-    let Ok(LearnerConfig::Sac(config)) = presets::learner("d2sac", preset) else { panic!("d2sac is a SAC preset") };
+    let LearnerConfig::Sac(config) = Algorithm::D2sac.preset(preset).learner else { panic!("d2sac is a SAC preset") };
     Sac::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("a valid preset")
 }
 
@@ -46,12 +46,12 @@ fn baselines(c: &mut Criterion) {
     let mut group = c.benchmark_group("baseline_update");
     group.sample_size(20);
     for (name, preset) in [("paper", Preset::Paper), ("fast", Preset::Fast)] {
-        let Ok(LearnerConfig::Dqn(config)) = presets::learner("dqn", preset) else { panic!("dqn is a DQN preset") };
+        let LearnerConfig::Dqn(config) = Algorithm::Dqn.preset(preset).learner else { panic!("dqn is a DQN preset") };
         let data = Batch::synthetic(config.batch_size, OBS, ACTIONS, 1);
         let mut dqn = Dqn::new(config, CpuBackend::new(), OBS, ACTIONS, Rng::new(0, Stream::Learner)).expect("valid");
         group.bench_function(format!("dqn_{name}_step"), |b| b.iter(|| dqn.update(&data).expect("finite")));
 
-        let Ok(LearnerConfig::Ppo(config)) = presets::learner("ppo", preset) else { panic!("ppo is a PPO preset") };
+        let LearnerConfig::Ppo(config) = Algorithm::Ppo.preset(preset).learner else { panic!("ppo is a PPO preset") };
         let data = Batch::synthetic(config.rollout_steps, OBS, ACTIONS, 1);
         let rollout: Vec<Transition> = (0..data.rows)
             .map(|i| Transition {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::agent::sac::Sac;
-use crate::agent::{Learner, Preset};
+use crate::agent::{Algorithm, Learner, Preset};
 use crate::error::Error;
 use crate::nn::cpu::CpuBackend;
 use crate::replay::Batch;
@@ -109,7 +109,7 @@ pub fn fit_csv(scenario: &str, csv: &str, score_max: f64) -> Result<String, JsVa
 /// The training algorithms, by name.
 #[wasm_bindgen]
 pub fn algorithms() -> Vec<String> {
-    crate::agent::ALGORITHMS.iter().map(|a| (*a).to_owned()).collect()
+    crate::agent::Algorithm::ALL.iter().map(|a| a.name().to_owned()).collect()
 }
 
 /// The outcome of one step, as JavaScript sees it.
@@ -157,7 +157,7 @@ impl Simulator {
     /// all the others elsewhere), in `algorithms()` order: what a training panel offers for it.
     #[wasm_bindgen(js_name = trainingAlgorithms)]
     pub fn training_algorithms(&self) -> Vec<String> {
-        crate::agent::algorithms_for(&self.env.action_space()).into_iter().map(str::to_owned).collect()
+        crate::agent::algorithms_for(&self.env.action_space()).into_iter().map(|a| a.name().to_owned()).collect()
     }
 
     /// The learner of this scenario's paper (one of `trainingAlgorithms`): what to train when the chosen
@@ -330,9 +330,10 @@ impl Trainer {
     ) -> Result<Trainer, JsValue> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
+        let algorithm = Algorithm::parse("algorithm", algorithm).map_err(js_error)?;
         let preset = Preset::parse("preset", preset).map_err(js_error)?;
         let seed = seed_from_js("seed", seed).map_err(js_error)?;
-        Self::start(TrainConfig::preset(scenario, algorithm, preset, seed).map_err(js_error)?)
+        Self::start(TrainConfig::preset(scenario, algorithm, preset, seed))
     }
 
     fn start(config: TrainConfig) -> Result<Trainer, JsValue> {

@@ -9,7 +9,7 @@
 //! `FUZZ_CASES=60000 cargo test --release --test fuzz -- --nocapture` (the counts are printed; share links are
 //! fuzzed on the page's side, `www/src/share.test.ts`).
 
-use diffedge::agent::Preset;
+use diffedge::agent::{Algorithm, Preset};
 use diffedge::json;
 use diffedge::params::ddc::{DdcParams, profile_csv};
 use diffedge::rng::{Rng, Stream};
@@ -240,15 +240,15 @@ fn measurement_csvs() {
 fn training_configs() {
     let mut rng = Rng::new(14, Stream::World);
     let runs = [
-        (ScenarioId::Asp, "d2sac"),
-        (ScenarioId::Lad, "lad"),
-        (ScenarioId::Tot, "dsac"),
-        (ScenarioId::Flow, "dqn"),
-        (ScenarioId::Ddc, "ddc"),
-        (ScenarioId::Cartpole, "ppo"),
+        (ScenarioId::Asp, Algorithm::D2sac),
+        (ScenarioId::Lad, Algorithm::Lad),
+        (ScenarioId::Tot, Algorithm::Dsac),
+        (ScenarioId::Flow, Algorithm::Dqn),
+        (ScenarioId::Ddc, Algorithm::Ddc),
+        (ScenarioId::Cartpole, Algorithm::Ppo),
     ];
     for (id, algorithm) in runs {
-        let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0).unwrap();
+        let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0);
         let base = serde_json::to_string(&config).unwrap();
         let mut count = Count::default();
         // Building a trainer allocates its networks: a tenth of the cases of the text-only targets.
@@ -274,7 +274,7 @@ fn training_configs() {
 fn checkpoints() {
     let mut rng = Rng::new(15, Stream::World);
     let config =
-        TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Cartpole), "d2sac", Preset::Fast, 0).unwrap();
+        TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Cartpole), Algorithm::D2sac, Preset::Fast, 0);
     let mut trainer = Trainer::new(config).unwrap();
     trainer.advance(300).unwrap();
     let base = trainer.save();

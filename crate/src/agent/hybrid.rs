@@ -53,7 +53,7 @@ use super::{Learner, UpdateStats};
 use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, NoiseSchedule};
 use crate::error::{Error, Result, check_count, check_range};
-use crate::nn::{Activation, AdamConfig, Backend, HybridLayout, Mlp, MlpWork};
+use crate::nn::{Activation, AdamConfig, Backend, HybridLayout, Mlp, MlpWork, Trainable, vector_from};
 use crate::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 use crate::rng::{Rng, RngState};
 use crate::spaces::{Action, ActionSpace};
@@ -181,34 +181,6 @@ impl HybridConfig {
     }
 }
 
-/// A network's parameters with their gradient, Adam moments and target copy.
-struct Params<B: Backend> {
-    value: B::Vector,
-    grad: B::Vector,
-    m: B::Vector,
-    v: B::Vector,
-    target: B::Vector,
-}
-
-impl<B: Backend> Params<B> {
-    fn new(backend: &mut B, init: &[f32]) -> Self {
-        let mut vector = |data: Option<&[f32]>| {
-            let mut v = backend.vector(init.len());
-            if let Some(data) = data {
-                backend.write_vector(&mut v, data);
-            }
-            v
-        };
-        Self {
-            value: vector(Some(init)),
-            grad: vector(None),
-            m: vector(None),
-            v: vector(None),
-            target: vector(Some(init)),
-        }
-    }
-}
-
 /// The buffers of one batch of decoded actions.
 struct Sample<B: Backend> {
     /// Gumbel draws in the logit columns, 0 elsewhere.
@@ -248,9 +220,12 @@ pub struct Hybrid<B: Backend> {
     backend: B,
     layout: HybridLayout,
     actor: DiffusionActor,
-    actor_params: Params<B>,
+    actor_params: Trainable<B>,
+    actor_target: B::Vector,
     critics: [Mlp; 2],
-    critic_params: Params<B>,
+    /// Both critics' parameters in one vector (`q1` first), trained by one Adam step.
+    critic_params: Trainable<B>,
+    critic_target: B::Vector,
     updates: u64,
     rng: Rng,
     replay: ReplayBuffer,
@@ -302,7 +277,8 @@ impl<B: Backend> Hybrid<B> {
         let actor = DiffusionActor::new(config.actor.clone(), obs_dim, width);
         let mut init = vec![0.0; actor.len()];
         actor.init(&mut init, &mut rng);
-        let actor_params = Params::new(&mut backend, &init);
+        let actor_params = Trainable::new(&mut backend, &init);
+        let actor_target = vector_from(&mut backend, &init);
         let widths: Vec<usize> =
             std::iter::once(width + obs_dim).chain(config.critic_hidden.iter().copied()).chain([1]).collect();
         let q1 = Mlp::new(&widths, config.critic_activation, Activation::Identity, 0);
@@ -310,7 +286,8 @@ impl<B: Backend> Hybrid<B> {
         let mut init = vec![0.0; q1.len() + q2.len()];
         q1.init(&mut init, &mut rng);
         q2.init(&mut init, &mut rng);
-        let critic_params = Params::new(&mut backend, &init);
+        let critic_params = Trainable::new(&mut backend, &init);
+        let critic_target = vector_from(&mut backend, &init);
         Ok(Self {
             replay: ReplayBuffer::new(config.buffer_size, obs_dim, width, 0),
             nstep: NStep::new(config.n_step, f64::from(config.gamma)),
@@ -339,7 +316,9 @@ impl<B: Backend> Hybrid<B> {
             stats: backend.vector(STATS),
             critics: [q1, q2],
             critic_params,
+            critic_target,
             actor_params,
+            actor_target,
             actor,
             layout,
             updates: 0,
@@ -388,7 +367,7 @@ impl<B: Backend> Hybrid<B> {
         // 1. Target: a' from the target actor's chain on s', the target critics on [a' | s'].
         let actor = &self.actor;
         chain_noise(actor, b, &mut self.next_chain, &mut self.rng, c.noisy_chain);
-        actor.infer(b, &self.actor_params.target, &self.next_obs, &mut self.next_chain);
+        actor.infer(b, &self.actor_target, &self.next_obs, &mut self.next_chain);
         draw_gumbel(b, &layout, &mut self.rng, &mut self.gumbel_host, &mut s.gumbel);
         let x = self.next_chain.output();
         b.hybrid_sample(
@@ -403,8 +382,8 @@ impl<B: Backend> Hybrid<B> {
             NEXT_ENTROPY,
         );
         b.concat_cols(&s.action, &self.next_obs, &mut self.critic_input);
-        q1.infer(b, &self.critic_params.target, &self.critic_input, w1);
-        q2.infer(b, &self.critic_params.target, &self.critic_input, w2);
+        q1.infer(b, &self.critic_target, &self.critic_input, w1);
+        q2.infer(b, &self.critic_target, &self.critic_input, w2);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
         b.min_q_td_target(
             w1.output(),
@@ -425,12 +404,12 @@ impl<B: Backend> Hybrid<B> {
         let (q, dq) = w2.output_and_grad();
         b.critic_mse(q, &self.first_column, &self.target, dq, &mut self.stats, CRITIC2);
         let critic = &mut self.critic_params;
-        b.fill(&mut critic.grad, 0.0);
+        critic.zero_grad(b);
         q1.backward(b, &critic.value, &self.critic_input, w1, &mut critic.grad, None);
         q2.backward(b, &critic.value, &self.critic_input, w2, &mut critic.grad, None);
         let step = self.updates + 1;
         let adam = AdamConfig::new(c.critic_lr, c.weight_decay);
-        b.adam(&mut critic.value, &critic.grad, &mut critic.m, &mut critic.v, step, &adam);
+        critic.adam(b, step, &adam);
 
         // 3. Actor: a fresh chain on s, sampled, scored by the updated critics; ∂/∂a through both critics
         // (their parameter gradients land in `critic.grad`, which the next update zeroes before use).
@@ -470,15 +449,15 @@ impl<B: Backend> Hybrid<B> {
             &mut self.dx0,
         );
         let params = &mut self.actor_params;
-        b.fill(&mut params.grad, 0.0);
+        params.zero_grad(b);
         actor.backward(b, &params.value, &self.dx0, &mut self.train_chain, &mut params.grad);
         let adam = AdamConfig::new(self.config.actor_lr, self.config.weight_decay);
-        b.adam(&mut params.value, &params.grad, &mut params.m, &mut params.v, step, &adam);
+        params.adam(b, step, &adam);
 
         // 4. Targets.
         let tau = self.config.tau;
-        b.soft_update(&mut critic.target, &critic.value, tau);
-        b.soft_update(&mut params.target, &params.value, tau);
+        b.soft_update(&mut self.critic_target, &critic.value, tau);
+        b.soft_update(&mut self.actor_target, &params.value, tau);
         self.updates = step;
 
         let stats = b.read_vector(&self.stats);
@@ -604,13 +583,13 @@ impl<B: Backend> Learner for Hybrid<B> {
 
     fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
         let b = &mut self.backend;
-        for (name, params) in [("actor", &self.actor_params.value), ("target_actor", &self.actor_params.target)] {
+        for (name, params) in [("actor", &self.actor_params.value), ("target_actor", &self.actor_target)] {
             let values = b.read_vector(params);
             for (net, mlp) in self.actor.networks() {
                 ck.put_mlp(&format!("{prefix}{name}.{net}"), mlp, &values);
             }
         }
-        for (name, params) in [("critic", &self.critic_params.value), ("target_critic", &self.critic_params.target)] {
+        for (name, params) in [("critic", &self.critic_params.value), ("target_critic", &self.critic_target)] {
             let values = b.read_vector(params);
             for (net, mlp) in ["q1", "q2"].iter().zip(&self.critics) {
                 ck.put_mlp(&format!("{prefix}{name}.{net}"), mlp, &values);
@@ -629,17 +608,14 @@ impl<B: Backend> Learner for Hybrid<B> {
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
         let b = &mut self.backend;
         let mut values = vec![0.0; self.actor.len()];
-        for (name, params) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_params.target)]
-        {
+        for (name, params) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_target)] {
             for (net, mlp) in self.actor.networks() {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }
             b.write_vector(params, &values);
         }
         let mut values = vec![0.0; self.critics.iter().map(Mlp::len).sum()];
-        for (name, params) in
-            [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_params.target)]
-        {
+        for (name, params) in [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_target)] {
             for (net, mlp) in ["q1", "q2"].iter().zip(&self.critics) {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }

@@ -19,15 +19,14 @@ use crate::rng::Rng;
 use crate::spaces::{Action, ActionSpace};
 
 pub use crate::nn::kernels::argmax;
-
-/// The algorithms that can be trained, by name.
-pub const ALGORITHMS: &[&str] = &["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo", "ddc"];
+pub use presets::{Algorithm, AlgorithmPreset, UpdateSchedule};
 
 /// Which hyper-parameters an algorithm starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// The paper's (and its reference code's) values.
+    #[default]
     Paper,
     /// Smaller and quicker: what the playground starts with.
     Fast,
@@ -126,14 +125,10 @@ impl LearnerConfig {
     }
 }
 
-/// The algorithms whose learner can act in `space`, in [`ALGORITHMS`] order: on a discrete space all but
-/// `ddc`, on the hybrid space of the `ddc` scenario only `ddc` (see [`LearnerConfig::check_space`]).
-pub fn algorithms_for(space: &ActionSpace) -> Vec<&'static str> {
-    ALGORITHMS
-        .iter()
-        .copied()
-        .filter(|algorithm| presets::learner(algorithm, Preset::Fast).is_ok_and(|l| l.check_space(space).is_ok()))
-        .collect()
+/// The algorithms whose learner can act in `space`, in [`Algorithm::ALL`] order: on a discrete space all
+/// but `ddc`, on the hybrid space of the `ddc` scenario only `ddc` (see [`LearnerConfig::check_space`]).
+pub fn algorithms_for(space: &ActionSpace) -> Vec<Algorithm> {
+    Algorithm::ALL.into_iter().filter(|a| a.preset(Preset::Fast).learner.check_space(space).is_ok()).collect()
 }
 
 /// What the training loop asks of a learner (one agent). Off-policy learners keep their replay buffer,

@@ -1,15 +1,184 @@
-//! The papers' hyper-parameters as data: one [`SacConfig`] per preset (`design/algorithms.md`), the
-//! baselines' ([`DqnConfig`] and [`PpoConfig`]) and the hybrid learner's [`HybridConfig`] (each `Default` is
-//! the paper's), and the `fast` variants the playground starts with.
+//! The papers' hyper-parameters as data, one home per algorithm. [`Algorithm`] names every learner that can
+//! be trained (its [`Algorithm::parse`] is the one reader of those names: configs, the page and `--algo`);
+//! [`Algorithm::preset`] gives its whole [`AlgorithmPreset`] under a [`Preset`]: the learner's
+//! hyper-parameters (network, optimiser, replay: [`SacConfig`], the baselines' [`DqnConfig`] and
+//! [`PpoConfig`], the hybrid learner's [`HybridConfig`], each `Default` the paper's), its collect/update
+//! [`UpdateSchedule`] and whether one learner serves every agent — the paper's values
+//! (`Preset::default()`) or the `fast` variants the playground starts with.
+//!
+//! *Two warm-ups, on purpose.* [`UpdateSchedule::warmup_steps`] counts the run's environment steps (all
+//! agents together) before the loop calls any update: the fast presets' 1000. [`SacConfig::min_replay`] is
+//! what one learner's own replay must hold before it draws a batch: LAD-TS's 300 transitions per base
+//! station. They are different quantities wherever a run has more than one learner (the lad paper preset:
+//! 20 learners, each waiting for 300 of its own transitions, which arrive at their own pace), so neither is
+//! derived from the other; each preset sets both, and every other learner's replay warm-up is its batch.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::dqn::DqnConfig;
 use super::hybrid::HybridConfig;
 use super::ppo::PpoConfig;
 use super::sac::{ActorConfig, AlphaTuning, SacConfig};
-use super::{ALGORITHMS, LearnerConfig, Preset};
+use super::{LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, NoiseSchedule};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_count};
 use crate::nn::Activation;
+
+/// An algorithm that can be trained. Configs, share links and checkpoints spell it by [`Algorithm::name`]
+/// (`"d2sac"`, `"sac_discrete"`, …), in JSON too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum Algorithm {
+    /// D2SAC, the asp paper's diffusion soft actor-critic ([`d2sac`]).
+    D2sac,
+    /// LAD-TS, the lad paper's latent-action diffusion ([`lad`]).
+    Lad,
+    /// DSAC, the tot paper's diffusion soft actor-critic ([`dsac`]).
+    Dsac,
+    /// The flow paper's diffusion scheduler ([`flowdiff`]).
+    Flowdiff,
+    /// Discrete SAC with an MLP actor, the diffusion papers' baseline ([`sac_discrete`]).
+    SacDiscrete,
+    /// DQN ([`dqn`]).
+    Dqn,
+    /// Double DQN: [`dqn`] with `double`.
+    Ddqn,
+    /// PPO ([`ppo`]).
+    Ppo,
+    /// DDC, the ddc paper's hybrid-action diffusion actor-critic ([`ddc`]).
+    Ddc,
+}
+
+impl Algorithm {
+    /// Every algorithm, in the order the page and `--help` list them.
+    pub const ALL: [Algorithm; 9] = [
+        Algorithm::D2sac,
+        Algorithm::Lad,
+        Algorithm::Dsac,
+        Algorithm::Flowdiff,
+        Algorithm::SacDiscrete,
+        Algorithm::Dqn,
+        Algorithm::Ddqn,
+        Algorithm::Ppo,
+        Algorithm::Ddc,
+    ];
+
+    /// Its name, as configs, the page and `--algo` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::D2sac => "d2sac",
+            Algorithm::Lad => "lad",
+            Algorithm::Dsac => "dsac",
+            Algorithm::Flowdiff => "flowdiff",
+            Algorithm::SacDiscrete => "sac_discrete",
+            Algorithm::Dqn => "dqn",
+            Algorithm::Ddqn => "ddqn",
+            Algorithm::Ppo => "ppo",
+            Algorithm::Ddc => "ddc",
+        }
+    }
+
+    /// The algorithm called `name`; `field` names where the name came from, for the error. The one parser
+    /// of algorithm names (serde reads them through it too).
+    pub fn parse(field: &str, name: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|a| a.name()).collect();
+            Error::new(field, format!("unknown algorithm '{name}' (expected one of: {})", known.join(", ")))
+        })
+    }
+
+    /// Its whole preset under `preset`.
+    pub fn preset(self, preset: Preset) -> AlgorithmPreset {
+        AlgorithmPreset {
+            learner: self.learner(preset),
+            schedule: self.schedule(preset),
+            shared_learner: shares_learner(preset),
+        }
+    }
+
+    /// The learner's hyper-parameters under `preset`: the paper's, or for `fast` the paper's through
+    /// [`fast`] and the algorithm's own adjustments on top ([`lad_fast`], [`dsac_fast`]).
+    fn learner(self, preset: Preset) -> LearnerConfig {
+        let sac = |paper: SacConfig, adjust: fn(SacConfig) -> SacConfig| {
+            LearnerConfig::Sac(match preset {
+                Preset::Paper => paper,
+                Preset::Fast => adjust(fast(paper)),
+            })
+        };
+        let unchanged = |fast: SacConfig| fast;
+        match self {
+            Algorithm::D2sac => sac(d2sac(), unchanged),
+            Algorithm::Lad => sac(lad(), lad_fast),
+            Algorithm::Dsac => sac(dsac(), dsac_fast),
+            Algorithm::Flowdiff => sac(flowdiff(), unchanged),
+            Algorithm::SacDiscrete => sac(sac_discrete(), unchanged),
+            Algorithm::Dqn => LearnerConfig::Dqn(dqn(preset)),
+            Algorithm::Ddqn => LearnerConfig::Dqn(DqnConfig { double: true, ..dqn(preset) }),
+            Algorithm::Ppo => LearnerConfig::Ppo(ppo(preset)),
+            Algorithm::Ddc => LearnerConfig::Hybrid(ddc(preset)),
+        }
+    }
+
+    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
+    /// its buffer's warm-up being the learner's `min_replay`; DDC: one update per step from the first, its
+    /// Algorithm 3); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO updates
+    /// once per rollout (all its epochs), as soon as a rollout is collected.
+    fn schedule(self, preset: Preset) -> UpdateSchedule {
+        let every = |collect_steps, updates_per_collect, warmup_steps| UpdateSchedule {
+            epoch_steps: 1000,
+            collect_steps,
+            updates_per_collect,
+            warmup_steps,
+            per_agent_block: false,
+        };
+        match (self, preset) {
+            // One shared learner (see `shares_learner`) updated every step; an epoch a third of an episode,
+            // so that the page's curve moves every few seconds.
+            (Algorithm::Lad, Preset::Fast) => UpdateSchedule { epoch_steps: 10_000, ..every(1, 1, 1000) },
+            // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
+            (Algorithm::Lad, Preset::Paper) => {
+                UpdateSchedule { epoch_steps: 30_000, per_agent_block: true, ..every(1, 1, 0) }
+            }
+            (Algorithm::Ppo, _) => every(ppo(preset).rollout_steps, 1, 0),
+            (Algorithm::Ddc, Preset::Paper) => every(1, 1, 0),
+            (_, Preset::Paper) => every(1000, 1000, 0),
+            (_, Preset::Fast) => every(1, 1, 1000),
+        }
+    }
+}
+
+impl From<Algorithm> for &'static str {
+    fn from(algorithm: Algorithm) -> Self {
+        algorithm.name()
+    }
+}
+
+impl TryFrom<String> for Algorithm {
+    type Error = Error;
+
+    fn try_from(name: String) -> Result<Self> {
+        Algorithm::parse("algorithm", &name)
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything an algorithm's preset decides about a run (the scenario and the seeds aside): what
+/// `train::TrainConfig::preset` copies into the run's config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlgorithmPreset {
+    /// The learner's hyper-parameters: network, optimiser, replay and the replay's own warm-up.
+    pub learner: LearnerConfig,
+    /// When it collects and updates, and the run's warm-up before the first update.
+    pub schedule: UpdateSchedule,
+    /// One learner acts and learns for every agent of a multi-agent scenario ([`shares_learner`]).
+    pub shared_learner: bool,
+}
 
 /// Whether a run under `preset` has one learner act for every agent of a multi-agent scenario (parameter
 /// sharing): every fast preset, as lad's 20 base stations would otherwise each learn the same load balancing
@@ -19,31 +188,32 @@ pub fn shares_learner(preset: Preset) -> bool {
     preset == Preset::Fast
 }
 
-/// The learner of `algorithm` under `preset`.
-pub fn learner(algorithm: &str, preset: Preset) -> Result<LearnerConfig> {
-    let paper = match algorithm {
-        "d2sac" => d2sac(),
-        "lad" => lad(),
-        "dsac" => dsac(),
-        "flowdiff" => flowdiff(),
-        "sac_discrete" => sac_discrete(),
-        "dqn" => return Ok(LearnerConfig::Dqn(dqn(preset))),
-        "ddqn" => return Ok(LearnerConfig::Dqn(DqnConfig { double: true, ..dqn(preset) })),
-        "ppo" => return Ok(LearnerConfig::Ppo(ppo(preset))),
-        "ddc" => return Ok(LearnerConfig::Hybrid(ddc(preset))),
-        _ => {
-            return Err(Error::new(
-                "algorithm",
-                format!("unknown algorithm '{algorithm}' (expected one of: {})", ALGORITHMS.join(", ")),
-            ));
-        }
-    };
-    Ok(LearnerConfig::Sac(match (preset, algorithm) {
-        (Preset::Paper, _) => paper,
-        (Preset::Fast, "lad") => lad_fast(fast(paper)),
-        (Preset::Fast, "dsac") => dsac_fast(fast(paper)),
-        (Preset::Fast, _) => fast(paper),
-    }))
+/// When updates happen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSchedule {
+    /// Environment steps per epoch; evaluation and the metric record follow each epoch.
+    pub epoch_steps: usize,
+    /// Steps collected between rounds of updates.
+    pub collect_steps: usize,
+    /// Updates per round.
+    pub updates_per_collect: usize,
+    /// Steps collected before the first update.
+    pub warmup_steps: usize,
+    /// Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
+    /// instead of every `collect_steps`.
+    pub per_agent_block: bool,
+}
+
+impl UpdateSchedule {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<()> {
+        check_count("epoch_steps", self.epoch_steps as u64, 1, 10_000_000)?;
+        check_count("collect_steps", self.collect_steps as u64, 1, 10_000_000)?;
+        check_count("updates_per_collect", self.updates_per_collect as u64, 0, 1_000_000)?;
+        check_count("warmup_steps", self.warmup_steps as u64, 0, 100_000_000)?;
+        Ok(())
+    }
 }
 
 /// Entropy the fast presets tune α towards (nats): enough that every action keeps some probability, so
@@ -89,7 +259,7 @@ fn fast(paper: SacConfig) -> SacConfig {
 /// minimises. Delays of tens to hundreds of seconds early in training dwarf the entropy bonus, so the
 /// softmax denoiser saturated on one server before α could grow (seeds 1 and 2 stalled at 60–380 s; a
 /// faster α only made α explode); scaled by 0.1 every seed tried reached Opt-TS's delay within five epochs.
-/// The update schedule and the shared learner are in `train::UpdateSchedule::preset` and [`shares_learner`].
+/// The update schedule and the shared learner are in [`Algorithm::preset`] and [`shares_learner`].
 fn lad_fast(fast: SacConfig) -> SacConfig {
     SacConfig { gamma: 0.0, actor_lr: 1e-3, reward_scale: 0.1, ..fast }
 }

@@ -9,7 +9,7 @@
 //! 2. critics: MSE of `Q1(s,a)`, `Q2(s,a)` to `y`, one Adam step over both;
 //! 3. actor: `−mean(α·H(π) + Σ_a π(a|s)·min Q(s,a))` with the updated critics frozen, backward through
 //!    every denoising step, one Adam step;
-//! 4. α (when auto-tuned): LAD's rule, `log α −= lr·α·(H − H_target)` through Adam;
+//! 4. α (when auto-tuned): LAD's rule, `log α −= lr·α·(H − H_target)` through a scalar Adam ([`ScalarAdam`]);
 //! 5. soft updates of the targets with τ.
 
 use schemars::JsonSchema;
@@ -20,7 +20,7 @@ use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput};
+use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput, ScalarAdam, Trainable, vector_from};
 use crate::replay::{Batch, Experience, Transition};
 use crate::rng::{Rng, RngState};
 use crate::spaces::Action;
@@ -174,34 +174,6 @@ enum Policy<B: Backend> {
     Mlp { mlp: Mlp, act: MlpWork<B>, train: MlpWork<B>, next: MlpWork<B> },
 }
 
-/// A network's parameters with their gradient and Adam moments.
-struct Params<B: Backend> {
-    value: B::Vector,
-    grad: B::Vector,
-    m: B::Vector,
-    v: B::Vector,
-    target: Option<B::Vector>,
-}
-
-impl<B: Backend> Params<B> {
-    fn new(backend: &mut B, init: &[f32], with_target: bool) -> Self {
-        let mut value = backend.vector(init.len());
-        backend.write_vector(&mut value, init);
-        let target = with_target.then(|| {
-            let mut t = backend.vector(init.len());
-            backend.write_vector(&mut t, init);
-            t
-        });
-        Self {
-            grad: backend.vector(init.len()),
-            m: backend.vector(init.len()),
-            v: backend.vector(init.len()),
-            value,
-            target,
-        }
-    }
-}
-
 /// Stats slots written by the loss kernels.
 const CRITIC1: usize = 0;
 const CRITIC2: usize = 2;
@@ -216,13 +188,17 @@ pub struct Sac<B: Backend> {
     /// Logits (π = softmax) or, for LAD's softmax denoiser, probabilities.
     output: PolicyOutput,
     policy: Policy<B>,
-    actor: Params<B>,
+    actor: Trainable<B>,
+    /// The target actor that π' comes from, where the preset has one (else π' is the current actor).
+    actor_target: Option<B::Vector>,
     q1: Mlp,
     q2: Mlp,
-    critic: Params<B>,
+    /// Both critics' parameters in one vector (`q1` first), trained by one Adam step.
+    critic: Trainable<B>,
+    critic_target: B::Vector,
     log_alpha: f32,
-    alpha_m: f32,
-    alpha_v: f32,
+    /// The optimiser of `log_alpha` (used when α is tuned).
+    alpha_adam: ScalarAdam,
     updates: u64,
     rng: Rng,
     experience: Experience,
@@ -268,7 +244,8 @@ impl<B: Backend> Sac<B> {
                 (Policy::Mlp { mlp, act, train, next }, init)
             }
         };
-        let actor = Params::new(&mut backend, &init, config.target_actor);
+        let actor = Trainable::new(&mut backend, &init);
+        let actor_target = config.target_actor.then(|| vector_from(&mut backend, &init));
         let widths: Vec<usize> =
             std::iter::once(obs_dim).chain(config.critic_hidden.iter().copied()).chain([actions]).collect();
         let q1 = Mlp::new(&widths, config.critic_activation, Activation::Identity, 0);
@@ -276,14 +253,14 @@ impl<B: Backend> Sac<B> {
         let mut init = vec![0.0; q1.len() + q2.len()];
         q1.init(&mut init, &mut rng);
         q2.init(&mut init, &mut rng);
-        let critic = Params::new(&mut backend, &init, true);
+        let critic = Trainable::new(&mut backend, &init);
+        let critic_target = vector_from(&mut backend, &init);
         let q_work = [q1.workspace(&mut backend, rows), q2.workspace(&mut backend, rows)];
         let extra = if config.latent_start { actions } else { 0 };
         Ok(Self {
             experience: Experience::new(config.buffer_size, obs_dim, 1, extra, config.n_step, f64::from(config.gamma)),
             log_alpha: libm::logf(config.alpha.max(f32::MIN_POSITIVE)),
-            alpha_m: 0.0,
-            alpha_v: 0.0,
+            alpha_adam: ScalarAdam::default(),
             updates: 0,
             obs: backend.matrix(rows, obs_dim),
             next_obs: backend.matrix(rows, obs_dim),
@@ -304,7 +281,9 @@ impl<B: Backend> Sac<B> {
             q1,
             q2,
             critic,
+            critic_target,
             actor,
+            actor_target,
             policy,
             obs_dim,
             actions,
@@ -420,14 +399,14 @@ impl<B: Backend> Learner for Sac<B> {
         let b = &mut self.backend;
         let actor = b.read_vector(&self.actor.value);
         put_policy(ck, &format!("{prefix}actor"), &self.policy, &actor);
-        if let Some(t) = &self.actor.target {
+        if let Some(t) = &self.actor_target {
             let target = b.read_vector(t);
             put_policy(ck, &format!("{prefix}target_actor"), &self.policy, &target);
         }
         let critic = b.read_vector(&self.critic.value);
         ck.put_mlp(&format!("{prefix}critic.q1"), &self.q1, &critic);
         ck.put_mlp(&format!("{prefix}critic.q2"), &self.q2, &critic);
-        let target = b.read_vector(self.critic.target.as_ref().expect("critics always have targets"));
+        let target = b.read_vector(&self.critic_target);
         ck.put_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &target);
         ck.put_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &target);
         for (name, params) in [("actor", &self.actor), ("critic", &self.critic)] {
@@ -439,8 +418,8 @@ impl<B: Backend> Learner for Sac<B> {
         let scalars = SacState {
             updates: self.updates,
             log_alpha: self.log_alpha,
-            alpha_m: self.alpha_m,
-            alpha_v: self.alpha_v,
+            alpha_m: self.alpha_adam.m,
+            alpha_v: self.alpha_adam.v,
             rng: self.rng.state(),
         };
         ck.put_state(format!("{prefix}sac"), &scalars);
@@ -452,7 +431,7 @@ impl<B: Backend> Learner for Sac<B> {
         let mut actor = vec![0.0; n];
         get_policy(ck, &format!("{prefix}actor"), &self.policy, &mut actor)?;
         b.write_vector(&mut self.actor.value, &actor);
-        if let Some(t) = self.actor.target.as_mut() {
+        if let Some(t) = self.actor_target.as_mut() {
             get_policy(ck, &format!("{prefix}target_actor"), &self.policy, &mut actor)?;
             b.write_vector(t, &actor);
         }
@@ -462,7 +441,7 @@ impl<B: Backend> Learner for Sac<B> {
         b.write_vector(&mut self.critic.value, &critic);
         ck.get_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &mut critic)?;
         ck.get_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &mut critic)?;
-        b.write_vector(self.critic.target.as_mut().expect("critics always have targets"), &critic);
+        b.write_vector(&mut self.critic_target, &critic);
         for (name, params, len) in [("actor", &mut self.actor, n), ("critic", &mut self.critic, critic.len())] {
             b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
             b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
@@ -471,8 +450,7 @@ impl<B: Backend> Learner for Sac<B> {
         let scalars: SacState = ck.state(&format!("{prefix}sac"))?;
         self.updates = scalars.updates;
         self.log_alpha = scalars.log_alpha;
-        self.alpha_m = scalars.alpha_m;
-        self.alpha_v = scalars.alpha_v;
+        self.alpha_adam = ScalarAdam { m: scalars.alpha_m, v: scalars.alpha_v };
         self.rng =
             Rng::from_state(&scalars.rng).ok_or_else(|| Error::new("checkpoint", "random state is malformed"))?;
         Ok(())
@@ -525,7 +503,7 @@ impl<B: Backend> Sac<B> {
         let alpha = if c.alpha_tuning.is_some() { libm::expf(self.log_alpha) } else { c.alpha };
 
         // 1. Target: π' on s' (no gradient), target critics on s'.
-        let next_params = self.actor.target.as_ref().unwrap_or(&self.actor.value);
+        let next_params = self.actor_target.as_ref().unwrap_or(&self.actor.value);
         let next_logits = match &mut self.policy {
             Policy::Diffusion { actor, next, .. } => {
                 actor.draw_noise(b, next, &mut self.rng, c.latent_start);
@@ -540,10 +518,9 @@ impl<B: Backend> Sac<B> {
                 next.output()
             }
         };
-        let critic_target = self.critic.target.as_ref().expect("critics always have targets");
         let [w1, w2] = &mut self.q_work;
-        self.q1.infer(b, critic_target, &self.next_obs, w1);
-        self.q2.infer(b, critic_target, &self.next_obs, w2);
+        self.q1.infer(b, &self.critic_target, &self.next_obs, w1);
+        self.q2.infer(b, &self.critic_target, &self.next_obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
         let entropy_weight = if c.entropy_in_target { alpha } else { 0.0 };
         b.soft_td_target(
@@ -563,18 +540,18 @@ impl<B: Backend> Sac<B> {
         b.critic_mse(q, &self.taken, &self.target, dq, &mut self.stats, CRITIC1);
         let (q, dq) = w2.output_and_grad();
         b.critic_mse(q, &self.taken, &self.target, dq, &mut self.stats, CRITIC2);
-        b.fill(&mut self.critic.grad, 0.0);
+        self.critic.zero_grad(b);
         self.q1.backward(b, &self.critic.value, &self.obs, w1, &mut self.critic.grad, None);
         self.q2.backward(b, &self.critic.value, &self.obs, w2, &mut self.critic.grad, None);
         let step = self.updates + 1;
         let critic_adam = AdamConfig::new(c.critic_lr, c.weight_decay);
-        b.adam(&mut self.critic.value, &self.critic.grad, &mut self.critic.m, &mut self.critic.v, step, &critic_adam);
+        self.critic.adam(b, step, &critic_adam);
 
         // 3. Actor, against the updated critics (constants in its loss: no backward through them).
         self.q1.infer(b, &self.critic.value, &self.obs, w1);
         self.q2.infer(b, &self.critic.value, &self.obs, w2);
         b.min_elementwise(w1.output(), w2.output(), &mut self.q_min);
-        b.fill(&mut self.actor.grad, 0.0);
+        self.actor.zero_grad(b);
         match &mut self.policy {
             Policy::Diffusion { actor, train, .. } => {
                 actor.draw_noise(b, train, &mut self.rng, c.latent_start);
@@ -601,7 +578,7 @@ impl<B: Backend> Sac<B> {
             }
         }
         let actor_adam = AdamConfig::new(c.actor_lr, c.weight_decay);
-        b.adam(&mut self.actor.value, &self.actor.grad, &mut self.actor.m, &mut self.actor.v, step, &actor_adam);
+        self.actor.adam(b, step, &actor_adam);
 
         let stats = b.read_vector(&self.stats);
         let entropy = stats[ACTOR + 1];
@@ -609,18 +586,12 @@ impl<B: Backend> Sac<B> {
         // 4. α: the gradient of α·(H − H_target) with respect to log α, through a scalar Adam step.
         if let Some(tuning) = c.alpha_tuning {
             let grad = alpha * (entropy - tuning.target_entropy);
-            let t = step as f64;
-            self.alpha_m = 0.9 * self.alpha_m + 0.1 * grad;
-            self.alpha_v = 0.999 * self.alpha_v + 0.001 * grad * grad;
-            let m_hat = self.alpha_m / (1.0 - libm::pow(0.9, t)) as f32;
-            let v_hat = self.alpha_v / (1.0 - libm::pow(0.999, t)) as f32;
-            self.log_alpha -= tuning.lr * m_hat / (v_hat.sqrt() + 1e-8);
+            self.alpha_adam.step(&mut self.log_alpha, grad, step, tuning.lr);
         }
 
         // 5. Targets.
-        let critic_target = self.critic.target.as_mut().expect("critics always have targets");
-        b.soft_update(critic_target, &self.critic.value, c.tau);
-        if let Some(target) = self.actor.target.as_mut() {
+        b.soft_update(&mut self.critic_target, &self.critic.value, c.tau);
+        if let Some(target) = self.actor_target.as_mut() {
             b.soft_update(target, &self.actor.value, c.tau);
         }
         self.updates = step;

@@ -3,10 +3,11 @@
 
 use super::dqn::{Dqn, DqnConfig};
 use super::ppo::{Ppo, PpoConfig};
+use super::presets::ppo;
 use super::*;
 use crate::checkpoint::Checkpoint;
 use crate::rng::Stream;
-use crate::train::{TrainConfig, UpdateSchedule};
+use crate::train::TrainConfig;
 
 /// A two-armed contextual bandit in episodes of `EPISODE` steps, each truncated at its end: the context is
 /// ±1 (observed as `[c, 1]`), arm `c > 0` pays +1, the other −1.
@@ -154,15 +155,15 @@ fn run_stream(learner: &mut dyn Learner, steps: usize, update_from: usize, rng: 
     out
 }
 
-fn fast_learner(algorithm: &str, seed: u64) -> Box<dyn Learner> {
-    let config = presets::learner(algorithm, Preset::Fast).unwrap();
+fn fast_learner(algorithm: Algorithm, seed: u64) -> Box<dyn Learner> {
+    let config = algorithm.preset(Preset::Fast).learner;
     config.build(2, &ActionSpace::Discrete { n: 3 }, Rng::new(seed, Stream::Learner)).unwrap()
 }
 
 /// The same seed gives the same actions and the same update, bit for bit.
 #[test]
 fn baselines_are_deterministic() {
-    for algorithm in ["dqn", "ddqn", "ppo"] {
+    for algorithm in [Algorithm::Dqn, Algorithm::Ddqn, Algorithm::Ppo] {
         let run = || run_stream(fast_learner(algorithm, 7).as_mut(), 1000, 900, &mut Rng::new(8, Stream::Exploration));
         let first = run();
         assert!(first.len() > 1000, "{algorithm} never updated");
@@ -174,7 +175,7 @@ fn baselines_are_deterministic() {
 /// the original.
 #[test]
 fn baselines_resume_from_a_checkpoint_bit_identically() {
-    for algorithm in ["dqn", "ppo"] {
+    for algorithm in [Algorithm::Dqn, Algorithm::Ppo] {
         let mut original = fast_learner(algorithm, 7);
         let mut rng = Rng::new(8, Stream::Exploration);
         run_stream(original.as_mut(), 1234, 1100, &mut rng);
@@ -191,7 +192,7 @@ fn baselines_resume_from_a_checkpoint_bit_identically() {
         assert_eq!(run_stream(resumed.as_mut(), 1000, 0, &mut rng2), next, "{algorithm}");
         assert!(next.len() > 1000, "{algorithm} never updated after resuming");
     }
-    let mut ppo = fast_learner("ppo", 1);
+    let mut ppo = fast_learner(Algorithm::Ppo, 1);
     assert!(ppo.load("agent0.", &Checkpoint::new()).unwrap_err().problem.contains("missing"));
 }
 
@@ -215,20 +216,20 @@ fn dqn_target_network_is_a_hard_copy_every_n_updates() {
 
 #[test]
 fn every_algorithm_has_presets_and_a_schedule() {
-    for &algorithm in ALGORITHMS {
+    for algorithm in Algorithm::ALL {
         for preset in [Preset::Paper, Preset::Fast] {
-            let config = presets::learner(algorithm, preset).unwrap();
+            let AlgorithmPreset { learner: config, schedule, .. } = algorithm.preset(preset);
             config.validate().unwrap_or_else(|e| panic!("{algorithm} {preset:?}: {e}"));
-            let schedule = UpdateSchedule::preset(algorithm, preset);
+            schedule.validate().unwrap_or_else(|e| panic!("{algorithm} {preset:?}: {e}"));
             if let LearnerConfig::Ppo(c) = &config {
                 assert_eq!((schedule.collect_steps, schedule.updates_per_collect), (c.rollout_steps, 1));
             }
         }
     }
-    let LearnerConfig::Dqn(ddqn) = presets::learner("ddqn", Preset::Paper).unwrap() else { panic!("ddqn is DQN") };
+    let LearnerConfig::Dqn(ddqn) = Algorithm::Ddqn.preset(Preset::Paper).learner else { panic!("ddqn is DQN") };
     assert_eq!(ddqn, DqnConfig { double: true, ..DqnConfig::default() });
     let scenario = crate::scenario::ScenarioConfig::default_for(crate::scenario::ScenarioId::Asp);
-    let train = TrainConfig::preset(scenario, "ppo", Preset::Fast, 1).unwrap();
+    let train = TrainConfig::preset(scenario, Algorithm::Ppo, Preset::Fast, 1);
     assert!(crate::train::Trainer::new(train).is_ok());
 }
 
@@ -246,6 +247,75 @@ fn bad_baseline_configs_name_the_field() {
     let parsed: LearnerConfig = crate::json::parse("learner", json).unwrap();
     assert_eq!(parsed, LearnerConfig::Dqn(DqnConfig { double: true, ..DqnConfig::default() }));
     let hybrid = ActionSpace::Hybrid { groups: 2, choices: 3, continuous: 1 };
-    let e = presets::learner("ppo", Preset::Fast).unwrap().build(4, &hybrid, Rng::new(1, Stream::Learner));
+    let e = Algorithm::Ppo.preset(Preset::Fast).learner.build(4, &hybrid, Rng::new(1, Stream::Learner));
     assert!(e.err().unwrap().problem.contains("discrete"));
+}
+
+/// α's own Adam step (the fast presets tune α), pinned bit for bit: every update's α over 150 updates of
+/// the fast d2sac learner, folded into one FNV-1a hash. The values are those of the scalar step as it was
+/// written out in `sac.rs` before [`crate::nn::ScalarAdam`] (checked equal bit for bit over 10⁵ steps when
+/// it moved); a change of that step's arithmetic (its order, its constants) shows here.
+#[test]
+fn tuned_alpha_is_pinned_bit_for_bit() {
+    let mut learner = fast_learner(Algorithm::D2sac, 7);
+    let mut rng = Rng::new(8, Stream::Exploration);
+    let mut probs = Vec::new();
+    let (mut hash, mut last) = (0xcbf2_9ce4_8422_2325u64, 0.0f32);
+    for i in 0..300 {
+        let obs = [(i % 7) as f32 / 7.0, 1.0];
+        let action = index(learner.act(&obs, None, true, &mut rng, &mut probs));
+        learner.observe(step(obs[0], action, i % 10 == 9));
+        if i >= 150
+            && let Some(stats) = learner.update(&mut rng).unwrap()
+        {
+            for byte in stats.alpha.to_bits().to_le_bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+            }
+            last = stats.alpha;
+        }
+    }
+    // α rose from 0.05 to 0.0524 (the fast target entropy is above what the policy keeps at first).
+    assert_eq!((hash, last.to_bits()), (0x57f4_0520_217d_2b86, 0x3d56_8166), "last α {last}");
+}
+
+/// Algorithm names: serde writes and reads each as its `name` (the strings configs have always held), and
+/// the one parser refuses any other with the list.
+#[test]
+fn algorithm_names_are_one_spelling() {
+    for a in Algorithm::ALL {
+        assert_eq!(serde_json::to_value(a).unwrap(), a.name());
+        assert_eq!(serde_json::from_value::<Algorithm>(a.name().into()).unwrap(), a);
+        assert_eq!(Algorithm::parse("algorithm", a.name()).unwrap(), a);
+    }
+    let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["d2sac", "lad", "dsac", "flowdiff", "sac_discrete", "dqn", "ddqn", "ppo", "ddc"]);
+    let e = Algorithm::parse("--algo", "nope").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--algo: unknown algorithm 'nope' (expected one of: d2sac, lad, dsac, flowdiff, sac_discrete, dqn, ddqn, ppo, ddc)"
+    );
+    assert!(serde_json::from_str::<Algorithm>("\"nope\"").is_err());
+}
+
+/// Every preset's schedule, as the string match in `train` gave it before the presets moved into one value.
+#[test]
+fn preset_schedules_are_those_of_before() {
+    for algorithm in Algorithm::ALL {
+        for preset in [Preset::Paper, Preset::Fast] {
+            let rollout = ppo(preset).rollout_steps;
+            let expected = match (algorithm, preset) {
+                (Algorithm::Lad, Preset::Fast) => (10_000, 1, 1, 1000, false),
+                (Algorithm::Lad, Preset::Paper) => (30_000, 1, 1, 0, true),
+                (Algorithm::Ppo, _) => (1000, rollout, 1, 0, false),
+                (Algorithm::Ddc, Preset::Paper) => (1000, 1, 1, 0, false),
+                (_, Preset::Paper) => (1000, 1000, 1000, 0, false),
+                (_, Preset::Fast) => (1000, 1, 1, 1000, false),
+            };
+            let s = algorithm.preset(preset).schedule;
+            let got = (s.epoch_steps, s.collect_steps, s.updates_per_collect, s.warmup_steps, s.per_agent_block);
+            assert_eq!(got, expected, "{algorithm} {preset:?}");
+            assert_eq!(algorithm.preset(preset).shared_learner, preset == Preset::Fast);
+        }
+    }
+    assert_eq!(Preset::default(), Preset::Paper);
 }

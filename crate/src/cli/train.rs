@@ -38,9 +38,8 @@ pub(super) fn new_train_config(args: &TrainArgs) -> Result<crate::train::TrainCo
     if !apply_world(&mut scenario, args.world.as_deref())? {
         scenario.set_world_seed(args.world_seed);
     }
-    let preset = args.preset;
-    let mut config = crate::train::TrainConfig::preset(scenario, algo, preset, args.seed)
-        .map_err(|e| Error::new("--algo", e.problem))?;
+    let algorithm = crate::agent::Algorithm::parse("--algo", algo)?;
+    let mut config = crate::train::TrainConfig::preset(scenario, algorithm, args.preset, args.seed);
     config.eval_episodes = args.eval_episodes as usize;
     for assignment in &args.overrides {
         apply_override(&mut config, assignment)?;

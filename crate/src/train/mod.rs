@@ -11,7 +11,8 @@ pub mod heldout;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::agent::{Learner, LearnerConfig, Preset, UpdateStats, presets};
+pub use crate::agent::UpdateSchedule;
+use crate::agent::{Algorithm, AlgorithmPreset, Learner, LearnerConfig, Preset, UpdateStats};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result, check_count};
 use crate::replay::Transition;
@@ -24,69 +25,6 @@ use crate::scenario::{
 /// before scenario configs gained the fields of `docs/readings.md`; [`Trainer::load`] fills those in with
 /// the values that keep such a run what it was ([`ScenarioConfig::upgrade_legacy_json`]).
 pub const CHECKPOINT_FORMAT: u32 = 2;
-
-/// When updates happen.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateSchedule {
-    /// Environment steps per epoch; evaluation and the metric record follow each epoch.
-    pub epoch_steps: usize,
-    /// Steps collected between rounds of updates.
-    pub collect_steps: usize,
-    /// Updates per round.
-    pub updates_per_collect: usize,
-    /// Steps collected before the first update.
-    pub warmup_steps: usize,
-    /// Update an agent when its block of consecutive decisions ends (LAD: once per base station per slot),
-    /// instead of every `collect_steps`.
-    pub per_agent_block: bool,
-}
-
-impl UpdateSchedule {
-    /// The papers' loops: collect 1000 steps, then 1000 updates (LAD: one update per base station per slot,
-    /// its buffer's warm-up being the learner's `min_replay`; DDC: one update per step from the first, its
-    /// Algorithm 3); the fast preset updates once per step after 1000 warm-up steps. On-policy PPO updates
-    /// once per rollout (all its epochs), as soon as a rollout is collected.
-    pub fn preset(algorithm: &str, preset: Preset) -> Self {
-        if (algorithm, preset) == ("lad", Preset::Fast) {
-            // One shared learner (see `presets::shares_learner`) updated every step; an epoch a third of an
-            // episode, so that the page's curve moves every few seconds.
-            return Self {
-                epoch_steps: 10_000,
-                collect_steps: 1,
-                updates_per_collect: 1,
-                warmup_steps: 1000,
-                per_agent_block: false,
-            };
-        }
-        if algorithm == "lad" {
-            // One update per base station and slot, an epoch about one episode (59 slots × 20 BSs × ~25 tasks).
-            return Self {
-                epoch_steps: 30_000,
-                collect_steps: 1,
-                updates_per_collect: 1,
-                warmup_steps: 0,
-                per_agent_block: true,
-            };
-        }
-        let (collect_steps, updates_per_collect, warmup_steps) = match (preset, algorithm) {
-            (_, "ppo") => (presets::ppo(preset).rollout_steps, 1, 0),
-            (Preset::Paper, "ddc") => (1, 1, 0),
-            (Preset::Paper, _) => (1000, 1000, 0),
-            (Preset::Fast, _) => (1, 1, 1000),
-        };
-        Self { epoch_steps: 1000, collect_steps, updates_per_collect, warmup_steps, per_agent_block: false }
-    }
-
-    /// Checks every field.
-    pub fn validate(&self) -> Result<()> {
-        check_count("epoch_steps", self.epoch_steps as u64, 1, 10_000_000)?;
-        check_count("collect_steps", self.collect_steps as u64, 1, 10_000_000)?;
-        check_count("updates_per_collect", self.updates_per_collect as u64, 0, 1_000_000)?;
-        check_count("warmup_steps", self.warmup_steps as u64, 0, 100_000_000)?;
-        Ok(())
-    }
-}
 
 /// A whole training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -114,18 +52,18 @@ pub struct TrainConfig {
 
 impl TrainConfig {
     /// A run of `algorithm` under `preset` on `scenario` with `seed`, evaluated on 3 episodes.
-    pub fn preset(scenario: ScenarioConfig, algorithm: &str, preset: Preset, seed: u64) -> Result<Self> {
-        let learner = preset_learner(algorithm, preset, scenario.id())?;
-        Ok(Self {
+    pub fn preset(scenario: ScenarioConfig, algorithm: Algorithm, preset: Preset, seed: u64) -> Self {
+        let AlgorithmPreset { learner, schedule, shared_learner } = algorithm.preset(preset);
+        Self {
+            learner: for_scenario(learner, preset, scenario.id()),
             scenario,
-            algorithm: algorithm.to_owned(),
-            learner,
-            schedule: UpdateSchedule::preset(algorithm, preset),
+            algorithm: algorithm.name().to_owned(),
+            schedule,
             seed,
             eval_episodes: 3,
             eval_seed: 1_000_000,
-            shared_learner: presets::shares_learner(preset),
-        })
+            shared_learner,
+        }
     }
 
     /// Checks every field.
@@ -138,12 +76,11 @@ impl TrainConfig {
     }
 }
 
-/// The learner of `algorithm` under `preset` for scenario `scenario`: the papers' values; the `fast`
+/// A preset's learner `config` (under `preset`) as it runs on `scenario`: unchanged, but the `fast`
 /// preset's balance tasks (CartPole, Acrobot) look further ahead (γ 0.99, 3-step returns), as their reward
 /// only comes from staying alive — with γ 0.95 d2sac plateaus near 200 on CartPole, with 0.99 and 3 steps
 /// it reaches 500.
-pub(crate) fn preset_learner(algorithm: &str, preset: Preset, scenario: ScenarioId) -> Result<LearnerConfig> {
-    let mut config = presets::learner(algorithm, preset)?;
+pub(crate) fn for_scenario(mut config: LearnerConfig, preset: Preset, scenario: ScenarioId) -> LearnerConfig {
     if preset == Preset::Fast && matches!(scenario, ScenarioId::Cartpole | ScenarioId::Acrobot) {
         match &mut config {
             LearnerConfig::Sac(c) => {
@@ -158,7 +95,7 @@ pub(crate) fn preset_learner(algorithm: &str, preset: Preset, scenario: Scenario
             LearnerConfig::Hybrid(c) => c.gamma = 0.99,
         }
     }
-    Ok(config)
+    config
 }
 
 /// Training episodes in a row that may end before their first decision before a run gives up.

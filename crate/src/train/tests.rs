@@ -226,7 +226,7 @@ fn a_legacy_checkpoint_keeps_its_scenario() {
         quality_penalty_weight: 1.0,
         ..TotConfig::default()
     };
-    let mut config = TrainConfig::preset(ScenarioConfig::Tot(literal), "dqn", Preset::Fast, 3).unwrap();
+    let mut config = TrainConfig::preset(ScenarioConfig::Tot(literal), Algorithm::Dqn, Preset::Fast, 3);
     config.schedule.epoch_steps = 50;
     let mut trainer = Trainer::new(config.clone()).unwrap();
     trainer.run_epoch().unwrap();
@@ -260,18 +260,18 @@ fn bad_checkpoints_and_configs_are_errors() {
 #[test]
 fn every_paper_preset_trains_on_its_scenario() {
     let pairs = [
-        ("d2sac", ScenarioId::Asp),
-        ("sac_discrete", ScenarioId::Asp),
-        ("dqn", ScenarioId::Asp),
-        ("ddqn", ScenarioId::Asp),
-        ("ppo", ScenarioId::Asp),
-        ("lad", ScenarioId::Lad),
-        ("dsac", ScenarioId::Tot),
-        ("flowdiff", ScenarioId::Flow),
-        ("ddc", ScenarioId::Ddc),
+        (Algorithm::D2sac, ScenarioId::Asp),
+        (Algorithm::SacDiscrete, ScenarioId::Asp),
+        (Algorithm::Dqn, ScenarioId::Asp),
+        (Algorithm::Ddqn, ScenarioId::Asp),
+        (Algorithm::Ppo, ScenarioId::Asp),
+        (Algorithm::Lad, ScenarioId::Lad),
+        (Algorithm::Dsac, ScenarioId::Tot),
+        (Algorithm::Flowdiff, ScenarioId::Flow),
+        (Algorithm::Ddc, ScenarioId::Ddc),
     ];
     for (algorithm, id) in pairs {
-        let mut config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Paper, 1).unwrap();
+        let mut config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Paper, 1);
         config.schedule = UpdateSchedule {
             epoch_steps: 700,
             collect_steps: 300,
@@ -279,11 +279,11 @@ fn every_paper_preset_trains_on_its_scenario() {
             warmup_steps: 0,
             per_agent_block: false,
         };
-        if algorithm == "lad" {
+        if algorithm == Algorithm::Lad {
             // LAD's own schedule; enough steps for the first base stations to pass their 300-transition warm-up.
-            config.schedule = UpdateSchedule { epoch_steps: 7000, ..UpdateSchedule::preset("lad", Preset::Paper) };
+            config.schedule = UpdateSchedule { epoch_steps: 7000, ..Algorithm::Lad.preset(Preset::Paper).schedule };
         }
-        if algorithm == "ppo" {
+        if algorithm == Algorithm::Ppo {
             config.schedule.collect_steps = 1000;
             config.schedule.epoch_steps = 1000;
         }
@@ -303,7 +303,7 @@ fn every_paper_preset_trains_on_its_scenario() {
 #[ignore = "minutes in a debug build; npm test runs it in release"]
 fn d2sac_fast_balances_cartpole() {
     let scenario = ScenarioConfig::default_for(ScenarioId::Cartpole);
-    let mut config = TrainConfig::preset(scenario, "d2sac", Preset::Fast, 0).unwrap();
+    let mut config = TrainConfig::preset(scenario, Algorithm::D2sac, Preset::Fast, 0);
     config.eval_episodes = 5;
     let mut trainer = Trainer::new(config).unwrap();
     let started = std::time::Instant::now();
@@ -331,7 +331,7 @@ fn d2sac_fast_balances_cartpole() {
 #[ignore = "minutes in a debug build; scripts/test.sh runs it in release"]
 fn ddc_fast_satisfies_more_than_semgen() {
     let scenario = ScenarioConfig::default_for(ScenarioId::Ddc);
-    let mut trainer = Trainer::new(TrainConfig::preset(scenario, "ddc", Preset::Fast, 0).unwrap()).unwrap();
+    let mut trainer = Trainer::new(TrainConfig::preset(scenario, Algorithm::Ddc, Preset::Fast, 0)).unwrap();
     let satisfaction = |e: &Evaluation| e.metrics.iter().find(|(name, _)| name == "satisfaction_rate").unwrap().1;
     let semgen = satisfaction(&trainer.evaluate_heuristic("semgen").unwrap());
     let started = std::time::Instant::now();
@@ -357,8 +357,8 @@ fn ddc_fast_satisfies_more_than_semgen() {
 fn fast_preset_learns(id: ScenarioId, epochs: u64, heuristic: &str) {
     use super::heldout::{HELD_OUT_SEED, compare};
     use crate::scenario::Goal;
-    let algorithm = id.paper_algorithm();
-    let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0).unwrap();
+    let algorithm = Algorithm::parse("paper_algorithm", id.paper_algorithm()).unwrap();
+    let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, Preset::Fast, 0);
     let mut trainer = Trainer::new(config).unwrap();
     let started = std::time::Instant::now();
     for _ in 0..epochs {
@@ -410,12 +410,13 @@ fn fast_preset_learns_flow() {
 #[test]
 fn memory_is_estimated_and_bounded_before_allocating() {
     use crate::agent::memory::{BROWSER_BUDGET_BYTES, NATIVE_BUDGET_BYTES};
-    let papers: &[(ScenarioId, &[&str])] = &[
-        (ScenarioId::Asp, &["d2sac", "dqn", "ppo", "sac_discrete"]),
-        (ScenarioId::Lad, &["lad", "d2sac", "sac_discrete", "dqn"]),
-        (ScenarioId::Tot, &["dsac", "ppo", "sac_discrete", "ddqn"]),
-        (ScenarioId::Flow, &["flowdiff", "dqn", "ppo"]),
-        (ScenarioId::Ddc, &["ddc"]),
+    use Algorithm::*;
+    let papers: &[(ScenarioId, &[Algorithm])] = &[
+        (ScenarioId::Asp, &[D2sac, Dqn, Ppo, SacDiscrete]),
+        (ScenarioId::Lad, &[Lad, D2sac, SacDiscrete, Dqn]),
+        (ScenarioId::Tot, &[Dsac, Ppo, SacDiscrete, Ddqn]),
+        (ScenarioId::Flow, &[Flowdiff, Dqn, Ppo]),
+        (ScenarioId::Ddc, &[Ddc]),
     ];
     for &id in ScenarioId::ALL {
         let env = ScenarioConfig::default_for(id).build().unwrap();
@@ -426,20 +427,20 @@ fn memory_is_estimated_and_bounded_before_allocating() {
                 .into_iter()
                 .chain(paper.then_some((Preset::Paper, NATIVE_BUDGET_BYTES)));
             for (preset, budget) in presets {
-                let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, preset, 0).unwrap();
+                let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, preset, 0);
                 let count = if config.shared_learner { 1 } else { env.agents() };
                 let m = config.learner.memory(env.observation_dim(), &space).times(count);
                 assert!(m.check(budget).is_ok(), "{} {algorithm} {preset:?}: {m:?}", id.name());
             }
         }
     }
-    let mut wide = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Asp), "d2sac", Preset::Fast, 0).unwrap();
+    let mut wide = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Asp), Algorithm::D2sac, Preset::Fast, 0);
     let LearnerConfig::Sac(sac) = &mut wide.learner else { unreachable!() };
     sac.critic_hidden = vec![4096; 8];
     sac.batch_size = 65_536;
     let e = Trainer::new(wide).err().unwrap();
     assert!(e.field == "learner" && e.problem.starts_with("needs about"), "{e}");
-    let mut lad = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Lad), "lad", Preset::Paper, 0).unwrap();
+    let mut lad = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Lad), Algorithm::Lad, Preset::Paper, 0);
     let LearnerConfig::Sac(sac) = &mut lad.learner else { unreachable!() };
     sac.batch_size = 65_536;
     let e = Trainer::new(lad).err().unwrap();
@@ -450,22 +451,23 @@ fn memory_is_estimated_and_bounded_before_allocating() {
 /// learner builds on its action space: `ddc` alone on ddc, every other algorithm on the discrete scenarios.
 #[test]
 fn algorithms_for_a_scenario_are_those_that_build_on_it() {
-    use crate::agent::{ALGORITHMS, algorithms_for};
+    use crate::agent::{Algorithm, algorithms_for};
     use crate::rng::Stream;
     for &id in ScenarioId::ALL {
         let env = ScenarioConfig::default_for(id).build().unwrap();
         let space = env.action_space();
         let offered = algorithms_for(&space);
-        assert!(offered.contains(&id.paper_algorithm()), "{id:?}: {offered:?}");
-        for &algorithm in ALGORITHMS {
-            let learner = preset_learner(algorithm, Preset::Fast, id).unwrap();
+        let paper = Algorithm::parse("paper_algorithm", id.paper_algorithm()).unwrap();
+        assert!(offered.contains(&paper), "{id:?}: {offered:?}");
+        for algorithm in Algorithm::ALL {
+            let learner = for_scenario(algorithm.preset(Preset::Fast).learner, Preset::Fast, id);
             let built = learner.build(env.observation_dim(), &space, Rng::new(1, Stream::Learner));
             assert_eq!(built.is_ok(), offered.contains(&algorithm), "{algorithm} on {id:?}");
         }
-        let expected: Vec<&str> = if id == ScenarioId::Ddc {
-            vec!["ddc"]
+        let expected: Vec<Algorithm> = if id == ScenarioId::Ddc {
+            vec![Algorithm::Ddc]
         } else {
-            ALGORITHMS.iter().copied().filter(|&a| a != "ddc").collect()
+            Algorithm::ALL.into_iter().filter(|&a| a != Algorithm::Ddc).collect()
         };
         assert_eq!(offered, expected, "{id:?}");
     }
@@ -479,7 +481,7 @@ fn empty_episodes_are_passed_over_and_an_empty_world_refused() {
     use crate::scenario::flow::FlowConfig;
     let flow = |emit_probability: f64| {
         let scenario = ScenarioConfig::Flow(FlowConfig { emit_probability, ..FlowConfig::default() });
-        TrainConfig::preset(scenario, "dqn", Preset::Fast, 0).unwrap()
+        TrainConfig::preset(scenario, Algorithm::Dqn, Preset::Fast, 0)
     };
     // About one flow an episode: a third of the episodes have none.
     let mut trainer = Trainer::new(flow(1e-6)).unwrap();

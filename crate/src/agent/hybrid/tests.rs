@@ -2,7 +2,7 @@
 //! against what the critics score, learning on a small `ddc`, checkpoints and configs.
 
 use super::*;
-use crate::agent::{LearnerConfig, Preset, presets};
+use crate::agent::{Algorithm, LearnerConfig, Preset, presets};
 use crate::checkpoint::Checkpoint;
 use crate::nn::cpu::CpuBackend;
 use crate::nn::tests::{hybrid_relaxed_f64, mlp_f64, numeric_grad, random_values, relative_error, widen};
@@ -256,9 +256,9 @@ fn configs_and_spaces_are_checked() {
     let err = Hybrid::new(small(4), CpuBackend::new(), 3, &discrete, Rng::new(0, Stream::Learner)).err().unwrap();
     assert_eq!(err.field, "learner");
     // The ddc learner on a discrete scenario is a config error, not a panic.
-    let config = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Asp), "ddc", Preset::Fast, 0).unwrap();
+    let config = TrainConfig::preset(ScenarioConfig::default_for(ScenarioId::Asp), Algorithm::Ddc, Preset::Fast, 0);
     assert_eq!(Trainer::new(config).err().unwrap().field, "learner");
-    let LearnerConfig::Hybrid(fast) = presets::learner("ddc", Preset::Fast).unwrap() else { panic!("ddc is hybrid") };
+    let LearnerConfig::Hybrid(fast) = Algorithm::Ddc.preset(Preset::Fast).learner else { panic!("ddc is hybrid") };
     assert_eq!((fast.actor.hidden, fast.critic_hidden, fast.batch_size), (64, vec![64, 64], 128));
-    assert_eq!(UpdateSchedule::preset("ddc", Preset::Paper).warmup_steps, 0);
+    assert_eq!(Algorithm::Ddc.preset(Preset::Paper).schedule.warmup_steps, 0);
 }

@@ -319,7 +319,8 @@ impl Trainer {
     }
 
     /// A run of `algorithm` with its `preset` ("paper" or "fast") on `scenario` (its config as JSON), seed
-    /// `seed`.
+    /// `seed`; `learner` (JSON of a whole `LearnerConfig`), when given, replaces the preset's learner and is
+    /// checked as part of the run's config (errors name `train.learner.…`).
     #[wasm_bindgen(js_name = fromPreset)]
     pub fn from_preset(
         scenario: &str,
@@ -327,13 +328,19 @@ impl Trainer {
         algorithm: &str,
         preset: &str,
         seed: f64,
+        learner: Option<String>,
     ) -> Result<Trainer, JsValue> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
         let algorithm = Algorithm::parse("algorithm", algorithm).map_err(js_error)?;
         let preset = Preset::parse("preset", preset).map_err(js_error)?;
         let seed = seed_from_js("seed", seed).map_err(js_error)?;
-        Self::start(TrainConfig::preset(scenario, algorithm, preset, seed))
+        let config = TrainConfig::preset(scenario, algorithm, preset, seed);
+        let Some(learner) = learner else { return Self::start(config) };
+        let learner = crate::json::parse_value("train.learner", &learner).map_err(js_error)?;
+        let mut value = serde_json::to_value(&config).expect("configs serialise");
+        value["learner"] = learner;
+        Self::start(crate::json::typed("train", value).map_err(js_error)?)
     }
 
     fn start(config: TrainConfig) -> Result<Trainer, JsValue> {
@@ -397,15 +404,39 @@ impl Trainer {
 
     /// The greedy action of the learned policy for `obs` at decision (`agent`, `position`).
     pub fn act(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsValue> {
-        let key = self.key(&obs, agent, position)?;
+        let key = self.key(&obs, DecisionKey { agent: agent as usize, position: position as usize })?;
         to_js(&self.inner.act(&obs, key, &mut self.display).map_err(js_error)?)
+    }
+
+    /// Lets the learned policy take up to `count` decisions in `sim` (greedy actions for the simulator's own
+    /// observations, in Rust: no crossing per decision); returns the number taken. Refused, changing
+    /// nothing, when the policy was trained on another scenario or reads observations of another width.
+    pub fn play(&mut self, sim: &mut Simulator, count: u32) -> Result<u32, JsValue> {
+        let trained_on = self.inner.config().scenario.id();
+        if trained_on != sim.config.id() {
+            let problem = format!(
+                "the policy was trained on {}; train or load one for {}",
+                trained_on.name(),
+                sim.config.id().name()
+            );
+            return Err(js_error(Error::new("learned", problem)));
+        }
+        let mut taken = 0;
+        while taken < count && !sim.env.is_done() {
+            let obs = sim.env.observation().to_vec();
+            let key = self.key(&obs, sim.env.decision_key())?;
+            let action = self.inner.act(&obs, key, &mut self.display).map_err(js_error)?;
+            sim.env.step(&action).map_err(js_error)?;
+            taken += 1;
+        }
+        Ok(taken)
     }
 
     /// The action distribution after every denoising step for `obs` (x_T first), or null without a chain:
     /// the chain `act` would run for it next, drawn from a copy of its noise, so that looking at the chain
     /// never changes the decisions the policy takes.
     pub fn chain(&mut self, obs: Vec<f32>, agent: u32, position: u32) -> Result<JsValue, JsValue> {
-        let key = self.key(&obs, agent, position)?;
+        let key = self.key(&obs, DecisionKey { agent: agent as usize, position: position as usize })?;
         let mut noise = self.display.clone();
         to_js(&self.inner.chain(&obs, key, &mut noise).map_err(js_error)?)
     }
@@ -424,7 +455,8 @@ impl Trainer {
 }
 
 impl Trainer {
-    fn key(&self, obs: &[f32], agent: u32, position: u32) -> Result<DecisionKey, JsValue> {
+    /// `key`, once `obs` is checked to be an observation the policy reads.
+    fn key(&self, obs: &[f32], key: DecisionKey) -> Result<DecisionKey, JsValue> {
         let dim = self.inner.observation_dim();
         if obs.len() != dim {
             return Err(js_error(Error::new("obs", format!("must have {dim} values, got {}", obs.len()))));
@@ -432,7 +464,7 @@ impl Trainer {
         if let Some(i) = obs.iter().position(|v| !v.is_finite()) {
             return Err(js_error(Error::new(format!("obs[{i}]"), "must be a finite number")));
         }
-        Ok(DecisionKey { agent: agent as usize, position: position as usize })
+        Ok(key)
     }
 }
 

@@ -33,17 +33,9 @@ function adopt(next: Trainer): TrainReply {
   return { kind: 'train-created', config, history: next.history() as EpochRecord[], envSteps: counters.env_steps, updates: counters.updates };
 }
 
-/** A run from the preset, its learner replaced by `learner` when given (validated by the core). */
+/** A run from the preset, its learner replaced by `learner` when given: built once, checked by the core. */
 function create(req: Extract<TrainRequest, { kind: 'train-create' }>): Trainer {
-  const preset = Trainer.fromPreset(req.scenario, req.config, req.algorithm, req.preset, req.seed);
-  if (req.learner === null) return preset;
-  try {
-    const config = JSON.parse(preset.config()) as Record<string, unknown>;
-    config['learner'] = JSON.parse(req.learner);
-    return new Trainer(JSON.stringify(config));
-  } finally {
-    preset.free();
-  }
+  return Trainer.fromPreset(req.scenario, req.config, req.algorithm, req.preset, req.seed, req.learner ?? undefined);
 }
 
 /**
@@ -77,7 +69,7 @@ export function startEpisode(seed: number): void {
   trainer?.startEpisode(seed);
 }
 
-/** Checks that the learned policy can act in `sim`'s scenario. */
+/** Checks that the learned policy can act in `sim`'s scenario (for the chain view). */
 function forScenario(scenario: string): Trainer {
   const t = current();
   if (trainedOn !== scenario) {
@@ -88,19 +80,10 @@ function forScenario(scenario: string): Trainer {
 
 /**
  * Lets the learned policy take up to `count` decisions in `sim` (greedy actions for the simulator's own
- * observations); returns the number taken.
+ * observations, played inside the core); returns the number taken.
  */
-export function watchLearned(sim: Simulator, scenario: string, count: number): number {
-  const t = forScenario(scenario);
-  let taken = 0;
-  while (taken < count && !sim.done()) {
-    const key = sim.decisionKey() as { agent: number; position: number };
-    const action = t.act(sim.observation(), key.agent, key.position) as number | number[];
-    if (typeof action === 'number') sim.step(action);
-    else sim.stepVector(Float32Array.from(action));
-    taken++;
-  }
-  return taken;
+export function watchLearned(sim: Simulator, count: number): number {
+  return current().play(sim, count);
 }
 
 /** Answers a training request; `sim` gives the simulator (for the chain of its current state). */

@@ -101,7 +101,7 @@ function handle(req: Request): Reply {
       if (req.compare === null) dropComparison();
       // The comparison catches up first: a heuristic it does not know fails before the episode moves.
       const compared = req.compare === null ? null : compare(req.compare, decisions, false);
-      const taken = req.policy === LEARNED_POLICY ? watchLearned(s, scenario, req.count) : s.runPolicy(req.policy, req.count);
+      const taken = req.policy === LEARNED_POLICY ? watchLearned(s, req.count) : s.runPolicy(req.policy, req.count);
       decisions += taken;
       if (req.compare !== null && compared) compare(req.compare, decisions, s.done(), compared);
       return { kind: 'state', state: state(s, compared), taken };

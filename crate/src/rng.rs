@@ -152,6 +152,11 @@ impl Rng {
         -libm::log(1.0 - self.uniform())
     }
 
+    /// The largest value [`Rng::exponential`] returns, `53·ln 2 ≈ 36.7`: `1 − uniform()` is at least `2⁻⁵³`.
+    pub fn exponential_max() -> f64 {
+        -libm::log(f64::EPSILON / 2.0)
+    }
+
     /// Standard Gumbel draw `−ln(−ln u)` (the Gumbel-max trick's noise), `u` uniform on the open interval
     /// (0, 1) so both logarithms are finite.
     pub fn gumbel(&mut self) -> f64 {

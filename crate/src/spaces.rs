@@ -1,6 +1,6 @@
-//! What an agent sees of a scenario and what it may do, beneath both: the scenarios produce observations and
-//! take [`Action`]s from their [`ActionSpace`]; the learners are built for a space and never see a
-//! scenario (Gymnasium's `spaces`).
+//! What an agent sees of a scenario and what it may do, beneath both: the scenarios produce observations in
+//! their [`ObservationSpace`] and take [`Action`]s from their [`ActionSpace`]; the learners are built for the
+//! spaces and never see a scenario (Gymnasium's `spaces`).
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,57 @@ impl ActionSpace {
     }
 }
 
+/// What an agent observes: a vector of [`dim`](Self::dim) reals, each between its own bounds (Gymnasium's
+/// `Box(low, high)`, both ends included). A bound is infinite only where the feature has none; a feature
+/// that never changes has `low == high`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservationSpace {
+    /// Smallest value of each feature (`-inf`: unbounded below).
+    pub low: Vec<f32>,
+    /// Largest value of each feature (`+inf`: unbounded above).
+    pub high: Vec<f32>,
+}
+
+impl ObservationSpace {
+    /// The space of features with these `(low, high)` bounds, in order. Panics on a NaN bound or a `low`
+    /// above its `high`: a scenario's bounds are code, not input.
+    pub fn from_bounds(bounds: impl IntoIterator<Item = (f32, f32)>) -> Self {
+        let (low, high): (Vec<f32>, Vec<f32>) = bounds.into_iter().unzip();
+        for (i, (lo, hi)) in low.iter().zip(&high).enumerate() {
+            assert!(lo <= hi, "observation feature {i}: bounds [{lo}, {hi}] are empty or NaN");
+        }
+        Self { low, high }
+    }
+
+    /// Length of the observation vector.
+    pub fn dim(&self) -> usize {
+        self.low.len()
+    }
+
+    /// Whether `observation` has this space's length and every value within its bounds (NaN never is).
+    pub fn contains(&self, observation: &[f32]) -> bool {
+        observation.len() == self.dim()
+            && observation.iter().zip(self.low.iter().zip(&self.high)).all(|(x, (lo, hi))| lo <= x && x <= hi)
+    }
+
+    /// The first feature of `observation` outside its bounds, as `(index, value, low, high)`; `None` when
+    /// the space contains it or its length is wrong. For test failures that say which feature broke out.
+    pub fn first_outside(&self, observation: &[f32]) -> Option<(usize, f32, f32, f32)> {
+        (0..observation.len().min(self.dim()))
+            .map(|i| (i, observation[i], self.low[i], self.high[i]))
+            .find(|&(_, x, lo, hi)| !(lo <= x && x <= hi))
+    }
+}
+
+/// An upper bound on a floating-point running sum whose exact value never exceeds `exact_max`, after at
+/// most `operations` roundings (additions of non-negative terms, subtractions of earlier ones, `max`es):
+/// each rounding moves the value by at most `f64::EPSILON / 2` of itself, so to first order the sum stays
+/// within `exact_max · (1 + operations · f64::EPSILON)`. Bounds on queues and backlogs use it so that the
+/// rounding of the simulation's own sums never takes an observation past its bound.
+pub fn rounded_sum_max(exact_max: f64, operations: f64) -> f64 {
+    exact_max * (1.0 + operations * f64::EPSILON)
+}
+
 /// One action, shaped by the scenario's [`ActionSpace`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
@@ -103,5 +154,38 @@ impl Action {
             },
             Action::Discrete(_) => Err(Error::new("action", format!("must be a vector of {dim} values, got an index"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observation_space_holds_what_lies_within_its_bounds() {
+        let space = ObservationSpace::from_bounds([(0.0, 1.0), (f32::NEG_INFINITY, f32::INFINITY), (2.5, 2.5)]);
+        assert_eq!(space.dim(), 3);
+        assert!(space.contains(&[0.0, -1e30, 2.5]) && space.contains(&[1.0, f32::INFINITY, 2.5]));
+        assert!(!space.contains(&[1.0000001, 0.0, 2.5]));
+        assert!(!space.contains(&[0.5, f32::NAN, 2.5]));
+        assert!(!space.contains(&[0.5, 0.0]), "a wrong length is outside");
+        assert_eq!(space.first_outside(&[0.5, 0.0, 2.6]), Some((2, 2.6, 2.5, 2.5)));
+        assert_eq!(space.first_outside(&[0.5, 0.0, 2.5]), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "observation feature 1")]
+    fn empty_bounds_are_refused() {
+        ObservationSpace::from_bounds([(0.0, 1.0), (1.0, 0.0)]);
+    }
+
+    #[test]
+    fn a_rounded_sum_stays_below_its_bound() {
+        // 0.1 is above its decimal value in binary, so a running sum of tenths passes `n · 0.1` exactly
+        // computed; the bound leaves room for that.
+        let (n, term) = (1_000_000u32, 0.1f64);
+        let sum = (0..n).fold(0.0, |s, _| s + term);
+        assert!(sum > f64::from(n) * term);
+        assert!(sum <= rounded_sum_max(f64::from(n) * term, f64::from(n)));
     }
 }

@@ -1,6 +1,7 @@
 //! Property test (issue 11, class 1): for every scenario, configs and parameter files drawn across every
 //! field's accepted range, extremes included, run an episode of every heuristic with only finite figures
-//! (rewards, observations, metrics), and nothing the validator accepts is refused by a later step.
+//! (rewards, observations, metrics) and observations inside the scenario's observation space, and nothing the
+//! validator accepts is refused by a later step.
 //!
 //! The accepted ranges are not written down here: each field's is asked of the validator itself (a ladder
 //! of values, then bisection to the edge of what it accepts), so a field added later is covered and a bound
@@ -352,9 +353,18 @@ fn run_scenario(id: ScenarioId, cases: usize, max_steps: u64) -> Tally {
             let Ok(mut heuristic) = Heuristic::new(env.as_ref(), name, seed) else { continue };
             env.set_system(Some(heuristic.index())).unwrap();
             env.reset(seed);
+            let space = env.observation_space();
             let finite = |env: &dyn Env, what: &str| {
                 if let Some(i) = env.observation().iter().position(|x| !x.is_finite()) {
                     panic!("{name}: observation[{i}] = {} {what}: {}", env.observation()[i], context());
+                }
+                let dim = env.observation().len();
+                assert_eq!(dim, space.dim(), "{name}: observation length {what}: {}", context());
+                // CartPole's bounds are Gymnasium's (twice the thresholds), which its terminating step can pass
+                // where one step carries the cart or pole further than a threshold: under extreme configs only.
+                let gymnasium_overshoot = id == ScenarioId::Cartpole && env.is_done();
+                if let Some((i, x, lo, hi)) = space.first_outside(env.observation()).filter(|_| !gymnasium_overshoot) {
+                    panic!("{name}: observation[{i}] = {x} outside [{lo}, {hi}] {what}: {}", context());
                 }
             };
             finite(env.as_ref(), "after reset");
@@ -378,7 +388,7 @@ fn run_scenario(id: ScenarioId, cases: usize, max_steps: u64) -> Tally {
 }
 
 #[test]
-fn accepted_configs_and_worlds_give_only_finite_figures() {
+fn accepted_configs_and_worlds_give_only_finite_figures_and_observations_in_their_space() {
     let cases = env_count("ACCEPTED_RANGES_CASES", 8);
     let max_steps = env_count("ACCEPTED_RANGES_MAX_STEPS", 5_000) as u64;
     // ACCEPTED_RANGES_SCENARIOS=tot,ddc limits a long run to some scenarios.

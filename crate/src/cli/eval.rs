@@ -184,7 +184,7 @@ pub(super) fn scenarios() -> String {
             out,
             "{:<8} observation {:>4}  action {:<14} heuristics: {}",
             id.name(),
-            env.observation_dim(),
+            env.observation_space().dim(),
             env.action_space().to_string(),
             env.heuristics().join(", ")
         );

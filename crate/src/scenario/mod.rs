@@ -1,7 +1,8 @@
 //! The simulated systems of the five papers, behind one Gymnasium-shaped interface.
 //!
 //! A scenario knows nothing about learning: an agent sees it only through [`Env`] (its observation
-//! vector, its [`ActionSpace`], rewards) and the front end only through [`Snapshot`] and [`Metrics`].
+//! vector in its [`ObservationSpace`], its [`ActionSpace`], rewards) and the front end only through
+//! [`Snapshot`] and [`Metrics`].
 //! Each scenario also carries its paper's heuristic baselines ([`Env::heuristic_action`]).
 //!
 //! A scenario is built from its [`ScenarioConfig`], which holds its world seed; the episode seed is given
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::params;
 use crate::rng::{Rng, Stream};
-pub use crate::spaces::{Action, ActionSpace};
+pub use crate::spaces::{Action, ActionSpace, ObservationSpace};
 pub use crate::stats::Goal;
 pub use info::ScenarioInfo;
 
@@ -287,8 +288,10 @@ pub trait Baselines {
 pub trait Env: Baselines {
     /// Which scenario this is.
     fn id(&self) -> ScenarioId;
-    /// Length of the observation vector.
-    fn observation_dim(&self) -> usize;
+    /// The observation space: every feature's bounds, fixed by the config and world (the same for every
+    /// episode), holding every observation of every episode (but `cartpole`'s terminal one under extreme
+    /// configs, which keeps Gymnasium's bounds); its `dim()` is the observation's length.
+    fn observation_space(&self) -> ObservationSpace;
     /// The action space.
     fn action_space(&self) -> ActionSpace;
     /// Starts an episode; every draw of it comes from `episode_seed`.
@@ -709,7 +712,8 @@ pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64)
 /// Helpers shared by the scenarios' tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{Env, Heuristic};
+    use super::{Action, ActionSpace, Env, Heuristic};
+    use crate::rng::{Rng, Stream};
 
     /// The rewards and observations (the first included) of one whole episode of `env` under the heuristic
     /// `policy`, in that heuristic's system.
@@ -724,6 +728,49 @@ pub(crate) mod testing {
             observations.push(env.observation().to_vec());
         }
         (rewards, observations)
+    }
+
+    /// A random action of `space`: a uniform index, or a vector of normal draws times 3 (past where a squash
+    /// saturates, so extreme actions are played too).
+    pub(crate) fn random_action(space: &ActionSpace, rng: &mut Rng) -> Action {
+        match *space {
+            ActionSpace::Discrete { n } => Action::Discrete(rng.below(n as u64) as usize),
+            _ => Action::Vector((0..space.vector_dim()).map(|_| (3.0 * rng.normal()) as f32).collect()),
+        }
+    }
+
+    /// Plays whole episodes of `env` with each of `episode_seeds`, under every heuristic and under random
+    /// actions, and asserts that every observation, the first included, lies in `env`'s observation space,
+    /// and that the space stays the one `env` had before (it is fixed by the config and world).
+    pub(crate) fn assert_observations_in_space(env: &mut dyn Env, episode_seeds: &[u64]) {
+        let space = env.observation_space();
+        let check = |env: &dyn Env, observation: &[f32], policy: &str, seed: u64| {
+            assert_eq!(observation.len(), space.dim(), "{:?} {policy} seed {seed}: observation length", env.id());
+            if let Some((i, x, lo, hi)) = space.first_outside(observation) {
+                panic!("{:?} {policy} seed {seed}: observation[{i}] = {x} is outside [{lo}, {hi}]", env.id());
+            }
+        };
+        for &seed in episode_seeds {
+            for &policy in env.heuristics() {
+                // A heuristic the scenario cannot run here (ddc's oracle beyond its users) is skipped.
+                if env.heuristic_index(policy).is_err() {
+                    continue;
+                }
+                for observation in trajectory(env, policy, seed).1 {
+                    check(env, &observation, policy, seed);
+                }
+                env.set_system(None).unwrap();
+            }
+            let mut rng = Rng::new(seed, Stream::Heuristic);
+            let actions = env.action_space();
+            env.reset(seed);
+            check(env, env.observation(), "random", seed);
+            while !env.is_done() {
+                env.step(&random_action(&actions, &mut rng)).unwrap();
+                check(env, env.observation(), "random", seed);
+            }
+        }
+        assert_eq!(env.observation_space(), space, "{:?}: the space changed over episodes", env.id());
     }
 }
 

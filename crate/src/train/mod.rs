@@ -186,18 +186,19 @@ impl Trainer {
     /// Starts a run on given environments (tests use environments that are not scenarios).
     pub(crate) fn with_envs(config: TrainConfig, env: Box<dyn Env>, eval_env: Box<dyn Env>) -> Result<Self> {
         let space = env.action_space();
+        let observation_dim = env.observation_space().dim();
         let mut init = Rng::new(config.seed, Stream::Learner);
         let count = if config.shared_learner { 1 } else { env.agents() };
         let latent_floats = if config.learner.latent_start() { env.positions() * space.vector_dim() } else { 0 };
         // Before anything is allocated: a config past the budget is refused with its estimate.
         config
             .learner
-            .memory(env.observation_dim(), &space)
+            .memory(observation_dim, &space)
             .times(count)
             .with_latents(latent_floats as u64)
             .check(crate::agent::memory::budget_bytes())?;
         let learners = (0..count)
-            .map(|agent| config.learner.build(env.observation_dim(), &space, init.split(agent as u64)))
+            .map(|agent| config.learner.build(observation_dim, &space, init.split(agent as u64)))
             .collect::<Result<Vec<_>>>()?;
         let actions = space.vector_dim();
         let latents = if config.learner.latent_start() {
@@ -511,7 +512,7 @@ impl Trainer {
 
     /// Observation width of the scenario.
     pub fn observation_dim(&self) -> usize {
-        self.env.observation_dim()
+        self.env.observation_space().dim()
     }
 
     /// A heuristic of the scenario on the same evaluation episodes (the level to beat).

@@ -3,7 +3,7 @@ use crate::agent::sac::{ActorConfig, SacConfig};
 use crate::diffusion::{DiffusionConfig, NoiseSchedule};
 use crate::nn::Activation;
 use crate::scenario::asp::AspConfig;
-use crate::scenario::{ActionSpace, Baselines, HeuristicState, ScenarioId, Snapshot, Step};
+use crate::scenario::{ActionSpace, Baselines, HeuristicState, ObservationSpace, ScenarioId, Snapshot, Step};
 
 /// A contextual bandit: each step shows one of `CONTEXTS` contexts (one-hot); arm `(c + 1) mod ARMS` pays
 /// 1, the other 0. Episodes of 10 steps.
@@ -44,8 +44,8 @@ impl Env for Bandit {
     fn id(&self) -> ScenarioId {
         ScenarioId::Asp
     }
-    fn observation_dim(&self) -> usize {
-        CONTEXTS
+    fn observation_space(&self) -> ObservationSpace {
+        ObservationSpace::from_bounds([(0.0, 1.0); CONTEXTS])
     }
     fn action_space(&self) -> ActionSpace {
         ActionSpace::Discrete { n: ARMS }
@@ -240,7 +240,7 @@ fn a_legacy_checkpoint_keeps_its_scenario() {
     let loaded = Trainer::load(&ck.to_bytes()).unwrap();
     assert_eq!(loaded.config(), &config);
     // Without the upgrade the same file would mean today's defaults, whose observation is wider.
-    assert_ne!(loaded.observation_dim(), TotEnv::new(TotConfig::default()).unwrap().observation_dim());
+    assert_ne!(loaded.observation_dim(), TotEnv::new(TotConfig::default()).unwrap().observation_space().dim());
 }
 
 #[test]
@@ -429,7 +429,7 @@ fn memory_is_estimated_and_bounded_before_allocating() {
             for (preset, budget) in presets {
                 let config = TrainConfig::preset(ScenarioConfig::default_for(id), algorithm, preset, 0);
                 let count = if config.shared_learner { 1 } else { env.agents() };
-                let m = config.learner.memory(env.observation_dim(), &space).times(count);
+                let m = config.learner.memory(env.observation_space().dim(), &space).times(count);
                 assert!(m.check(budget).is_ok(), "{} {algorithm} {preset:?}: {m:?}", id.name());
             }
         }
@@ -461,7 +461,7 @@ fn algorithms_for_a_scenario_are_those_that_build_on_it() {
         assert!(offered.contains(&paper), "{id:?}: {offered:?}");
         for algorithm in Algorithm::ALL {
             let learner = for_scenario(algorithm.preset(Preset::Fast).learner, Preset::Fast, id);
-            let built = learner.build(env.observation_dim(), &space, Rng::new(1, Stream::Learner));
+            let built = learner.build(env.observation_space().dim(), &space, Rng::new(1, Stream::Learner));
             assert_eq!(built.is_ok(), offered.contains(&algorithm), "{algorithm} on {id:?}");
         }
         let expected: Vec<Algorithm> = if id == ScenarioId::Ddc {

@@ -140,7 +140,8 @@ fn the_environment_decodes_the_action_the_critics_score() {
 
     let mut env = ScenarioConfig::default_for(ScenarioId::Ddc).build().unwrap();
     let mut learner =
-        Hybrid::new(small(16), CpuBackend::new(), env.observation_dim(), &env.action_space(), rng.split(1)).unwrap();
+        Hybrid::new(small(16), CpuBackend::new(), env.observation_space().dim(), &env.action_space(), rng.split(1))
+            .unwrap();
     let (mut taken, mut probs, mut noisy) = (Vec::new(), Vec::new(), 0);
     for i in 0..200 {
         let explore = i % 4 != 0;

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::classic::EpisodeTally;
 use super::info::ScenarioInfo;
-use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::{
+    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+};
 use crate::error::{Result, check_count, check_range};
 use crate::rng::{Rng, Stream};
 use crate::stats::Goal;
@@ -214,6 +216,27 @@ impl AcrobotEnv {
         let values = [libm::cos(theta1), libm::sin(theta1), libm::cos(theta2), libm::sin(theta2), dtheta1, dtheta2];
         self.obs = values.map(|v| v as f32);
     }
+
+    /// Gymnasium's Acrobot-v1 `observation_space`, from this config: cosines and sines within `[−1, 1]`,
+    /// each velocity within its clip `±max_velocity_*_rad_s` (Gymnasium's `4π` and `9π` by default) — or
+    /// within `±reset_bound`, the start's draw, where that is wider (the clip applies only from the first
+    /// step on).
+    fn observation_bounds(&self) -> ObservationSpace {
+        let c = &self.config;
+        let velocity = |max_rad_s: f64| {
+            let v = max_rad_s.max(c.reset_bound) as f32;
+            (-v, v)
+        };
+        let unit = (-1.0, 1.0);
+        ObservationSpace::from_bounds([
+            unit,
+            unit,
+            unit,
+            unit,
+            velocity(c.max_velocity_1_rad_s),
+            velocity(c.max_velocity_2_rad_s),
+        ])
+    }
 }
 
 /// Beyond this many turns outside the range, [`wrap`] takes a remainder before Gymnasium's loop.
@@ -260,8 +283,8 @@ impl Env for AcrobotEnv {
         ScenarioId::Acrobot
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

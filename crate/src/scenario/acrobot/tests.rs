@@ -90,7 +90,7 @@ fn observation_is_cos_sin_and_velocities() {
     env.reset_to_state([0.3, -1.2, 0.7, -2.5]);
     let expected = [libm::cos(0.3), libm::sin(0.3), libm::cos(-1.2), libm::sin(-1.2), 0.7, -2.5].map(|v| v as f32);
     assert_eq!(env.observation(), &expected);
-    assert_eq!(env.observation_dim(), 6);
+    assert_eq!(env.observation_space().dim(), 6);
     assert_eq!(env.action_space(), ActionSpace::Discrete { n: 3 });
 }
 
@@ -265,5 +265,26 @@ mod properties {
             run_heuristic_episode(&mut env, "random", seed).unwrap();
             prop_assert!(env.state().iter().all(|v| v.is_finite()), "{:?}", env.state());
         }
+    }
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    use core::f64::consts::PI;
+    let space = env().observation_space();
+    // Gymnasium's Acrobot-v1 bounds.
+    assert_eq!(space.high, [1.0, 1.0, 1.0, 1.0, (4.0 * PI) as f32, (9.0 * PI) as f32]);
+    assert_eq!(space.low, space.high.iter().map(|h| -h).collect::<Vec<_>>());
+    // Velocity clips below the start's draw: the first observation may pass the clip, never the bound.
+    let clipped = AcrobotConfig {
+        max_velocity_1_rad_s: 0.5,
+        max_velocity_2_rad_s: 1.0,
+        reset_bound: 2.0,
+        torque_noise_max_n_m: 0.5,
+        ..AcrobotConfig::default()
+    };
+    for config in [AcrobotConfig::default(), clipped] {
+        assert_observations_in_space(&mut AcrobotEnv::new(config).unwrap(), &[0, 1, 2]);
     }
 }

@@ -13,7 +13,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
-use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::{
+    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::asp::{AspParams, Provider};
@@ -482,6 +484,22 @@ impl AspEnv {
         self.obs[2 * n + 1] = runtime as f32;
     }
 
+    /// The bounds of [`Self::write_observation`]'s features. A provider's capacity share is fixed by the
+    /// world (`low == high`); its free share is in `[0, 1]` (free steps never exceed the capacity). The task's
+    /// steps are drawn from `task_steps`, so their share of its largest value is in `[0, 1]` (0 once done). Its
+    /// runtime share `R(t)/R(t_max)` is monotone in `t` (`R` increases for `t > 0`), so it lies between the
+    /// grid's ends' — and 0, once done; `R` is negative below 6 steps, so the share may exceed 1 or be negative.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let providers = self.providers.iter().flat_map(|p| {
+            let share = (f64::from(p.capacity_steps) / self.capacity_norm) as f32;
+            [(share, share), (0.0, 1.0)]
+        });
+        let grid = &self.config.task_steps;
+        let (first, last) = (runtime_s(grid.value(0)) / self.runtime_norm, runtime_s(grid.last()) / self.runtime_norm);
+        let runtime = (first.min(last).min(0.0) as f32, first.max(last).max(0.0) as f32);
+        ObservationSpace::from_bounds(providers.chain([(0.0, 1.0), runtime]))
+    }
+
     fn draw_tasks(&mut self, episode_seed: u64) {
         let mut rng = Rng::new(episode_seed, Stream::Episode);
         let horizon = self.config.horizon_s;
@@ -530,8 +548,8 @@ impl Env for AspEnv {
         ScenarioId::Asp
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

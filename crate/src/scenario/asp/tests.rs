@@ -53,7 +53,7 @@ fn observation_layout_and_normalisation() {
     assert_eq!(&obs[..4], &[1.0, 1.0, 0.5, 1.0]);
     assert_eq!(obs[4], 0.5); // 125 / 250
     assert_eq!(obs[5], (runtime_s(125.0) / runtime_s(250.0)) as f32);
-    assert_eq!(AspEnv::new(AspConfig::default()).unwrap().observation_dim(), 42);
+    assert_eq!(AspEnv::new(AspConfig::default()).unwrap().observation_space().dim(), 42);
 }
 
 #[test]
@@ -275,5 +275,24 @@ mod properties {
             prop_assert!((reward_sum - env.counters().total_reward).abs() < 1e-9);
             prop_assert!(reward_sum.is_finite());
         }
+    }
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    let small = AspConfig {
+        providers: 3,
+        // Fewer than 6 steps: `R(t)` is negative, so the runtime share exceeds 1 and changes sign.
+        task_steps: Grid::new(1.0, 9.0, 1.0),
+        capacity_steps: Grid::new(5.0, 30.0, 5.0),
+        arrival_rate_per_s: 0.05,
+        horizon_s: 2.0e4,
+        ..AspConfig::default()
+    };
+    let tiny_tasks = AspConfig { task_steps: Grid::new(1.0, 5.0, 2.0), ..small.clone() };
+    let paper = AspConfig { world: Some(AspParams::paper()), ..AspConfig::default() };
+    for config in [AspConfig::default(), AspConfig { world_seed: 7, ..small }, tiny_tasks, paper] {
+        assert_observations_in_space(&mut AspEnv::new(config).unwrap(), &[0, 3]);
     }
 }

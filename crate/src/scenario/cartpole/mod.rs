@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::classic::EpisodeTally;
 use super::info::ScenarioInfo;
-use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::{
+    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::rng::{Rng, Stream};
 use crate::stats::Goal;
@@ -176,6 +178,24 @@ impl CartpoleEnv {
     fn write_observation(&mut self) {
         self.obs = self.state.map(|v| v as f32);
     }
+
+    /// Gymnasium's CartPole-v1 `observation_space`, from this config's thresholds: the position within twice
+    /// `x_threshold_m` and the angle within twice `theta_threshold_rad`, the velocities unbounded (nothing in
+    /// the dynamics limits them). A running episode stays within the thresholds themselves; the terminating
+    /// step passes them by one step's travel, `tau_s` times a velocity, which keeps within the doubled bounds
+    /// under CartPole-v1's physics (and every test's) but, the velocities being unbounded, not under every
+    /// accepted config (a huge force and `tau_s` near 1 throw the cart far past them): there, as in
+    /// Gymnasium, only the terminal observation may lie outside this space.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let x = (2.0 * self.config.x_threshold_m) as f32;
+        let theta = (2.0 * self.config.theta_threshold_rad) as f32;
+        ObservationSpace::from_bounds([
+            (-x, x),
+            (f32::NEG_INFINITY, f32::INFINITY),
+            (-theta, theta),
+            (f32::NEG_INFINITY, f32::INFINITY),
+        ])
+    }
 }
 
 /// Gymnasium's CartPole-v1, the learners' sanity task: no paper, so D2SAC learns it.
@@ -198,8 +218,8 @@ impl Env for CartpoleEnv {
         ScenarioId::Cartpole
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

@@ -237,3 +237,23 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    let space = env().observation_space();
+    // Gymnasium's CartPole-v1 bounds.
+    assert_eq!(space.high, [4.8, f32::INFINITY, (2.0 * THETA_THRESHOLD_RAD) as f32, f32::INFINITY]);
+    assert_eq!(space.low, space.high.iter().map(|h| -h).collect::<Vec<_>>());
+    let wild = CartpoleConfig {
+        force_n: 30.0,
+        pole_half_length_m: 2.0,
+        x_threshold_m: 1.0,
+        theta_threshold_rad: 1.0,
+        reset_bound: 0.5,
+        ..CartpoleConfig::default()
+    };
+    for config in [CartpoleConfig::default(), wild] {
+        assert_observations_in_space(&mut CartpoleEnv::new(config).unwrap(), &[0, 1, 2, 3]);
+    }
+}

@@ -29,7 +29,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
-use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::{
+    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::ddc::{
@@ -473,6 +475,36 @@ impl DdcEnv {
         self.obs[n - 1] = (self.config.edge_budget_steps / OBS_BUDGET_SCALE_STEPS) as f32;
     }
 
+    /// The bounds of [`Self::write_observation`]'s features. Per user: the condition one-hot in `[0, 1]`; α and
+    /// β between the profile's smallest and largest (every upload picks one of its settings); the QoE
+    /// threshold within its range; the phone's budget ratio, fixed (`low == high`); the bandwidths between
+    /// their range's ends over its maximum. The latency limit and the edge budget are fixed too.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let profile = &self.world.profile;
+        let span = |values: &[f64]| {
+            let (lo, hi) =
+                values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            (lo as f32, hi as f32)
+        };
+        let c = &self.config;
+        let fixed = |v: f64| (v as f32, v as f32);
+        let bandwidth = ((c.bandwidth_mbit_s.min / c.bandwidth_mbit_s.max) as f32, 1.0);
+        let users = (0..self.requests.len()).flat_map(|k| {
+            [(0.0, 1.0); 4].into_iter().chain([
+                span(profile.alphas()),
+                span(profile.betas()),
+                (c.qoe_threshold.min as f32, c.qoe_threshold.max as f32),
+                fixed(c.budget_ratios[k % c.budget_ratios.len()]),
+                bandwidth,
+                bandwidth,
+            ])
+        });
+        ObservationSpace::from_bounds(users.chain([
+            fixed(c.latency_limit_s / OBS_LATENCY_SCALE_S),
+            fixed(c.edge_budget_steps / OBS_BUDGET_SCALE_STEPS),
+        ]))
+    }
+
     fn request_view(&self, request: &Request, upload: &Upload) -> RequestView {
         let profile = &self.world.profile;
         RequestView {
@@ -523,8 +555,8 @@ impl Env for DdcEnv {
         ScenarioId::Ddc
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

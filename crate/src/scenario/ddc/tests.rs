@@ -534,7 +534,7 @@ fn observation_layout() {
     env.reset(2);
     let obs = env.observation();
     assert_eq!(obs.len(), 52);
-    assert_eq!(env.observation_dim(), 52);
+    assert_eq!(env.observation_space().dim(), 52);
     for (k, (r, u)) in env.requests().iter().zip(env.uploads()).enumerate() {
         let o = &obs[10 * k..10 * k + 10];
         assert_eq!(o[..4].iter().sum::<f32>(), 1.0);
@@ -983,5 +983,27 @@ mod properties {
             let fewer: String = lines.iter().enumerate().filter(|&(j, _)| j != skip).map(|(_, l)| format!("{l}\n")).collect();
             let _ = parse_ddc_profile_csv(&fewer);
         }
+    }
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    let short = DdcConfig { slots: 20, ..DdcConfig::default() };
+    let configs = [
+        short.clone(),
+        DdcConfig { world: Some(DdcParams::synthetic()), users: 2, ..short.clone() },
+        // Beyond the oracle's users (it is skipped), phone profiles reused, a wide bandwidth range.
+        DdcConfig {
+            users: 9,
+            bandwidth_mbit_s: Range { min: 0.5, max: 100.0 },
+            qoe_threshold: Range { min: 0.0, max: 1.0 },
+            latency_limit_s: 2.0,
+            edge_budget_steps: 500.0,
+            ..short
+        },
+    ];
+    for config in configs {
+        assert_observations_in_space(&mut DdcEnv::new(config).unwrap(), &[0, 1]);
     }
 }

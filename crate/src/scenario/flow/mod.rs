@@ -63,11 +63,14 @@ use serde::{Deserialize, Serialize};
 
 use super::info::ScenarioInfo;
 use super::range::Uniform;
-use super::{Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin};
+use super::{
+    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step, argmin,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::flow::{FlowParams, Gateway, MAX_GATEWAYS};
 use crate::rng::{Rng, Stream};
+use crate::spaces::rounded_sum_max;
 use crate::stats::Goal;
 
 /// Scheduling priority classes per gateway (1 low … 3 high).
@@ -656,6 +659,29 @@ impl FlowEnv {
         self.obs[5 + width * g_count] = (1.0 / f64::from(self.active + 1)) as f32;
     }
 
+    /// The bounds of [`Self::write_observation`]'s features. The flow's rate and deadline are shares of their
+    /// ranges' maxima and its priority a one-hot: `[0, 1]` (0 once done). Per gateway the free share is in
+    /// `[0, 1]`; with `queues` so are the rate share (capped at 1) and the squashed waits `x / (1 + x)`. With
+    /// `paper` the queue in seconds at capacity is at most the episode's whole data on that gateway: a flow
+    /// for every (slot, source) pair, each of the largest data `r_max·T_req,max / 2`. The edge share
+    /// `1 / (active + 1)` is in `[0, 1]`.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let c = &self.config;
+        let unit = (0.0, 1.0);
+        let flow = [unit; 5];
+        let per_gateway: Vec<(f32, f32)> = match c.observation {
+            FlowObservation::Paper => {
+                let flows = f64::from(c.slots) * f64::from(c.sources);
+                let data_mbit = rounded_sum_max(c.rate_mbit_s.max * (c.deadline_ms.max / 1000.0) / 2.0, 4.0);
+                // Each flow's data is added to a queue once and taken out once.
+                let episode_mbit = rounded_sum_max(flows * data_mbit, 2.0 * flows);
+                self.gateways.iter().flat_map(|g| [unit, (0.0, (episode_mbit / g.capacity_mbit_s) as f32)]).collect()
+            }
+            FlowObservation::Queues => vec![unit; self.gateways.len() * c.observation.per_gateway()],
+        };
+        ObservationSpace::from_bounds(flow.into_iter().chain(per_gateway).chain([unit]))
+    }
+
     /// Draws the episode's flows: the Bernoulli process over (slot, source) pairs by geometric gaps, each
     /// flow's rate, deadline and type right after its gap.
     fn draw_flows(&mut self, episode_seed: u64) {
@@ -718,8 +744,8 @@ impl Env for FlowEnv {
         ScenarioId::Flow
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

@@ -172,7 +172,7 @@ fn saturated_gateway_floor_violations_and_release() {
 fn observation_layout() {
     let flows = [(0, IMAGE, 10.0, 500.0), (3, SCENE, 5.0, 250.0)];
     let mut env = built_with(paper(), &[100.0, 50.0], &flows);
-    assert_eq!(env.observation_dim(), 5 + 2 * 2 + 1);
+    assert_eq!(env.observation_space().dim(), 5 + 2 * 2 + 1);
     // [10/20, 500/1000, one-hot priority 2, gateways free with empty queues, edge share 1].
     assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
     env.step(&act(1, 2)).unwrap();
@@ -182,7 +182,7 @@ fn observation_layout() {
 
     // The default: per gateway free share, r_alloc/r and the squashed wait per class.
     let mut env = built(&[100.0, 50.0], &flows);
-    assert_eq!(env.observation_dim(), 5 + 5 * 2 + 1);
+    assert_eq!(env.observation_space().dim(), 5 + 5 * 2 + 1);
     assert_eq!(env.observation(), &[0.5, 0.5, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
     env.step(&act(1, 2)).unwrap();
     // Flow 1 (5 Mbit/s, 250 ms, class 3) at 30 ms: gateway 1 has 40 free and 2.5 Mbit unsent in class 2,
@@ -452,6 +452,28 @@ mod properties {
             prop_assert!(env.is_done());
             prop_assert!((reward_sum - env.totals().total_reward).abs() < 1e-9 * reward_sum.abs().max(1.0));
             prop_assert!(env.metrics().0.iter().all(|(_, v)| v.is_finite()));
+        }
+    }
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    // Two slow gateways and many flows: queues of many seconds, floors and over-capacity.
+    let saturated = FlowConfig {
+        gateways: 2,
+        gateway_capacity_mbit_s: Uniform::new(1.0, 5.0),
+        slots: 200,
+        emit_probability: 0.01,
+        world_seed: 4,
+        ..FlowConfig::default()
+    };
+    let configs =
+        [FlowConfig::default(), FlowConfig { world_seed: 9, gateways: 1, ..FlowConfig::default() }, saturated];
+    for observation in [FlowObservation::Paper, FlowObservation::Queues] {
+        for config in &configs {
+            let config = FlowConfig { observation, ..config.clone() };
+            assert_observations_in_space(&mut FlowEnv::new(config).unwrap(), &[0, 1]);
         }
     }
 }

@@ -45,12 +45,14 @@ use serde::{Deserialize, Serialize};
 use super::info::{PaperFigure, ScenarioInfo};
 use super::range::{IntRange, Uniform};
 use super::{
-    Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step, argmin,
+    Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
+    Step, argmin,
 };
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::lad::{LadParams, MAX_SERVERS, MAX_TASK_INDICES, Server, TaskProfile};
 use crate::rng::{Rng, Stream};
+use crate::spaces::rounded_sum_max;
 use crate::stats::Goal;
 
 /// Most decision positions an episode may have (`(slots−1)·B·N_max`), which bounds the tasks held per
@@ -540,6 +542,40 @@ impl LadEnv {
         self.obs[3 + 2 * b] = task.map_or(1.0, |t| f64::from(t.slot) / slots) as f32;
     }
 
+    /// The bounds of [`Self::write_observation`]'s features. The task's size and work are at most the largest a
+    /// task can have: `task_size_mbit.max`, and `ρ·z` of the world's task indices in use (`per_index`) or of
+    /// the ranges' maxima (`per_task`); both 0 once done. A backlog or wait is at most the whole episode's work
+    /// (every task of every decision slot at every base station, each of the largest work) at one server;
+    /// the smallest wait, at most that work at the fastest server. The one-hot and the slot share are in
+    /// `[0, 1]`. Draws and sums get [`rounded_sum_max`]'s room for their rounding.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let c = &self.config;
+        let b = self.servers.len();
+        let task_work = match c.task_attributes {
+            TaskAttributes::PerIndex => {
+                self.per_index[..self.tasks_max].iter().map(TaskProfile::work_gcycles).fold(0.0, f64::max)
+            }
+            TaskAttributes::PerTask => c.compute_density_gcycles_per_step.max * f64::from(c.quality_steps.max),
+        };
+        let (size_max, work_max) = (rounded_sum_max(c.task_size_mbit.max, 2.0), rounded_sum_max(task_work, 2.0));
+        let tasks = f64::from(self.decision_slots) * b as f64 * self.tasks_max as f64;
+        let episode_work = rounded_sum_max(tasks * work_max, 2.0 * (tasks + f64::from(c.slots)) + 2.0);
+        let task = [(0.0, (size_max / self.size_scale) as f32), (0.0, (work_max / self.work_scale) as f32)];
+        let unit = (0.0, 1.0);
+        let per_server: Vec<(f32, f32)> = match c.observation {
+            LadObservation::Raw | LadObservation::Normalized => {
+                self.queue_scale.iter().map(|scale| (0.0, (episode_work / scale) as f32)).collect()
+            }
+            LadObservation::Load => {
+                let waits = self.servers.iter().map(|s| (0.0, (episode_work / s.capacity_ghz / c.slot_s) as f32));
+                let fastest = self.servers.iter().map(|s| s.capacity_ghz).fold(0.0, f64::max);
+                let least = (0.0, (episode_work / fastest / (f64::from(c.slots) * c.slot_s)) as f32);
+                waits.chain([least]).chain(core::iter::repeat_n(unit, b)).chain([unit]).collect()
+            }
+        };
+        ObservationSpace::from_bounds(task.into_iter().chain(per_server))
+    }
+
     /// Draws the episode's tasks: per slot, every base station's count, then each station's tasks in turn
     /// (the reference's order).
     fn draw_tasks(&mut self, episode_seed: u64) {
@@ -583,8 +619,8 @@ impl Env for LadEnv {
         ScenarioId::Lad
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

@@ -144,8 +144,8 @@ fn decision_keys_and_agent_modes() {
     let shared = LadEnv::new(LadConfig { agent_mode: AgentMode::Shared, ..LadConfig::default() }).unwrap();
     assert_eq!((shared.agents(), shared.decision_key().agent), (1, 0));
     let paper = LadEnv::new(LadConfig { observation: LadObservation::Raw, ..LadConfig::default() }).unwrap();
-    assert_eq!((paper.agents(), paper.positions(), paper.observation_dim()), (20, 59 * 20 * 50, 22));
-    assert_eq!(LadEnv::new(LadConfig::default()).unwrap().observation_dim(), 2 * 20 + 4);
+    assert_eq!((paper.agents(), paper.positions(), paper.observation_space().dim()), (20, 59 * 20 * 50, 22));
+    assert_eq!(LadEnv::new(LadConfig::default()).unwrap().observation_space().dim(), 2 * 20 + 4);
     assert_eq!(paper.action_space(), ActionSpace::Discrete { n: 20 });
 }
 
@@ -471,6 +471,32 @@ mod properties {
                 // The mean is a rounded sum: allow it an ulp or so beyond the extremes.
                 prop_assert!(lo * (1.0 - 1e-12) <= v && v <= hi * (1.0 + 1e-12), "{} = {} outside {}..{}", name, v, lo, hi);
             }
+        }
+    }
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    // Few, slow servers and many tasks: queues build up over the whole episode.
+    let crowded = LadConfig {
+        servers: 3,
+        capacity_ghz: IntRange::new(1, 4),
+        slots: 6,
+        slot_s: 0.5,
+        tasks_per_slot: IntRange::new(20, 80),
+        ..LadConfig::default()
+    };
+    let configs = [
+        LadConfig::default(),
+        LadConfig { world: Some(LadParams::paper()), ..LadConfig::default() },
+        LadConfig { world_seed: 5, ..crowded.clone() },
+        LadConfig { task_attributes: TaskAttributes::PerTask, agent_mode: AgentMode::Shared, ..crowded },
+    ];
+    for observation in [LadObservation::Raw, LadObservation::Normalized, LadObservation::Load] {
+        for config in &configs {
+            let config = LadConfig { observation, ..config.clone() };
+            assert_observations_in_space(&mut LadEnv::new(config).unwrap(), &[0, 1]);
         }
     }
 }

@@ -43,11 +43,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
-use super::{Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ScenarioId, Snapshot, Step};
+use super::{
+    Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
+    Step,
+};
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
 pub use crate::params::tot::{BaseStation, Curve, MAX_SERVICE_PROVIDERS, ServiceProvider, TokenChain, TotParams};
 use crate::rng::{Rng, Stream};
+use crate::spaces::rounded_sum_max;
 use crate::stats::Goal;
 
 /// Most ToT steps `S`.
@@ -731,6 +735,58 @@ impl TotEnv {
         g[2] = (step - 1) as f32 / self.steps as f32;
     }
 
+    /// The bounds of [`Self::write_observation`]'s features; every one holds the 0 an ended episode reads.
+    /// - Fading gains `|g|²` (exponential draws) are in `[0, Rng::exponential_max()]`; a server's link to
+    ///   itself is always 0.
+    /// - Token budgets are shares of the chain's largest, the data size a share of `data_kb.max`: `[0, 1]`.
+    /// - Assignments are `−1` (not yet) or a server index over `max(U, 1)`: `[−1, 1]`.
+    /// - Timing ([`TotObservation::Timing`]): every thought of the pending step is ready within the slowest
+    ///   transfer `T` after the barrier (the data size's maximum over the link of the lowest rate, fading at
+    ///   its floor), and a server runs at most `M` of them one after another, each within the slowest
+    ///   generation `G` (the BS's or any SP's at any budget); earlier steps' thoughts all end by the barrier.
+    ///   So a server's free time, the pending thought's finish and the makespan lie within `T + M·G` after
+    ///   it, in units of the BS's delay. The score margin lies between the lowest and highest score any
+    ///   server can give, less the per-thought share; the holder flag and the places in `[0, 1]`.
+    fn observation_bounds(&self) -> ObservationSpace {
+        let n = self.servers;
+        let links = (0..n * n).map(|i| if i / n == i % n { (0.0, 0.0) } else { (0.0, Rng::exponential_max() as f32) });
+        let unit = (0.0, 1.0);
+        let paper = links
+            .chain(core::iter::repeat_n(unit, n - 1))
+            .chain(core::iter::repeat_n((-1.0, 1.0), self.thoughts.len()))
+            .chain([unit]);
+        if self.config.observation == TotObservation::Paper {
+            return ObservationSpace::from_bounds(paper);
+        }
+        let sp_curves = || self.world.service_providers.iter().map(|sp| &sp.curve);
+        let budgets = || self.world.token_chain.tokens.iter().map(|&t| f64::from(t));
+        let generation_s =
+            sp_curves().flat_map(|curve| budgets().map(|t| curve.delay_s(t))).fold(self.bs_delay_s, f64::max);
+        let scores = sp_curves().flat_map(|curve| budgets().map(|t| curve.score(self.world.score_max, t)));
+        let (score_lo, score_hi) = scores.fold((self.bs_score, self.bs_score), |(lo, hi), s| (lo.min(s), hi.max(s)));
+        let data_bits = rounded_sum_max(self.config.data_kb.max * BITS_PER_KB, 2.0);
+        let transfer_s = (0..n * n)
+            .filter(|i| i / n != i % n)
+            .map(|i| {
+                let gain = MIN_FADING * self.path_gain[i];
+                data_bits
+                    / shannon_rate_bit_s(
+                        self.config.bandwidth_hz,
+                        self.power_w[i / n],
+                        self.config.noise_w_per_hz,
+                        gain,
+                    )
+            })
+            .fold(0.0, f64::max);
+        // Finish times are sums of up to `(S + 2)·(M + 2)` transfers and generations, each rounded.
+        let operations = 8.0 * (self.steps as f64 + 2.0) * (self.per_step as f64 + 2.0);
+        let step_s = rounded_sum_max(transfer_s + self.per_step as f64 * generation_s, operations);
+        let time = (0.0, (step_s / self.bs_delay_s) as f32);
+        let margin = ((score_lo - self.score_share).min(0.0) as f32, (score_hi - self.score_share).max(0.0) as f32);
+        let per_server = core::iter::repeat_n([time, time, margin, unit], n).flatten();
+        ObservationSpace::from_bounds(paper.chain(per_server).chain([time, unit, unit]))
+    }
+
     /// The current slot: the pending thought's step, `S + 1` once done.
     fn slot(&self) -> usize {
         self.step_of(self.next + 1).min(self.steps + 1)
@@ -778,8 +834,8 @@ impl Env for TotEnv {
         ScenarioId::Tot
     }
 
-    fn observation_dim(&self) -> usize {
-        self.obs.len()
+    fn observation_space(&self) -> ObservationSpace {
+        self.observation_bounds()
     }
 
     fn action_space(&self) -> ActionSpace {

@@ -261,7 +261,7 @@ fn greedy_picks_the_earliest_finish_that_keeps_the_share() {
 fn observation_layout() {
     let mut env = built();
     // (U+1)² = 9 link gains, U = 2 budgets, |I| = 8 assignments, 1 data size.
-    assert_eq!(env.observation_dim(), 9 + 2 + 8 + 1);
+    assert_eq!(env.observation_space().dim(), 9 + 2 + 8 + 1);
     let obs = env.observation().to_vec();
     let n = 3;
     for a in 0..n {
@@ -289,9 +289,9 @@ fn observation_layout() {
     assert!(obs[..11].iter().all(|&x| x == 0.0) && obs[19] == 0.0);
     assert_eq!(&obs[11..19], &[0.0, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0]);
     let paper = TotConfig { observation: TotObservation::Paper, ..TotConfig::default() };
-    assert_eq!(TotEnv::new(paper).unwrap().observation_dim(), 49 + 6 + 38 + 1);
+    assert_eq!(TotEnv::new(paper).unwrap().observation_space().dim(), 49 + 6 + 38 + 1);
     // The default appends 4 timing values per server and 3 more.
-    assert_eq!(TotEnv::new(TotConfig::default()).unwrap().observation_dim(), 49 + 6 + 38 + 1 + 4 * 7 + 3);
+    assert_eq!(TotEnv::new(TotConfig::default()).unwrap().observation_space().dim(), 49 + 6 + 38 + 1 + 4 * 7 + 3);
 }
 
 /// The timing part of the observation on the hand-worked timeline of [`two_step_timeline_by_hand`], in
@@ -300,7 +300,7 @@ fn observation_layout() {
 fn timing_observation_by_hand() {
     let mut env = built_with(TotObservation::Timing, TotDelayReward::Makespan, 10.0);
     let paper_len = 9 + 2 + 8 + 1;
-    assert_eq!(env.observation_dim(), paper_len + 4 * 3 + 3);
+    assert_eq!(env.observation_space().dim(), paper_len + 4 * 3 + 3);
     let unit = 7.6;
     let timing = |env: &TotEnv| env.observation()[paper_len..].to_vec();
     let approx = |got: &[f32], want: &[f64]| {
@@ -373,10 +373,10 @@ fn timing_observation_by_hand() {
 fn sizes_at_the_limits() {
     let none = TotEnv::new(TotConfig { service_providers: 0, ..TotConfig::default() }).unwrap();
     assert_eq!(none.action_space(), ActionSpace::Discrete { n: 1 });
-    assert_eq!(none.observation_dim(), 1 + 38 + 1 + 4 + 3); // one (zero) link gain, no budgets
+    assert_eq!(none.observation_space().dim(), 1 + 38 + 1 + 4 + 3); // one (zero) link gain, no budgets
     let big = TotConfig { service_providers: 12, tot_steps: 12, thoughts_per_step: 12, ..TotConfig::default() };
     let mut env = TotEnv::new(big).unwrap();
-    assert_eq!(env.observation_dim(), 169 + 12 + 146 + 1 + 4 * 13 + 3);
+    assert_eq!(env.observation_space().dim(), 169 + 12 + 146 + 1 + 4 * 13 + 3);
     assert_eq!(env.positions(), 144);
     let summary = run_heuristic_episode(&mut env, "greedy", 1).unwrap();
     assert_eq!(summary.steps, 144);
@@ -602,4 +602,26 @@ fn a_bs_without_generation_delay_is_refused() {
     params.bs = world;
     let e = config.set_world_json(&crate::params::to_json(&params)).unwrap_err();
     assert_eq!(e.field, "world.bs.curve.psi_s", "{e}");
+}
+
+#[test]
+fn observations_stay_in_the_observation_space() {
+    use crate::scenario::testing::assert_observations_in_space;
+    let big = TotConfig { service_providers: 12, tot_steps: 12, thoughts_per_step: 12, ..TotConfig::default() };
+    // A wide area and a narrow band: slow links, so transfers dominate the timing.
+    let far = TotConfig { area_m: 1.0e5, bandwidth_hz: 1.0e3, data_kb: Uniform::new(50.0, 100.0), ..big.clone() };
+    let configs = [
+        TotConfig::default(),
+        TotConfig { service_providers: 0, ..TotConfig::default() },
+        // Every server keeps the share: the score margins are all positive, yet an ended episode reads 0.
+        TotConfig { quality_threshold: 0.0, world_seed: 3, ..TotConfig::default() },
+        TotConfig { quality_threshold: 1.0, ..big },
+        far,
+    ];
+    for observation in [TotObservation::Paper, TotObservation::Timing] {
+        for config in &configs {
+            let config = TotConfig { observation, ..config.clone() };
+            assert_observations_in_space(&mut TotEnv::new(config).unwrap(), &[0, 1, 2]);
+        }
+    }
 }

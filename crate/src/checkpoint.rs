@@ -239,7 +239,7 @@ fn canonical_header(bytes: Vec<u8>) -> Vec<u8> {
     let header: BTreeMap<String, serde_json::Value> =
         serde_json::from_slice(&bytes[8..8 + header_len]).expect("safetensors writes a JSON object");
     let mut text = serde_json::to_string(&header).expect("JSON serialises");
-    while text.len() % 8 != 0 {
+    while !text.len().is_multiple_of(8) {
         text.push(' ');
     }
     let mut out = Vec::with_capacity(8 + text.len() + bytes.len() - 8 - header_len);

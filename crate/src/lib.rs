@@ -6,8 +6,9 @@
 //!
 //! 1. `cli` (the `diffedge` command) and `web` (the WebAssembly API the page calls): the front ends.
 //! 2. [`train`]: the training loop, evaluation and held-out comparison; [`bench`](mod@bench): the benchmarks' shapes.
-//! 3. [`agent`]: the learners and their presets, knowing a scenario only through [`spaces`];
-//!    [`scenario`]: the simulated systems, their heuristics and configs.
+//! 3. [`agent`]: the learners and each algorithm's whole preset, knowing a scenario only through
+//!    [`spaces`]; [`scenario`]: the simulated systems (one folder each, registered in one list), their
+//!    facts, heuristics and configs.
 //! 4. [`diffusion`]: the diffusion actor; [`replay`]: experience buffers; [`params`]: parameter files and
 //!    the fits of raw measurements.
 //! 5. [`checkpoint`]: safetensors files of weights and state; [`spaces`]: observations and actions;

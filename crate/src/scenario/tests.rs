@@ -1,6 +1,7 @@
 //! The registry's facts and the fits' application, for every scenario.
 
 use super::*;
+use crate::params;
 
 #[test]
 fn every_scenario_holds_its_facts_consistently() {

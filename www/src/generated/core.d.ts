@@ -127,6 +127,120 @@ export type ScenarioConfig =
       world_seed?: number;
     }
   | {
+      /**
+       * Side of the square area (m); a drawn world has its BS at the centre and SPs uniform in it.
+       */
+      area_m?: number;
+      /**
+       * Bandwidth `B` of every link (Hz).
+       */
+      bandwidth_hz?: number;
+      /**
+       * Transmit power of the BS `p_0` (W).
+       */
+      bs_power_w?: number;
+      data_kb?: Uniform21;
+      /**
+       * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
+       * eq. 24 as printed) or (default) the increase of the makespan so far.
+       */
+      delay_reward?: "finish_increment" | "makespan";
+      /**
+       * Noise power spectral density `N0` (W/Hz).
+       */
+      noise_w_per_hz?: number;
+      /**
+       * What the learner observes: the paper's state, or (default) the paper's state with the timing state
+       * it leaves out.
+       */
+      observation?: "paper" | "timing";
+      /**
+       * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
+       * point (the paper's eq. 24: 1; see the module's Readings for the default).
+       */
+      quality_penalty_weight?: number;
+      /**
+       * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
+       */
+      quality_threshold?: number;
+      scenario: "tot";
+      /**
+       * Number of service providers `U` of a drawn world (0–12).
+       */
+      service_providers?: number;
+      sp_eta_s_per_token?: Uniform22;
+      /**
+       * Transmit power of each SP `p_u` (W).
+       */
+      sp_power_w?: number;
+      sp_psi_s?: Uniform23;
+      sp_rho_per_token?: Uniform24;
+      sp_sigma?: Uniform25;
+      /**
+       * Thoughts per step `M` (1–12).
+       */
+      thoughts_per_step?: number;
+      /**
+       * ToT steps `S` (1–12).
+       */
+      tot_steps?: number;
+      /**
+       * A fixed world (parameter file) instead of a drawn one.
+       */
+      world?: TotParams | null;
+      /**
+       * Seed of the world draw (SP positions and curves), used when `world` is absent.
+       */
+      world_seed?: number;
+    }
+  | {
+      bandwidth_mbit_s?: Range;
+      /**
+       * Phone step budget as a fraction of the edge's, `b = C_k / C_E`, per phone profile.
+       */
+      budget_ratios?: number[];
+      /**
+       * Denoising steps the edge may run per slot, `C_E`.
+       */
+      edge_budget_steps?: number;
+      /**
+       * Seconds per denoising step at the edge (`ε₀ / f_E`).
+       */
+      edge_step_s?: number;
+      /**
+       * Latency limit `L̃`, s.
+       */
+      latency_limit_s?: number;
+      /**
+       * Utility lost per second of latency, `η`.
+       */
+      latency_weight_per_s?: number;
+      penalties?: Penalties;
+      qoe_threshold?: Range1;
+      scenario: "ddc";
+      /**
+       * Decisions (slots) per episode.
+       */
+      slots?: number;
+      /**
+       * Phone speed as a fraction of the edge's, `c = f_k / f_E`, per phone profile.
+       */
+      speed_ratios?: number[];
+      /**
+       * Number of users `K`; user `k` has phone profile `k mod` the number of profiles.
+       */
+      users?: number;
+      /**
+       * The profile and measured sizes (parameter file); absent: the synthetic default profile.
+       */
+      world?: DdcParams | null;
+      /**
+       * Seed of the world draw. `ddc` draws no world (its profile is fixed and every request comes from the
+       * episode seed); the field is there so that every scenario's config, URL and page form carry one.
+       */
+      world_seed?: number;
+    }
+  | {
       deadline_ms?: Uniform3;
       /**
        * Edge server compute `F` (GFLOP/s) of a drawn world.
@@ -195,73 +309,6 @@ export type ScenarioConfig =
       world?: FlowParams | null;
       /**
        * Seed of the world draw (gateway capacities), used when `world` is absent.
-       */
-      world_seed?: number;
-    }
-  | {
-      /**
-       * Side of the square area (m); a drawn world has its BS at the centre and SPs uniform in it.
-       */
-      area_m?: number;
-      /**
-       * Bandwidth `B` of every link (Hz).
-       */
-      bandwidth_hz?: number;
-      /**
-       * Transmit power of the BS `p_0` (W).
-       */
-      bs_power_w?: number;
-      data_kb?: Uniform21;
-      /**
-       * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
-       * eq. 24 as printed) or (default) the increase of the makespan so far.
-       */
-      delay_reward?: "finish_increment" | "makespan";
-      /**
-       * Noise power spectral density `N0` (W/Hz).
-       */
-      noise_w_per_hz?: number;
-      /**
-       * What the learner observes: the paper's state, or (default) the paper's state with the timing state
-       * it leaves out.
-       */
-      observation?: "paper" | "timing";
-      /**
-       * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
-       * point (the paper's eq. 24: 1; see the module's Readings for the default).
-       */
-      quality_penalty_weight?: number;
-      /**
-       * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
-       */
-      quality_threshold?: number;
-      scenario: "tot";
-      /**
-       * Number of service providers `U` of a drawn world (0–12).
-       */
-      service_providers?: number;
-      sp_eta_s_per_token?: Uniform22;
-      /**
-       * Transmit power of each SP `p_u` (W).
-       */
-      sp_power_w?: number;
-      sp_psi_s?: Uniform23;
-      sp_rho_per_token?: Uniform24;
-      sp_sigma?: Uniform25;
-      /**
-       * Thoughts per step `M` (1–12).
-       */
-      thoughts_per_step?: number;
-      /**
-       * ToT steps `S` (1–12).
-       */
-      tot_steps?: number;
-      /**
-       * A fixed world (parameter file) instead of a drawn one.
-       */
-      world?: TotParams | null;
-      /**
-       * Seed of the world draw (SP positions and curves), used when `world` is absent.
        */
       world_seed?: number;
     }
@@ -367,53 +414,6 @@ export type ScenarioConfig =
        * Gymnasium's default (no noise).
        */
       torque_noise_max_n_m?: number;
-    }
-  | {
-      bandwidth_mbit_s?: Range;
-      /**
-       * Phone step budget as a fraction of the edge's, `b = C_k / C_E`, per phone profile.
-       */
-      budget_ratios?: number[];
-      /**
-       * Denoising steps the edge may run per slot, `C_E`.
-       */
-      edge_budget_steps?: number;
-      /**
-       * Seconds per denoising step at the edge (`ε₀ / f_E`).
-       */
-      edge_step_s?: number;
-      /**
-       * Latency limit `L̃`, s.
-       */
-      latency_limit_s?: number;
-      /**
-       * Utility lost per second of latency, `η`.
-       */
-      latency_weight_per_s?: number;
-      penalties?: Penalties;
-      qoe_threshold?: Range1;
-      scenario: "ddc";
-      /**
-       * Decisions (slots) per episode.
-       */
-      slots?: number;
-      /**
-       * Phone speed as a fraction of the edge's, `c = f_k / f_E`, per phone profile.
-       */
-      speed_ratios?: number[];
-      /**
-       * Number of users `K`; user `k` has phone profile `k mod` the number of profiles.
-       */
-      users?: number;
-      /**
-       * The profile and measured sizes (parameter file); absent: the synthetic default profile.
-       */
-      world?: DdcParams | null;
-      /**
-       * Seed of the world draw. `ddc` draws no world (its profile is fixed and every request comes from the
-       * episode seed); the field is there so that every scenario's config, URL and page form carry one.
-       */
-      world_seed?: number;
     };
 /**
  * What the front end draws: the scenario's state after the last decision.
@@ -428,20 +428,20 @@ export type Snapshot =
   | (LadSnapshot & {
       scenario: "lad";
     })
-  | (FlowSnapshot & {
-      scenario: "flow";
-    })
   | (TotSnapshot & {
       scenario: "tot";
+    })
+  | (DdcSnapshot & {
+      scenario: "ddc";
+    })
+  | (FlowSnapshot & {
+      scenario: "flow";
     })
   | (CartpoleSnapshot & {
       scenario: "cartpole";
     })
   | (AcrobotSnapshot & {
       scenario: "acrobot";
-    })
-  | (DdcSnapshot & {
-      scenario: "ddc";
     });
 /**
  * Activation of a dense layer.
@@ -865,7 +865,7 @@ export type NoiseSchedule = "vp" | "linear" | "cosine";
  * This interface was referenced by `CoreTypes`'s JSON-Schema
  * via the `definition` "ScenarioId".
  */
-export type ScenarioId = "asp" | "lad" | "flow" | "tot" | "cartpole" | "acrobot" | "ddc";
+export type ScenarioId = "asp" | "lad" | "tot" | "ddc" | "flow" | "cartpole" | "acrobot";
 /**
  * Where a task's compute density, quality demand and result size come from.
  *
@@ -1375,101 +1375,6 @@ export interface Server {
   link_rate_mbit_s: number;
 }
 /**
- * Deadline `T_req` (ms); its maximum scales the observation.
- */
-export interface Uniform3 {
-  /**
-   * Upper end, not below `min`.
-   */
-  max: number;
-  /**
-   * Lower end.
-   */
-  min: number;
-}
-/**
- * A kind of AIGC flow: its priority and the compute it needs at the edge.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "FlowType".
- */
-export interface FlowType {
-  /**
-   * Compute the edge server spends on it (GFLOP).
-   */
-  compute_gflop: number;
-  /**
-   * Name shown to people ("text", "image", "scene").
-   */
-  name: string;
-  /**
-   * Priority, 1 (low) to 3 (high).
-   */
-  priority: number;
-}
-/**
- * Gateway capacity `R_g` (Mbit/s) of a drawn world.
- */
-export interface Uniform4 {
-  /**
-   * Upper end, not below `min`.
-   */
-  max: number;
-  /**
-   * Lower end.
-   */
-  min: number;
-}
-/**
- * Bandwidth need `r` (Mbit/s); its maximum scales the observation.
- */
-export interface Uniform5 {
-  /**
-   * Upper end, not below `min`.
-   */
-  max: number;
-  /**
-   * Lower end.
-   */
-  min: number;
-}
-/**
- * A fixed `flow` world: `{"schema": "flow/v1", "source": "...", "gateways": [...], "edge_compute_gflop_s": F}`.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "FlowParams".
- */
-export interface FlowParams {
-  /**
-   * Compute `F` of the edge server (GFLOP/s), shared by the flows it processes at once.
-   */
-  edge_compute_gflop_s: number;
-  /**
-   * The gateways, in action order.
-   */
-  gateways: Gateway[];
-  /**
-   * Always `"flow/v1"`.
-   */
-  schema: string;
-  /**
-   * Where the numbers come from (free text).
-   */
-  source?: string | null;
-}
-/**
- * One gateway.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "Gateway".
- */
-export interface Gateway {
-  /**
-   * Total bandwidth `R_g` (Mbit/s).
-   */
-  capacity_mbit_s: number;
-}
-/**
  * Size `e` of the best thought sent to each thought of the next step (KB).
  */
 export interface Uniform21 {
@@ -1773,6 +1678,101 @@ export interface ConditionProfile {
   q_t: number[][][];
 }
 /**
+ * Deadline `T_req` (ms); its maximum scales the observation.
+ */
+export interface Uniform3 {
+  /**
+   * Upper end, not below `min`.
+   */
+  max: number;
+  /**
+   * Lower end.
+   */
+  min: number;
+}
+/**
+ * A kind of AIGC flow: its priority and the compute it needs at the edge.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FlowType".
+ */
+export interface FlowType {
+  /**
+   * Compute the edge server spends on it (GFLOP).
+   */
+  compute_gflop: number;
+  /**
+   * Name shown to people ("text", "image", "scene").
+   */
+  name: string;
+  /**
+   * Priority, 1 (low) to 3 (high).
+   */
+  priority: number;
+}
+/**
+ * Gateway capacity `R_g` (Mbit/s) of a drawn world.
+ */
+export interface Uniform4 {
+  /**
+   * Upper end, not below `min`.
+   */
+  max: number;
+  /**
+   * Lower end.
+   */
+  min: number;
+}
+/**
+ * Bandwidth need `r` (Mbit/s); its maximum scales the observation.
+ */
+export interface Uniform5 {
+  /**
+   * Upper end, not below `min`.
+   */
+  max: number;
+  /**
+   * Lower end.
+   */
+  min: number;
+}
+/**
+ * A fixed `flow` world: `{"schema": "flow/v1", "source": "...", "gateways": [...], "edge_compute_gflop_s": F}`.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FlowParams".
+ */
+export interface FlowParams {
+  /**
+   * Compute `F` of the edge server (GFLOP/s), shared by the flows it processes at once.
+   */
+  edge_compute_gflop_s: number;
+  /**
+   * The gateways, in action order.
+   */
+  gateways: Gateway[];
+  /**
+   * Always `"flow/v1"`.
+   */
+  schema: string;
+  /**
+   * Where the numbers come from (free text).
+   */
+  source?: string | null;
+}
+/**
+ * One gateway.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "Gateway".
+ */
+export interface Gateway {
+  /**
+   * Total bandwidth `R_g` (Mbit/s).
+   */
+  capacity_mbit_s: number;
+}
+/**
  * A scenario's facts: how it is titled, its paper's baselines and learner, the figure a policy is judged
  * by and what the paper reports for it.
  *
@@ -1800,7 +1800,7 @@ export interface ScenarioInfo {
   /**
    * The scenario's id.
    */
-  id: "asp" | "lad" | "flow" | "tot" | "cartpole" | "acrobot" | "ddc";
+  id: "asp" | "lad" | "tot" | "ddc" | "flow" | "cartpole" | "acrobot";
   /**
    * The metric the paper judges a policy by (a name among the scenario's `Metrics`).
    */
@@ -1820,7 +1820,7 @@ export interface ScenarioInfo {
   paper_figures: PaperFigure[];
   /**
    * The heuristic the playground starts with and compares a learned policy against: the paper's
-   * strongest practical baseline.
+   * strongest practical baseline (the first one on the sanity tasks).
    */
   start_heuristic: string;
   /**
@@ -2248,264 +2248,6 @@ export interface LadTotals {
   wait_s: number;
 }
 /**
- * What the front end draws for `flow`.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "FlowSnapshot".
- */
-export interface FlowSnapshot {
-  /**
-   * Flows decided so far.
-   */
-  decided: number;
-  edge: EdgeView;
-  /**
-   * Flows in the episode.
-   */
-  flows_total: number;
-  /**
-   * The gateways.
-   */
-  gateways: GatewayView[];
-  /**
-   * The last decision (flow → gateway and class), if any.
-   */
-  last?: FlowDecision | null;
-  /**
-   * The flow awaiting a decision, if any.
-   */
-  pending?: PendingFlow | null;
-  /**
-   * Slots in the episode.
-   */
-  slots: number;
-  /**
-   * Simulation clock (s): the pending flow's slot start.
-   */
-  time_s: number;
-  totals: FlowTotals;
-}
-/**
- * The edge server.
- */
-export interface EdgeView {
-  /**
-   * Flows being processed now.
-   */
-  active: number;
-  /**
-   * Compute `F` (GFLOP/s).
-   */
-  compute_gflop_s: number;
-}
-/**
- * One gateway as drawn.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "GatewayView".
- */
-export interface GatewayView {
-  /**
-   * Capacity `R_g` (Mbit/s).
-   */
-  capacity_mbit_s: number;
-  /**
-   * Bandwidth held by flows sending now (Mbit/s).
-   */
-  held_mbit_s: number;
-  /**
-   * Data not yet sent per class 1…3 (Mbit).
-   *
-   * @minItems 3
-   * @maxItems 3
-   */
-  queue_mbit: [number, number, number];
-  /**
-   * Flows not yet fully sent per class 1…3.
-   *
-   * @minItems 3
-   * @maxItems 3
-   */
-  queued_flows: [number, number, number];
-  /**
-   * Flows sending now.
-   */
-  transmitting: number;
-  /**
-   * `held / R_g` (above 1 when over-subscribed).
-   */
-  utilisation: number;
-}
-/**
- * The last decision, for drawing.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "FlowDecision".
- */
-export interface FlowDecision {
-  /**
-   * Class chosen (1 low … 3 high).
-   */
-  class: number;
-  /**
-   * Its deadline (s).
-   */
-  deadline_s: number;
-  /**
-   * Index of the decided flow.
-   */
-  flow: number;
-  /**
-   * Gateway chosen.
-   */
-  gateway: number;
-  /**
-   * `T_act ≤ T_req`.
-   */
-  met_deadline: boolean;
-  outcome: Outcome;
-  /**
-   * The flow's own priority.
-   */
-  priority: number;
-  /**
-   * The reward.
-   */
-  reward: number;
-  /**
-   * `H_r` after the decision.
-   */
-  utilisation_spread: number;
-  /**
-   * `φ`, constraints violated.
-   */
-  violations: number;
-}
-/**
- * What it experiences.
- */
-export interface Outcome {
-  /**
-   * `T_act`, the sum of the four.
-   */
-  latency_s: number;
-  /**
-   * The floor gave more than the gateway had available.
-   */
-  over_capacity: boolean;
-  /**
-   * `T_proc`: compute over the edge share.
-   */
-  processing_s: number;
-  /**
-   * `T_prop`.
-   */
-  propagation_s: number;
-  /**
-   * `T_q`: waiting behind the backlog of equal or higher class.
-   */
-  queueing_s: number;
-  /**
-   * Bandwidth allocated, `max(min(r, R_avail), floor)`.
-   */
-  r_alloc_mbit_s: number;
-  /**
-   * `T_tx = D / r_alloc`.
-   */
-  transmission_s: number;
-}
-/**
- * The flow waiting for a decision.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "PendingFlow".
- */
-export interface PendingFlow {
-  /**
-   * Compute needed (GFLOP).
-   */
-  compute_gflop: number;
-  /**
-   * Data `D` (Mbit).
-   */
-  data_mbit: number;
-  /**
-   * Deadline `T_req` (s).
-   */
-  deadline_s: number;
-  /**
-   * Its index in the episode.
-   */
-  index: number;
-  /**
-   * Its type's name.
-   */
-  kind: string;
-  /**
-   * Its priority (1 low … 3 high).
-   */
-  priority: number;
-  /**
-   * Bandwidth need `r` (Mbit/s).
-   */
-  rate_mbit_s: number;
-  /**
-   * Its slot.
-   */
-  slot: number;
-  /**
-   * Its source.
-   */
-  source: number;
-}
-/**
- * Episode sums.
- */
-export interface FlowTotals {
-  /**
-   * Flows that met their deadline, per priority 1…3.
-   *
-   * @minItems 3
-   * @maxItems 3
-   */
-  completed: [number, number, number];
-  /**
-   * Flows decided, per priority 1…3.
-   *
-   * @minItems 3
-   * @maxItems 3
-   */
-  decided: [number, number, number];
-  /**
-   * Sum of `T_act` (s).
-   */
-  latency_s: number;
-  /**
-   * Decisions where the bandwidth floor exceeded what was available.
-   */
-  over_capacity: number;
-  /**
-   * Sum of `T_proc` (s).
-   */
-  processing_s: number;
-  /**
-   * Sum of `T_q` (s).
-   */
-  queueing_s: number;
-  /**
-   * Sum of rewards.
-   */
-  total_reward: number;
-  /**
-   * Sum of `T_tx` (s).
-   */
-  transmission_s: number;
-  /**
-   * Sum of `H_r` over decisions.
-   */
-  utilisation_spread: number;
-}
-/**
  * What the front end draws for `tot`.
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
@@ -2772,133 +2514,13 @@ export interface Counters2 {
   total_reward: number;
 }
 /**
- * What the front end draws for `cartpole`.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "CartpoleSnapshot".
- */
-export interface CartpoleSnapshot {
-  episode: EpisodeTally;
-  /**
-   * Force of the last push (N, positive to the right; 0 before the first step).
-   */
-  force_n: number;
-  /**
-   * Half the pole's length (m), to draw it to scale.
-   */
-  pole_half_length_m: number;
-  /**
-   * Pole angular velocity (rad/s).
-   */
-  theta_dot_rad_s: number;
-  /**
-   * Pole angle from upright (rad, positive leaning right).
-   */
-  theta_rad: number;
-  /**
-   * Angle limit (rad).
-   */
-  theta_threshold_rad: number;
-  /**
-   * Cart velocity (m/s).
-   */
-  x_dot_m_s: number;
-  /**
-   * Cart position (m).
-   */
-  x_m: number;
-  /**
-   * Track limit (m).
-   */
-  x_threshold_m: number;
-}
-/**
- * Steps, return and how the episode ended.
- */
-export interface EpisodeTally {
-  /**
-   * Steps taken.
-   */
-  steps: number;
-  /**
-   * The task's own end was reached (the pole fell, the tip rose above the bar).
-   */
-  terminated: boolean;
-  /**
-   * Sum of rewards.
-   */
-  total_reward: number;
-  /**
-   * The time limit cut the episode off.
-   */
-  truncated: boolean;
-}
-/**
- * What the front end draws for `acrobot`.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "AcrobotSnapshot".
- */
-export interface AcrobotSnapshot {
-  episode: EpisodeTally1;
-  /**
-   * Length of the first link (m).
-   */
-  link_length_1_m: number;
-  /**
-   * Length of the second link (m).
-   */
-  link_length_2_m: number;
-  /**
-   * First joint's angular velocity (rad/s).
-   */
-  theta_1_dot_rad_s: number;
-  /**
-   * First link's angle from hanging straight down (rad).
-   */
-  theta_1_rad: number;
-  /**
-   * Second joint's angular velocity (rad/s).
-   */
-  theta_2_dot_rad_s: number;
-  /**
-   * Second link's angle relative to the first (rad).
-   */
-  theta_2_rad: number;
-  /**
-   * Torque of the last step, noise included (N·m; 0 before the first step).
-   */
-  torque_n_m: number;
-}
-/**
- * Steps, return and how the episode ended.
- */
-export interface EpisodeTally1 {
-  /**
-   * Steps taken.
-   */
-  steps: number;
-  /**
-   * The task's own end was reached (the pole fell, the tip rose above the bar).
-   */
-  terminated: boolean;
-  /**
-   * Sum of rewards.
-   */
-  total_reward: number;
-  /**
-   * The time limit cut the episode off.
-   */
-  truncated: boolean;
-}
-/**
  * What the front end draws for `ddc`.
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
  * via the `definition` "DdcSnapshot".
  */
 export interface DdcSnapshot {
-  edge: EdgeView2;
+  edge: EdgeView;
   /**
    * Reward of the last slot.
    */
@@ -2928,7 +2550,7 @@ export interface DdcSnapshot {
 /**
  * The edge server.
  */
-export interface EdgeView2 {
+export interface EdgeView {
   /**
    * Steps it may run per slot.
    */
@@ -3166,6 +2788,384 @@ export interface RequestView1 {
    * Data sent up (the compressed condition, or AaaS's raw image), KB.
    */
   upload_kb: number;
+}
+/**
+ * What the front end draws for `flow`.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FlowSnapshot".
+ */
+export interface FlowSnapshot {
+  /**
+   * Flows decided so far.
+   */
+  decided: number;
+  edge: EdgeView2;
+  /**
+   * Flows in the episode.
+   */
+  flows_total: number;
+  /**
+   * The gateways.
+   */
+  gateways: GatewayView[];
+  /**
+   * The last decision (flow → gateway and class), if any.
+   */
+  last?: FlowDecision | null;
+  /**
+   * The flow awaiting a decision, if any.
+   */
+  pending?: PendingFlow | null;
+  /**
+   * Slots in the episode.
+   */
+  slots: number;
+  /**
+   * Simulation clock (s): the pending flow's slot start.
+   */
+  time_s: number;
+  totals: FlowTotals;
+}
+/**
+ * The edge server.
+ */
+export interface EdgeView2 {
+  /**
+   * Flows being processed now.
+   */
+  active: number;
+  /**
+   * Compute `F` (GFLOP/s).
+   */
+  compute_gflop_s: number;
+}
+/**
+ * One gateway as drawn.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "GatewayView".
+ */
+export interface GatewayView {
+  /**
+   * Capacity `R_g` (Mbit/s).
+   */
+  capacity_mbit_s: number;
+  /**
+   * Bandwidth held by flows sending now (Mbit/s).
+   */
+  held_mbit_s: number;
+  /**
+   * Data not yet sent per class 1…3 (Mbit).
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  queue_mbit: [number, number, number];
+  /**
+   * Flows not yet fully sent per class 1…3.
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  queued_flows: [number, number, number];
+  /**
+   * Flows sending now.
+   */
+  transmitting: number;
+  /**
+   * `held / R_g` (above 1 when over-subscribed).
+   */
+  utilisation: number;
+}
+/**
+ * The last decision, for drawing.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "FlowDecision".
+ */
+export interface FlowDecision {
+  /**
+   * Class chosen (1 low … 3 high).
+   */
+  class: number;
+  /**
+   * Its deadline (s).
+   */
+  deadline_s: number;
+  /**
+   * Index of the decided flow.
+   */
+  flow: number;
+  /**
+   * Gateway chosen.
+   */
+  gateway: number;
+  /**
+   * `T_act ≤ T_req`.
+   */
+  met_deadline: boolean;
+  outcome: Outcome;
+  /**
+   * The flow's own priority.
+   */
+  priority: number;
+  /**
+   * The reward.
+   */
+  reward: number;
+  /**
+   * `H_r` after the decision.
+   */
+  utilisation_spread: number;
+  /**
+   * `φ`, constraints violated.
+   */
+  violations: number;
+}
+/**
+ * What it experiences.
+ */
+export interface Outcome {
+  /**
+   * `T_act`, the sum of the four.
+   */
+  latency_s: number;
+  /**
+   * The floor gave more than the gateway had available.
+   */
+  over_capacity: boolean;
+  /**
+   * `T_proc`: compute over the edge share.
+   */
+  processing_s: number;
+  /**
+   * `T_prop`.
+   */
+  propagation_s: number;
+  /**
+   * `T_q`: waiting behind the backlog of equal or higher class.
+   */
+  queueing_s: number;
+  /**
+   * Bandwidth allocated, `max(min(r, R_avail), floor)`.
+   */
+  r_alloc_mbit_s: number;
+  /**
+   * `T_tx = D / r_alloc`.
+   */
+  transmission_s: number;
+}
+/**
+ * The flow waiting for a decision.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "PendingFlow".
+ */
+export interface PendingFlow {
+  /**
+   * Compute needed (GFLOP).
+   */
+  compute_gflop: number;
+  /**
+   * Data `D` (Mbit).
+   */
+  data_mbit: number;
+  /**
+   * Deadline `T_req` (s).
+   */
+  deadline_s: number;
+  /**
+   * Its index in the episode.
+   */
+  index: number;
+  /**
+   * Its type's name.
+   */
+  kind: string;
+  /**
+   * Its priority (1 low … 3 high).
+   */
+  priority: number;
+  /**
+   * Bandwidth need `r` (Mbit/s).
+   */
+  rate_mbit_s: number;
+  /**
+   * Its slot.
+   */
+  slot: number;
+  /**
+   * Its source.
+   */
+  source: number;
+}
+/**
+ * Episode sums.
+ */
+export interface FlowTotals {
+  /**
+   * Flows that met their deadline, per priority 1…3.
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  completed: [number, number, number];
+  /**
+   * Flows decided, per priority 1…3.
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  decided: [number, number, number];
+  /**
+   * Sum of `T_act` (s).
+   */
+  latency_s: number;
+  /**
+   * Decisions where the bandwidth floor exceeded what was available.
+   */
+  over_capacity: number;
+  /**
+   * Sum of `T_proc` (s).
+   */
+  processing_s: number;
+  /**
+   * Sum of `T_q` (s).
+   */
+  queueing_s: number;
+  /**
+   * Sum of rewards.
+   */
+  total_reward: number;
+  /**
+   * Sum of `T_tx` (s).
+   */
+  transmission_s: number;
+  /**
+   * Sum of `H_r` over decisions.
+   */
+  utilisation_spread: number;
+}
+/**
+ * What the front end draws for `cartpole`.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "CartpoleSnapshot".
+ */
+export interface CartpoleSnapshot {
+  episode: EpisodeTally;
+  /**
+   * Force of the last push (N, positive to the right; 0 before the first step).
+   */
+  force_n: number;
+  /**
+   * Half the pole's length (m), to draw it to scale.
+   */
+  pole_half_length_m: number;
+  /**
+   * Pole angular velocity (rad/s).
+   */
+  theta_dot_rad_s: number;
+  /**
+   * Pole angle from upright (rad, positive leaning right).
+   */
+  theta_rad: number;
+  /**
+   * Angle limit (rad).
+   */
+  theta_threshold_rad: number;
+  /**
+   * Cart velocity (m/s).
+   */
+  x_dot_m_s: number;
+  /**
+   * Cart position (m).
+   */
+  x_m: number;
+  /**
+   * Track limit (m).
+   */
+  x_threshold_m: number;
+}
+/**
+ * Steps, return and how the episode ended.
+ */
+export interface EpisodeTally {
+  /**
+   * Steps taken.
+   */
+  steps: number;
+  /**
+   * The task's own end was reached (the pole fell, the tip rose above the bar).
+   */
+  terminated: boolean;
+  /**
+   * Sum of rewards.
+   */
+  total_reward: number;
+  /**
+   * The time limit cut the episode off.
+   */
+  truncated: boolean;
+}
+/**
+ * What the front end draws for `acrobot`.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "AcrobotSnapshot".
+ */
+export interface AcrobotSnapshot {
+  episode: EpisodeTally1;
+  /**
+   * Length of the first link (m).
+   */
+  link_length_1_m: number;
+  /**
+   * Length of the second link (m).
+   */
+  link_length_2_m: number;
+  /**
+   * First joint's angular velocity (rad/s).
+   */
+  theta_1_dot_rad_s: number;
+  /**
+   * First link's angle from hanging straight down (rad).
+   */
+  theta_1_rad: number;
+  /**
+   * Second joint's angular velocity (rad/s).
+   */
+  theta_2_dot_rad_s: number;
+  /**
+   * Second link's angle relative to the first (rad).
+   */
+  theta_2_rad: number;
+  /**
+   * Torque of the last step, noise included (N·m; 0 before the first step).
+   */
+  torque_n_m: number;
+}
+/**
+ * Steps, return and how the episode ended.
+ */
+export interface EpisodeTally1 {
+  /**
+   * Steps taken.
+   */
+  steps: number;
+  /**
+   * The task's own end was reached (the pole fell, the tip rose above the bar).
+   */
+  terminated: boolean;
+  /**
+   * Sum of rewards.
+   */
+  total_reward: number;
+  /**
+   * The time limit cut the episode off.
+   */
+  truncated: boolean;
 }
 /**
  * Both fitted curves of a `tot` server, from a `tokens,delay_s,score` table.
@@ -3664,6 +3664,120 @@ export interface TrainConfig {
         world_seed?: number;
       }
     | {
+        /**
+         * Side of the square area (m); a drawn world has its BS at the centre and SPs uniform in it.
+         */
+        area_m?: number;
+        /**
+         * Bandwidth `B` of every link (Hz).
+         */
+        bandwidth_hz?: number;
+        /**
+         * Transmit power of the BS `p_0` (W).
+         */
+        bs_power_w?: number;
+        data_kb?: Uniform21;
+        /**
+         * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
+         * eq. 24 as printed) or (default) the increase of the makespan so far.
+         */
+        delay_reward?: "finish_increment" | "makespan";
+        /**
+         * Noise power spectral density `N0` (W/Hz).
+         */
+        noise_w_per_hz?: number;
+        /**
+         * What the learner observes: the paper's state, or (default) the paper's state with the timing state
+         * it leaves out.
+         */
+        observation?: "paper" | "timing";
+        /**
+         * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
+         * point (the paper's eq. 24: 1; see the module's Readings for the default).
+         */
+        quality_penalty_weight?: number;
+        /**
+         * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
+         */
+        quality_threshold?: number;
+        scenario: "tot";
+        /**
+         * Number of service providers `U` of a drawn world (0–12).
+         */
+        service_providers?: number;
+        sp_eta_s_per_token?: Uniform22;
+        /**
+         * Transmit power of each SP `p_u` (W).
+         */
+        sp_power_w?: number;
+        sp_psi_s?: Uniform23;
+        sp_rho_per_token?: Uniform24;
+        sp_sigma?: Uniform25;
+        /**
+         * Thoughts per step `M` (1–12).
+         */
+        thoughts_per_step?: number;
+        /**
+         * ToT steps `S` (1–12).
+         */
+        tot_steps?: number;
+        /**
+         * A fixed world (parameter file) instead of a drawn one.
+         */
+        world?: TotParams | null;
+        /**
+         * Seed of the world draw (SP positions and curves), used when `world` is absent.
+         */
+        world_seed?: number;
+      }
+    | {
+        bandwidth_mbit_s?: Range;
+        /**
+         * Phone step budget as a fraction of the edge's, `b = C_k / C_E`, per phone profile.
+         */
+        budget_ratios?: number[];
+        /**
+         * Denoising steps the edge may run per slot, `C_E`.
+         */
+        edge_budget_steps?: number;
+        /**
+         * Seconds per denoising step at the edge (`ε₀ / f_E`).
+         */
+        edge_step_s?: number;
+        /**
+         * Latency limit `L̃`, s.
+         */
+        latency_limit_s?: number;
+        /**
+         * Utility lost per second of latency, `η`.
+         */
+        latency_weight_per_s?: number;
+        penalties?: Penalties;
+        qoe_threshold?: Range1;
+        scenario: "ddc";
+        /**
+         * Decisions (slots) per episode.
+         */
+        slots?: number;
+        /**
+         * Phone speed as a fraction of the edge's, `c = f_k / f_E`, per phone profile.
+         */
+        speed_ratios?: number[];
+        /**
+         * Number of users `K`; user `k` has phone profile `k mod` the number of profiles.
+         */
+        users?: number;
+        /**
+         * The profile and measured sizes (parameter file); absent: the synthetic default profile.
+         */
+        world?: DdcParams | null;
+        /**
+         * Seed of the world draw. `ddc` draws no world (its profile is fixed and every request comes from the
+         * episode seed); the field is there so that every scenario's config, URL and page form carry one.
+         */
+        world_seed?: number;
+      }
+    | {
         deadline_ms?: Uniform3;
         /**
          * Edge server compute `F` (GFLOP/s) of a drawn world.
@@ -3732,73 +3846,6 @@ export interface TrainConfig {
         world?: FlowParams | null;
         /**
          * Seed of the world draw (gateway capacities), used when `world` is absent.
-         */
-        world_seed?: number;
-      }
-    | {
-        /**
-         * Side of the square area (m); a drawn world has its BS at the centre and SPs uniform in it.
-         */
-        area_m?: number;
-        /**
-         * Bandwidth `B` of every link (Hz).
-         */
-        bandwidth_hz?: number;
-        /**
-         * Transmit power of the BS `p_0` (W).
-         */
-        bs_power_w?: number;
-        data_kb?: Uniform21;
-        /**
-         * How a decision's delay enters its reward: the finish-time increment in decision order (the paper's
-         * eq. 24 as printed) or (default) the increase of the makespan so far.
-         */
-        delay_reward?: "finish_increment" | "makespan";
-        /**
-         * Noise power spectral density `N0` (W/Hz).
-         */
-        noise_w_per_hz?: number;
-        /**
-         * What the learner observes: the paper's state, or (default) the paper's state with the timing state
-         * it leaves out.
-         */
-        observation?: "paper" | "timing";
-        /**
-         * Weight of the quality penalty `max(0, Score_min/|I| − Score_i)` in the reward, in seconds per score
-         * point (the paper's eq. 24: 1; see the module's Readings for the default).
-         */
-        quality_penalty_weight?: number;
-        /**
-         * Quality threshold `q`: `Score_min = q·Score_LG`, the all-at-BS total (the paper sweeps 0.8–0.95).
-         */
-        quality_threshold?: number;
-        scenario: "tot";
-        /**
-         * Number of service providers `U` of a drawn world (0–12).
-         */
-        service_providers?: number;
-        sp_eta_s_per_token?: Uniform22;
-        /**
-         * Transmit power of each SP `p_u` (W).
-         */
-        sp_power_w?: number;
-        sp_psi_s?: Uniform23;
-        sp_rho_per_token?: Uniform24;
-        sp_sigma?: Uniform25;
-        /**
-         * Thoughts per step `M` (1–12).
-         */
-        thoughts_per_step?: number;
-        /**
-         * ToT steps `S` (1–12).
-         */
-        tot_steps?: number;
-        /**
-         * A fixed world (parameter file) instead of a drawn one.
-         */
-        world?: TotParams | null;
-        /**
-         * Seed of the world draw (SP positions and curves), used when `world` is absent.
          */
         world_seed?: number;
       }
@@ -3904,53 +3951,6 @@ export interface TrainConfig {
          * Gymnasium's default (no noise).
          */
         torque_noise_max_n_m?: number;
-      }
-    | {
-        bandwidth_mbit_s?: Range;
-        /**
-         * Phone step budget as a fraction of the edge's, `b = C_k / C_E`, per phone profile.
-         */
-        budget_ratios?: number[];
-        /**
-         * Denoising steps the edge may run per slot, `C_E`.
-         */
-        edge_budget_steps?: number;
-        /**
-         * Seconds per denoising step at the edge (`ε₀ / f_E`).
-         */
-        edge_step_s?: number;
-        /**
-         * Latency limit `L̃`, s.
-         */
-        latency_limit_s?: number;
-        /**
-         * Utility lost per second of latency, `η`.
-         */
-        latency_weight_per_s?: number;
-        penalties?: Penalties;
-        qoe_threshold?: Range1;
-        scenario: "ddc";
-        /**
-         * Decisions (slots) per episode.
-         */
-        slots?: number;
-        /**
-         * Phone speed as a fraction of the edge's, `c = f_k / f_E`, per phone profile.
-         */
-        speed_ratios?: number[];
-        /**
-         * Number of users `K`; user `k` has phone profile `k mod` the number of profiles.
-         */
-        users?: number;
-        /**
-         * The profile and measured sizes (parameter file); absent: the synthetic default profile.
-         */
-        world?: DdcParams | null;
-        /**
-         * Seed of the world draw. `ddc` draws no world (its profile is fixed and every request comes from the
-         * episode seed); the field is there so that every scenario's config, URL and page form carry one.
-         */
-        world_seed?: number;
       };
   schedule: UpdateSchedule;
   /**
@@ -4320,22 +4320,6 @@ export interface DiffusionConfig1 {
  */
 export interface EdgeView1 {
   /**
-   * Flows being processed now.
-   */
-  active: number;
-  /**
-   * Compute `F` (GFLOP/s).
-   */
-  compute_gflop_s: number;
-}
-/**
- * The edge server as drawn.
- *
- * This interface was referenced by `CoreTypes`'s JSON-Schema
- * via the `definition` "EdgeView2".
- */
-export interface EdgeView21 {
-  /**
    * Steps it may run per slot.
    */
   budget_steps: number;
@@ -4347,6 +4331,22 @@ export interface EdgeView21 {
    * Steps it ran in the last slot.
    */
   used_steps: number;
+}
+/**
+ * The edge server as drawn.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "EdgeView2".
+ */
+export interface EdgeView21 {
+  /**
+   * Flows being processed now.
+   */
+  active: number;
+  /**
+   * Compute `F` (GFLOP/s).
+   */
+  compute_gflop_s: number;
 }
 /**
  * How far an episode has gone.

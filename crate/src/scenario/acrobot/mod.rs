@@ -15,6 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::classic::EpisodeTally;
+use super::registry::Scenario;
 use super::info::ScenarioInfo;
 use super::{
     Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
@@ -277,6 +278,18 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     has_world: false,
     measurements: None,
 };
+
+impl Scenario for AcrobotConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(AcrobotEnv::new(self.clone())?))
+    }
+}
 
 impl Env for AcrobotEnv {
     fn id(&self) -> ScenarioId {

@@ -12,9 +12,10 @@ use std::collections::BinaryHeap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::{self, Scenario};
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
 use super::{
-    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+    Action, FitTarget, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
 };
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
@@ -542,6 +543,40 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         rule: "The chosen provider keeps its capacity and base quality a_y; the fit sets a_x, b_x and b_y = a_y + height.",
     }),
 };
+
+impl Scenario for AspConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(AspEnv::new(self.clone())?))
+    }
+
+    crate::world_methods!(AspParams, Ok(AspParams::paper()));
+
+    fn fit_csv(csv: &str, _score_max: f64) -> Result<serde_json::Value> {
+        Ok(serde_json::to_value(crate::params::fit::fit_asp_csv(csv)?).expect("fits serialise"))
+    }
+
+    fn fit_targets(&self) -> Vec<FitTarget> {
+        registry::numbered_targets(self.resolve_world().providers.len(), "provider")
+    }
+
+    /// The provider keeps its capacity and base quality `a_y`; the fit sets `a_x`, `b_x` and
+    /// `b_y = a_y + height`.
+    fn fitted_world(&self, csv: &str, _score_max: f64, target: &str, file_name: &str) -> Result<String> {
+        let fit = crate::params::fit::fit_asp_csv(csv)?;
+        let mut world = self.resolve_world();
+        let i = registry::fit_index(target, world.providers.len())?;
+        let p = &world.providers[i];
+        world.providers[i] = fit.provider(p.capacity_steps, p.a_y);
+        world.source = registry::noted(&world.source, &format!("provider {}'s quality ramp fitted to {file_name}", i + 1));
+        Ok(crate::params::to_json(&world))
+    }
+}
 
 impl Env for AspEnv {
     fn id(&self) -> ScenarioId {

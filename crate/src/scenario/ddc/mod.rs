@@ -28,9 +28,10 @@ pub mod vce;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::{self, Scenario};
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
 use super::{
-    Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
+    Action, FitTarget, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step,
 };
 use crate::error::{Error, Result, check_count, check_range};
 use crate::params::ParamFile;
@@ -549,6 +550,38 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         rule: "The fitted profile replaces the whole world.",
     }),
 };
+
+impl Scenario for DdcConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(DdcEnv::new(self.clone())?))
+    }
+
+    crate::world_methods!(DdcParams, Ok(DdcParams::synthetic()));
+
+    fn fit_csv(csv: &str, _score_max: f64) -> Result<serde_json::Value> {
+        Ok(serde_json::to_value(crate::params::ddc::parse_ddc_profile_csv(csv)?).expect("fits serialise"))
+    }
+
+    fn fit_targets(&self) -> Vec<FitTarget> {
+        vec![FitTarget { value: "all".into(), label: "the whole profile".into() }]
+    }
+
+    /// The fitted profile replaces the whole world.
+    fn fitted_world(&self, csv: &str, _score_max: f64, target: &str, file_name: &str) -> Result<String> {
+        if target != "all" {
+            return Err(registry::unknown_target(target));
+        }
+        let mut world = crate::params::ddc::parse_ddc_profile_csv(csv)?;
+        world.source = registry::noted(&world.source, &format!("the profile fitted to {file_name}"));
+        Ok(crate::params::to_json(&world))
+    }
+}
 
 impl Env for DdcEnv {
     fn id(&self) -> ScenarioId {

@@ -61,6 +61,7 @@ use std::collections::BinaryHeap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::Scenario;
 use super::info::ScenarioInfo;
 use super::range::Uniform;
 use super::{
@@ -738,6 +739,25 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     has_world: true,
     measurements: None,
 };
+
+impl Scenario for FlowConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(FlowEnv::new(self.clone())?))
+    }
+
+    crate::world_methods!(FlowParams, Err(no_paper_world()));
+
+    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
+        fields.entry("max_lateness").or_insert(serde_json::Value::Null);
+        fields.entry("observation").or_insert(serde_json::json!("paper"));
+    }
+}
 
 impl Env for FlowEnv {
     fn id(&self) -> ScenarioId {

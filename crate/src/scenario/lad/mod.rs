@@ -42,6 +42,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::Scenario;
 use super::info::{PaperFigure, ScenarioInfo};
 use super::range::{IntRange, Uniform};
 use super::{
@@ -613,6 +614,25 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     has_world: true,
     measurements: None,
 };
+
+impl Scenario for LadConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(LadEnv::new(self.clone())?))
+    }
+
+    crate::world_methods!(LadParams, Ok(LadParams::paper()));
+
+    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
+        let normalized = fields.remove("normalize_obs").is_some_and(|v| v == serde_json::json!(true));
+        fields.entry("observation").or_insert(serde_json::json!(if normalized { "normalized" } else { "raw" }));
+    }
+}
 
 impl Env for LadEnv {
     fn id(&self) -> ScenarioId {

@@ -42,9 +42,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::registry::{self, Scenario};
 use super::info::{Measurements, PaperFigure, ScenarioInfo};
 use super::{
-    Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
+    Action, FitTarget, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
     Step,
 };
 use crate::error::{Error, Result, check_count, check_range};
@@ -828,6 +829,55 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         rule: "The chosen server keeps its place (the base station its token count); the fit sets its curves σ, ρ, η, ψ.",
     }),
 };
+
+impl Scenario for TotConfig {
+    const INFO: &'static ScenarioInfo = &INFO;
+
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    fn build_env(&self) -> Result<Box<dyn Env>> {
+        Ok(Box::new(TotEnv::new(self.clone())?))
+    }
+
+    crate::world_methods!(TotParams, Err(Error::new("world", NO_PAPER_WORLD)));
+
+    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
+        use serde_json::json;
+        for (name, value) in
+            [("observation", json!("paper")), ("delay_reward", json!("finish_increment")), ("quality_penalty_weight", json!(1.0))]
+        {
+            fields.entry(name).or_insert(value);
+        }
+    }
+
+    fn fit_csv(csv: &str, score_max: f64) -> Result<serde_json::Value> {
+        Ok(serde_json::to_value(crate::params::fit::fit_tot_csv(csv, score_max)?).expect("fits serialise"))
+    }
+
+    fn fit_targets(&self) -> Vec<FitTarget> {
+        let mut targets = vec![FitTarget { value: "bs".into(), label: "the base station".into() }];
+        targets.extend(registry::numbered_targets(self.resolve_world().service_providers.len(), "service provider"));
+        targets
+    }
+
+    /// The server keeps its place (the base station its token count); the fit sets its curves.
+    fn fitted_world(&self, csv: &str, score_max: f64, target: &str, file_name: &str) -> Result<String> {
+        let fit = crate::params::fit::fit_tot_csv(csv, score_max)?;
+        let mut world = self.resolve_world();
+        let place = if target == "bs" {
+            world.bs.curve = fit.curve_params();
+            "the base station's curves".to_owned()
+        } else {
+            let i = registry::fit_index(target, world.service_providers.len())?;
+            world.service_providers[i].curve = fit.curve_params();
+            format!("service provider {}'s curves", i + 1)
+        };
+        world.source = registry::noted(&world.source, &format!("{place} fitted to {file_name}"));
+        Ok(crate::params::to_json(&world))
+    }
+}
 
 impl Env for TotEnv {
     fn id(&self) -> ScenarioId {

@@ -299,7 +299,7 @@ export class TrainPanel {
   private showOrigin(): void {
     const c = this.config;
     if (!c) return;
-    const scenario = String((c.scenario as unknown as Record<string, unknown>)['scenario']);
+    const scenario = c.scenario.scenario;
     this.sim.setLearned(this.origin, learnedTitle(this.origin, scenario, c.algorithm, this.history.length));
   }
 
@@ -449,13 +449,13 @@ export class TrainPanel {
   private async take(reply: LoadedRun, what: string, origin: LearnedPolicy, switchWorld: boolean): Promise<void> {
     const config = JSON.parse(reply.config) as TrainConfig;
     this.config = config;
-    const tagged = config.scenario as unknown as Record<string, unknown>;
-    const scenario = String(tagged['scenario']);
+    const tagged: Record<string, unknown> = config.scenario;
+    const scenario = config.scenario.scenario;
     const current = this.sim.scenarioChange();
     if (switchWorld && (!current || JSON.stringify(JSON.parse(current.config)) !== JSON.stringify(tagged))) {
       await this.sim.request({ scenario, config: untagged(tagged) });
     }
-    this.store.update({ algorithm: config.algorithm, learner: config.learner as unknown as Record<string, unknown>, trainSeed: config.seed });
+    this.store.update({ algorithm: config.algorithm, learner: { ...config.learner }, trainSeed: config.seed });
     this.adopt(reply, origin);
     this.say(`${what} is loaded: ${config.algorithm} on ${scenario}, ${reply.history.length} epochs.`, 'status');
     await this.computeLevels();
@@ -515,7 +515,7 @@ export class TrainPanel {
 
   private fileStem(): string {
     const c = this.config;
-    const scenario = String((c?.scenario as unknown as Record<string, unknown> | undefined)?.['scenario'] ?? this.sim.scenarioId());
+    const scenario = c?.scenario.scenario ?? this.sim.scenarioId();
     return `diffedge-${scenario}-${c?.algorithm ?? 'run'}-epoch${this.history.at(-1)?.epoch ?? 0}`;
   }
 

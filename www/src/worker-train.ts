@@ -5,7 +5,7 @@ import { LEARNED_POLICY, type TrainReply, type TrainRequest } from './protocol';
 import type { EpochRecord } from './types';
 
 /** What `Trainer.trainSteps` returns. */
-interface Progress {
+interface TrainedSteps {
   env_steps: number;
   updates: number;
   epochs: EpochRecord[];
@@ -29,7 +29,7 @@ function adopt(next: Trainer): TrainReply {
   trainer = next;
   const config = next.config();
   trainedOn = (JSON.parse(config) as { scenario: { scenario: string } }).scenario.scenario;
-  const counters = next.trainSteps(0) as Progress;
+  const counters = next.trainSteps(0) as TrainedSteps;
   return { kind: 'train-created', config, history: next.history() as EpochRecord[], envSteps: counters.env_steps, updates: counters.updates };
 }
 
@@ -100,12 +100,12 @@ export function handleTrain(req: TrainRequest, sim: () => { sim: Simulator; scen
       const t = current();
       const start = performance.now();
       const epochs: EpochRecord[] = [];
-      let progress: Progress | null = null;
+      let progress: TrainedSteps | null = null;
       for (let done = 0; done < req.steps && (progress === null || performance.now() - start < req.budgetMs); done += CHUNK_STEPS) {
-        progress = t.trainSteps(Math.min(CHUNK_STEPS, req.steps - done)) as Progress;
+        progress = t.trainSteps(Math.min(CHUNK_STEPS, req.steps - done)) as TrainedSteps;
         epochs.push(...progress.epochs);
       }
-      progress ??= t.trainSteps(0) as Progress;
+      progress ??= t.trainSteps(0) as TrainedSteps;
       return { kind: 'train-progress', envSteps: progress.env_steps, updates: progress.updates, epochs };
     }
     case 'train-evaluate-heuristic':

@@ -61,8 +61,8 @@ fn baselines(c: &mut Criterion) {
                 next_obs: data.next_obs[i * OBS..(i + 1) * OBS].to_vec(),
                 terminated: false,
                 truncated: false,
-                extra: Vec::new(),
-                next_extra: Vec::new(),
+                latent: Vec::new(),
+                next_latent: Vec::new(),
             })
             .collect();
         let mut rng = Rng::new(3, Stream::Exploration);

@@ -26,10 +26,10 @@ pub struct Transition {
     pub terminated: bool,
     /// The episode was cut off (time limit): bootstrap from `next_obs`.
     pub truncated: bool,
-    /// Extra per-transition inputs the learner needs at `obs` and at `next_obs` (LAD's latent starts).
-    pub extra: Vec<f32>,
+    /// LAD's latent action start at `obs` (the denoising chain's `x_T`), empty for other learners.
+    pub latent: Vec<f32>,
     /// The same at `next_obs`.
-    pub next_extra: Vec<f32>,
+    pub next_latent: Vec<f32>,
 }
 
 /// A transition as stored: n-step return and the discount of the bootstrap value.
@@ -46,9 +46,9 @@ pub struct Stored {
     /// `γ^n`, `γ^k` after a truncation at k steps, or 0 after a termination.
     pub discount: f32,
     /// Extra inputs at `s_t`.
-    pub extra: Vec<f32>,
+    pub latent: Vec<f32>,
     /// Extra inputs at the bootstrap state.
-    pub next_extra: Vec<f32>,
+    pub next_latent: Vec<f32>,
 }
 
 /// Turns a stream of one-step transitions into n-step ones.
@@ -114,8 +114,8 @@ impl NStep {
             ret: ret as f32,
             next_obs: last.next_obs.clone(),
             discount: discount as f32,
-            extra: first.extra.clone(),
-            next_extra: last.next_extra.clone(),
+            latent: first.latent.clone(),
+            next_latent: last.next_latent.clone(),
         }
     }
 }
@@ -135,10 +135,10 @@ pub struct Batch {
     pub next_obs: Vec<f32>,
     /// `rows`.
     pub discount: Vec<f32>,
-    /// `rows × extra_width` (empty when there are no extras).
-    pub extra: Vec<f32>,
-    /// `rows × extra_width`.
-    pub next_extra: Vec<f32>,
+    /// `rows × latent_width` (empty when the learner keeps no latent starts).
+    pub latent: Vec<f32>,
+    /// `rows × latent_width`.
+    pub next_latent: Vec<f32>,
 }
 
 impl Batch {
@@ -154,8 +154,8 @@ impl Batch {
             ret: uniform(rows),
             next_obs: uniform(rows * obs_dim),
             discount: vec![0.95; rows],
-            extra: Vec::new(),
-            next_extra: Vec::new(),
+            latent: Vec::new(),
+            next_latent: Vec::new(),
         }
     }
 }
@@ -166,7 +166,7 @@ pub struct ReplayBuffer {
     capacity: usize,
     obs_dim: usize,
     action_width: usize,
-    extra_width: usize,
+    latent_width: usize,
     len: usize,
     next: usize,
     obs: Vec<f32>,
@@ -174,18 +174,18 @@ pub struct ReplayBuffer {
     ret: Vec<f32>,
     next_obs: Vec<f32>,
     discount: Vec<f32>,
-    extra: Vec<f32>,
-    next_extra: Vec<f32>,
+    latent: Vec<f32>,
+    next_latent: Vec<f32>,
 }
 
 impl ReplayBuffer {
     /// An empty buffer for `capacity` transitions.
-    pub fn new(capacity: usize, obs_dim: usize, action_width: usize, extra_width: usize) -> Self {
+    pub fn new(capacity: usize, obs_dim: usize, action_width: usize, latent_width: usize) -> Self {
         Self {
             capacity: capacity.max(1),
             obs_dim,
             action_width,
-            extra_width,
+            latent_width,
             len: 0,
             next: 0,
             obs: Vec::new(),
@@ -193,8 +193,8 @@ impl ReplayBuffer {
             ret: Vec::new(),
             next_obs: Vec::new(),
             discount: Vec::new(),
-            extra: Vec::new(),
-            next_extra: Vec::new(),
+            latent: Vec::new(),
+            next_latent: Vec::new(),
         }
     }
 
@@ -223,8 +223,8 @@ impl ReplayBuffer {
         put(&mut self.ret, at, 1, &[t.ret]);
         put(&mut self.next_obs, at, self.obs_dim, &t.next_obs);
         put(&mut self.discount, at, 1, &[t.discount]);
-        put(&mut self.extra, at, self.extra_width, &t.extra);
-        put(&mut self.next_extra, at, self.extra_width, &t.next_extra);
+        put(&mut self.latent, at, self.latent_width, &t.latent);
+        put(&mut self.next_latent, at, self.latent_width, &t.next_latent);
         self.next = (self.next + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
     }
@@ -233,7 +233,8 @@ impl ReplayBuffer {
     /// when `ck` omits replay).
     pub fn save(&self, prefix: &str, ck: &mut Checkpoint) {
         let (len, next) = if ck.omits_replay() { (0, 0) } else { (self.len, self.next) };
-        let data = [&self.obs, &self.action, &self.ret, &self.next_obs, &self.discount, &self.extra, &self.next_extra];
+        let data =
+            [&self.obs, &self.action, &self.ret, &self.next_obs, &self.discount, &self.latent, &self.next_latent];
         for ((name, width), data) in self.columns_widths().into_iter().zip(data) {
             ck.put(format!("{prefix}.{name}"), vec![len, width], data[..len * width].to_vec());
         }
@@ -248,8 +249,9 @@ impl ReplayBuffer {
             ("ret", 1),
             ("next_obs", self.obs_dim),
             ("discount", 1),
-            ("extra", self.extra_width),
-            ("next_extra", self.extra_width),
+            // The latent starts keep their checkpoint names of before their rename, so old files load.
+            ("extra", self.latent_width),
+            ("next_extra", self.latent_width),
         ]
     }
 
@@ -273,8 +275,8 @@ impl ReplayBuffer {
             &mut self.ret,
             &mut self.next_obs,
             &mut self.discount,
-            &mut self.extra,
-            &mut self.next_extra,
+            &mut self.latent,
+            &mut self.next_latent,
         ] {
             *dst = it.next().expect("seven columns");
         }
@@ -296,8 +298,8 @@ impl ReplayBuffer {
             &mut batch.ret,
             &mut batch.next_obs,
             &mut batch.discount,
-            &mut batch.extra,
-            &mut batch.next_extra,
+            &mut batch.latent,
+            &mut batch.next_latent,
         ] {
             v.clear();
         }
@@ -308,8 +310,8 @@ impl ReplayBuffer {
             take(&mut batch.ret, &self.ret, i, 1);
             take(&mut batch.next_obs, &self.next_obs, i, self.obs_dim);
             take(&mut batch.discount, &self.discount, i, 1);
-            take(&mut batch.extra, &self.extra, i, self.extra_width);
-            take(&mut batch.next_extra, &self.next_extra, i, self.extra_width);
+            take(&mut batch.latent, &self.latent, i, self.latent_width);
+            take(&mut batch.next_latent, &self.next_latent, i, self.latent_width);
         }
     }
 }
@@ -329,12 +331,12 @@ impl Experience {
         capacity: usize,
         obs_dim: usize,
         action_width: usize,
-        extra_width: usize,
+        latent_width: usize,
         n_step: usize,
         gamma: f64,
     ) -> Self {
         Self {
-            replay: ReplayBuffer::new(capacity, obs_dim, action_width, extra_width),
+            replay: ReplayBuffer::new(capacity, obs_dim, action_width, latent_width),
             nstep: NStep::new(n_step, gamma),
             completed: Vec::new(),
             batch: Batch::default(),
@@ -401,8 +403,8 @@ mod tests {
             next_obs: vec![obs + 1.0],
             terminated,
             truncated,
-            extra: vec![],
-            next_extra: vec![],
+            latent: vec![],
+            next_latent: vec![],
         }
     }
 

@@ -302,18 +302,19 @@ impl Simulator {
     }
 }
 
-/// A training run in the browser (CPU backend, synchronous: call it from a Web Worker in slices).
-#[wasm_bindgen]
-pub struct Trainer {
+/// A training run in the browser (CPU backend, synchronous: call it from a Web Worker in slices); the
+/// page knows it as `Trainer`, a [`train::Trainer`] with the learned policy's own noise for display.
+#[wasm_bindgen(js_name = Trainer)]
+pub struct BrowserTrainer {
     inner: train::Trainer,
     display: Rng,
 }
 
-#[wasm_bindgen]
-impl Trainer {
+#[wasm_bindgen(js_class = Trainer)]
+impl BrowserTrainer {
     /// A run from a whole training config (JSON of `TrainConfig`; see `trainSchema`).
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str) -> Result<Trainer, JsValue> {
+    pub fn new(config_json: &str) -> Result<BrowserTrainer, JsValue> {
         let config: TrainConfig = crate::json::parse("train", config_json).map_err(js_error)?;
         Self::start(config)
     }
@@ -329,7 +330,7 @@ impl Trainer {
         preset: &str,
         seed: f64,
         learner: Option<String>,
-    ) -> Result<Trainer, JsValue> {
+    ) -> Result<BrowserTrainer, JsValue> {
         let id = ScenarioId::parse("scenario", scenario).map_err(js_error)?;
         let scenario = ScenarioConfig::from_json(id, scenario_config).map_err(js_error)?;
         let algorithm = Algorithm::parse("algorithm", algorithm).map_err(js_error)?;
@@ -343,16 +344,16 @@ impl Trainer {
         Self::start(crate::json::typed("train", value).map_err(js_error)?)
     }
 
-    fn start(config: TrainConfig) -> Result<Trainer, JsValue> {
+    fn start(config: TrainConfig) -> Result<BrowserTrainer, JsValue> {
         let display = Rng::new(config.seed, Stream::Evaluation);
-        Ok(Trainer { inner: train::Trainer::new(config).map_err(js_error)?, display })
+        Ok(BrowserTrainer { inner: train::Trainer::new(config).map_err(js_error)?, display })
     }
 
     /// Continues a run from checkpoint bytes (safetensors, as `save` gives).
-    pub fn load(bytes: &[u8]) -> Result<Trainer, JsValue> {
+    pub fn load(bytes: &[u8]) -> Result<BrowserTrainer, JsValue> {
         let inner = train::Trainer::load(bytes).map_err(js_error)?;
         let display = Rng::new(inner.config().seed, Stream::Evaluation);
-        Ok(Trainer { inner, display })
+        Ok(BrowserTrainer { inner, display })
     }
 
     /// The run's config (JSON).
@@ -365,13 +366,13 @@ impl Trainer {
     #[wasm_bindgen(js_name = trainSteps)]
     pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsValue> {
         #[derive(Serialize)]
-        struct Progress {
+        struct TrainedSteps {
             env_steps: u64,
             updates: u64,
             epochs: Vec<train::EpochRecord>,
         }
         let epochs = self.inner.advance(u64::from(steps)).map_err(js_error)?;
-        to_js(&Progress { env_steps: self.inner.env_steps(), updates: self.inner.updates(), epochs })
+        to_js(&TrainedSteps { env_steps: self.inner.env_steps(), updates: self.inner.updates(), epochs })
     }
 
     /// Every epoch record so far.
@@ -454,7 +455,7 @@ impl Trainer {
     }
 }
 
-impl Trainer {
+impl BrowserTrainer {
     /// `key`, once `obs` is checked to be an observation the policy reads.
     fn key(&self, obs: &[f32], key: DecisionKey) -> Result<DecisionKey, JsValue> {
         let dim = self.inner.observation_dim();

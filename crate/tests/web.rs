@@ -30,7 +30,7 @@ fn a_short_training_run_gives_the_native_metrics() {
 
 #[wasm_bindgen_test]
 fn trainer_api_trains_acts_draws_the_chain_and_round_trips_a_checkpoint() {
-    use diffedge::web::Trainer;
+    use diffedge::web::BrowserTrainer as Trainer;
     let config = serde_json::to_string(&common::training_config()).unwrap();
     let mut trainer = Trainer::new(&config).unwrap();
     let progress = trainer.train_steps(150).unwrap();
@@ -99,7 +99,7 @@ fn bad_input_gives_errors_naming_the_field_and_changes_nothing() {
 #[wasm_bindgen_test]
 fn a_learned_episode_in_the_simulator_is_the_cores_greedy_episode_and_replays_identically() {
     use diffedge::rng::{Rng, Stream};
-    use diffedge::web::Trainer;
+    use diffedge::web::BrowserTrainer as Trainer;
     let config = common::training_config();
     let mut trainer = Trainer::new(&serde_json::to_string(&config).unwrap()).unwrap();
     trainer.train_steps(150).unwrap();

@@ -152,7 +152,7 @@ pub trait Learner {
         None
     }
 
-    /// Takes one environment transition (with `extra` = the latent starts, for LAD).
+    /// Takes one environment transition (with `latent` = the latent starts, for LAD).
     fn observe(&mut self, transition: Transition);
 
     /// One update as the schedule calls it (a gradient step off-policy; the epochs over a full rollout

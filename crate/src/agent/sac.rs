@@ -119,12 +119,12 @@ impl SacConfig {
         // The actor on the batch and on the next states; both critics; the targets of each.
         let activations = 2 * actor_activations + 2 * memory::mlp_activations(&widths, rows);
         let held = actor * (1 + usize::from(self.target_actor)) + 2 * critics;
-        let extra = if self.latent_start { actions } else { 0 };
+        let latent = if self.latent_start { actions } else { 0 };
         MemoryEstimate::new(
             actor + critics,
             held,
             activations,
-            memory::replay_floats(self.buffer_size, obs_dim, 1, extra),
+            memory::replay_floats(self.buffer_size, obs_dim, 1, latent),
         )
     }
 
@@ -256,9 +256,9 @@ impl<B: Backend> Sac<B> {
         let critic = Trainable::new(&mut backend, &init);
         let critic_target = vector_from(&mut backend, &init);
         let q_work = [q1.workspace(&mut backend, rows), q2.workspace(&mut backend, rows)];
-        let extra = if config.latent_start { actions } else { 0 };
+        let latent = if config.latent_start { actions } else { 0 };
         Ok(Self {
-            experience: Experience::new(config.buffer_size, obs_dim, 1, extra, config.n_step, f64::from(config.gamma)),
+            experience: Experience::new(config.buffer_size, obs_dim, 1, latent, config.n_step, f64::from(config.gamma)),
             log_alpha: libm::logf(config.alpha.max(f32::MIN_POSITIVE)),
             alpha_adam: ScalarAdam::default(),
             updates: 0,
@@ -508,7 +508,7 @@ impl<B: Backend> Sac<B> {
             Policy::Diffusion { actor, next, .. } => {
                 actor.draw_noise(b, next, &mut self.rng, c.latent_start);
                 if c.latent_start {
-                    b.write_matrix(next.start_mut(), &batch.next_extra);
+                    b.write_matrix(next.start_mut(), &batch.next_latent);
                 }
                 actor.infer(b, next_params, &self.next_obs, next);
                 next.output()
@@ -556,7 +556,7 @@ impl<B: Backend> Sac<B> {
             Policy::Diffusion { actor, train, .. } => {
                 actor.draw_noise(b, train, &mut self.rng, c.latent_start);
                 if c.latent_start {
-                    b.write_matrix(train.start_mut(), &batch.extra);
+                    b.write_matrix(train.start_mut(), &batch.latent);
                 }
                 actor.forward(b, &self.actor.value, &self.obs, train);
                 b.discrete_policy_loss(

@@ -43,8 +43,8 @@ fn train_on_bandit(learner: &mut dyn Learner, steps: usize, warmup: usize, seed:
             next_obs: next_obs.clone(),
             terminated: false,
             truncated: step % EPISODE == EPISODE - 1,
-            extra: Vec::new(),
-            next_extra: Vec::new(),
+            latent: Vec::new(),
+            next_latent: Vec::new(),
         });
         if step >= warmup {
             let stats = learner.update(&mut rng).expect("finite updates");
@@ -111,8 +111,8 @@ fn step(obs: f32, action: usize, end: bool) -> Transition {
         next_obs: vec![obs + 1.0, 1.0],
         terminated: end,
         truncated: false,
-        extra: Vec::new(),
-        next_extra: Vec::new(),
+        latent: Vec::new(),
+        next_latent: Vec::new(),
     }
 }
 

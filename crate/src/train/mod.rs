@@ -155,12 +155,12 @@ pub struct Trainer {
     actions: usize,
     rng: Rng,
     probs: Vec<f32>,
-    progress: Progress,
+    progress: RunState,
 }
 
 /// Where the run is: counters, the current epoch's figures, the history; saved as is in a checkpoint.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-struct Progress {
+struct RunState {
     /// Training episodes started before the current one.
     episode: u64,
     episode_return: f64,
@@ -216,7 +216,7 @@ impl Trainer {
             latents,
             actions,
             probs: Vec::new(),
-            progress: Progress::default(),
+            progress: RunState::default(),
             config,
         };
         trainer.begin_episode()?;
@@ -291,7 +291,7 @@ impl Trainer {
         }
         let step = self.env.step(&action)?;
         self.progress.episode_return += step.reward;
-        let next_extra = if step.terminated || step.truncated {
+        let next_latent = if step.terminated || step.truncated {
             latent.clone()
         } else {
             self.latent(self.env.decision_key()).to_vec()
@@ -305,8 +305,8 @@ impl Trainer {
             next_obs: self.env.observation().to_vec(),
             terminated: step.terminated,
             truncated: step.truncated,
-            extra: latent,
-            next_extra,
+            latent,
+            next_latent,
         });
         if step.terminated || step.truncated {
             self.progress.epoch_returns.push(self.progress.episode_return);
@@ -451,7 +451,7 @@ impl Trainer {
         let config: TrainConfig = serde_json::from_value(config)
             .map_err(|e| Error::new("checkpoint", format!("its config cannot be read: {e}")))?;
         let mut trainer = Self::new(config)?;
-        let progress: Progress = ck.state("trainer")?;
+        let progress: RunState = ck.state("trainer")?;
         let rng: RngState = ck.state("rng")?;
         if !trainer.latents.is_empty() {
             let shape = [trainer.latents.len() / trainer.actions, trainer.actions];

@@ -37,8 +37,8 @@ fn random_batch(rows: usize, obs_dim: usize, layout: &HybridLayout, rng: &mut Rn
         ret: random_values(rows, 1.0, rng),
         next_obs: random_values(rows * obs_dim, 1.0, rng),
         discount: vec![0.95; rows],
-        extra: Vec::new(),
-        next_extra: Vec::new(),
+        latent: Vec::new(),
+        next_latent: Vec::new(),
     }
 }
 
@@ -169,8 +169,8 @@ fn the_environment_decodes_the_action_the_critics_score() {
             next_obs: env.observation().to_vec(),
             terminated: step.terminated,
             truncated: step.truncated,
-            extra: Vec::new(),
-            next_extra: Vec::new(),
+            latent: Vec::new(),
+            next_latent: Vec::new(),
         });
         taken.push(values);
         if step.terminated {

@@ -55,14 +55,6 @@ pub fn scenario_ids() -> Vec<String> {
     ScenarioId::ALL.iter().map(|id| id.name().to_owned()).collect()
 }
 
-/// Every scenario's facts (`ScenarioInfo`: title, heuristics, main metric, paper figures, …), in display
-/// order: what the page says about a scenario comes from here.
-#[wasm_bindgen]
-pub fn scenarios() -> Result<JsValue, JsValue> {
-    let infos: Vec<_> = ScenarioId::ALL.iter().map(|id| id.info()).collect();
-    to_js(&infos)
-}
-
 /// The paper's default config of `scenario`, as JSON.
 #[wasm_bindgen(js_name = defaultConfig)]
 pub fn default_config(scenario: &str) -> Result<String, JsValue> {

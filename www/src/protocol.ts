@@ -1,11 +1,9 @@
 // The typed message protocol between the page (main thread, renders only) and the worker that runs the
 // wasm core. Every request carries an id; the worker answers each with exactly one reply of the same id.
-import type { EpochRecord, FitTarget, ScenarioInfo, Snapshot } from './types';
+import type { EpochRecord, FitTarget, Snapshot } from './types';
 
 /** What the page asks the worker to do. */
 export type Request =
-  /** The scenarios the core offers, with their facts. */
-  | { kind: 'catalog' }
   /** Build a scenario from its config (JSON of any of its fields); on error the old one stays. */
   | { kind: 'create'; scenario: string; config: string }
   /**
@@ -113,7 +111,6 @@ export function coreError(e: unknown): CoreError {
 
 /** What the worker answers. */
 export type Reply =
-  | { kind: 'catalog'; scenarios: ScenarioInfo[] }
   /**
    * A scenario was built: its heuristics, the training algorithms whose learner fits its action space and
    * its paper's learner (one of them), its full config (JSON) and first state.

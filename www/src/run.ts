@@ -1,5 +1,6 @@
 // The whole run as one serialisable value — what a shared URL, an embed and the saved session hold —
 // and a small store that panels read and update. Panels never keep their own copy of these settings.
+import { SCENARIOS } from './generated/scenarios';
 import { LEARNED_POLICY } from './protocol';
 
 /**
@@ -37,15 +38,19 @@ export interface RunSettings {
   speed: number;
 }
 
-/** The page's starting point: asp with the paper's default world, crash_avoid, d2sac fast. */
+/**
+ * The page's starting point: the core's first scenario (asp) with the paper's default world, its starting
+ * heuristic (crash_avoid) and its paper's learner (d2sac), fast.
+ */
 export function defaultSettings(): RunSettings {
+  const first = SCENARIOS[0]!;
   return {
-    scenario: 'asp',
-    config: { world_seed: 0 },
+    scenario: first.id,
+    config: first.has_world ? { world_seed: 0 } : {},
     episodeSeed: 0,
-    policy: 'crash_avoid',
+    policy: first.start_heuristic,
     learned: null,
-    algorithm: 'd2sac',
+    algorithm: first.paper_algorithm,
     preset: 'fast',
     learner: null,
     trainSeed: 0,
@@ -74,19 +79,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * The fields later Readings added to scenario configs (docs/readings.md), with the values that keep a
- * config from before them what it was — the core's `ScenarioConfig::upgrade_legacy_json`, which does the
- * same for checkpoints. Fields the config has are kept; lad's `normalize_obs` becomes its `observation`.
+ * config from before them what it was: the core's `ScenarioInfo.legacy_fields`, which its
+ * `ScenarioConfig::upgrade_legacy_json` applies the same way to checkpoints. Fields the config has are
+ * kept; a field that replaced an older flag (lad's `normalize_obs`) takes the flag's meaning and the flag goes.
  */
 export function upgradeLegacyConfig(scenario: string, config: Record<string, unknown>): Record<string, unknown> {
-  const added: Record<string, Record<string, unknown>> = {
-    tot: { observation: 'paper', delay_reward: 'finish_increment', quality_penalty_weight: 1 },
-    flow: { max_lateness: null, observation: 'paper' },
-  };
-  if (scenario === 'lad') {
-    const { normalize_obs: normalized, ...rest } = config;
-    return { observation: normalized === true ? 'normalized' : 'raw', ...rest };
+  const rest = { ...config };
+  const added: Record<string, unknown> = {};
+  for (const legacy of SCENARIOS.find((s) => s.id === scenario)?.legacy_fields ?? []) {
+    let value = legacy.value;
+    const replaced = legacy.replaces;
+    if (replaced && Object.hasOwn(rest, replaced.field)) {
+      if (rest[replaced.field] === true) value = replaced.value_when_true;
+      delete rest[replaced.field];
+    }
+    added[legacy.name] = value;
   }
-  return { ...(Object.hasOwn(added, scenario) ? added[scenario] : {}), ...config };
+  return { ...added, ...rest };
 }
 
 type Listener = (settings: RunSettings, changed: (keyof RunSettings)[]) => void;

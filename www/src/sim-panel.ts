@@ -6,7 +6,8 @@ import { parseSeed, round, signed } from './format';
 import { learnedName } from './learned';
 import { LEARNED_POLICY, type CoreError, type Reply, type SimState } from './protocol';
 import { Runtime, serialQueue } from './runtime';
-import type { LearnedPolicy, RunSettings, RunStore } from './run';
+import { defaultSettings, type LearnedPolicy, type RunSettings, type RunStore } from './run';
+import { SCENARIOS } from './generated/scenarios';
 import type { ScenarioInfo, Snapshot } from './types';
 import { createView } from './views';
 import type { ScenarioView } from './views/view';
@@ -104,7 +105,7 @@ export class SimPanel {
 
   /** The core's facts of the scenario in use (title, heuristics, main metric, paper figures, …). */
   scenarioInfo(): ScenarioInfo | undefined {
-    return this.catalog.find((s) => s.id === this.scenario);
+    return SCENARIOS.find((s) => s.id === this.scenario);
   }
 
   /** The last state drawn. */
@@ -156,8 +157,6 @@ export class SimPanel {
   private episodeSeed = 0;
   /** The scenario in use (the store's, once `start` has read it). */
   private scenario = '';
-  /** Every scenario's facts, from the core. */
-  private catalog: ScenarioInfo[] = [];
 
   private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
   private readonly policy = h('select', { id: 'policy', name: 'policy' });
@@ -237,12 +236,7 @@ export class SimPanel {
    */
   async start(): Promise<boolean> {
     this.setEnabled(false);
-    const catalog = await this.runtime.call({ kind: 'catalog' });
-    if (catalog.kind === 'catalog') {
-      this.catalog = catalog.scenarios;
-      this.scenarioSelect.replaceChildren(...catalog.scenarios.map(({ id }) => h('option', { value: id }, id)));
-      this.scenarioSelect.value = this.scenario;
-    }
+    this.scenarioSelect.replaceChildren(...SCENARIOS.map(({ id }) => h('option', { value: id }, id)));
     const settings = this.store.get();
     this.scenario = settings.scenario;
     this.scenarioSelect.value = settings.scenario;
@@ -254,9 +248,8 @@ export class SimPanel {
     if (!ok) {
       // A restored or shared run that no longer builds: say so and start from the defaults.
       const message = this.message.textContent;
-      const first = this.catalog[0];
-      const config = first?.has_world ? { world_seed: 0 } : {};
-      this.scenario = first?.id ?? '';
+      const { scenario, config } = defaultSettings();
+      this.scenario = scenario;
       this.scenarioSelect.value = this.scenario;
       ok = await this.create(JSON.stringify(config), '');
       this.store.update({ scenario: this.scenario, config, policy: this.compare.value, learned: null });
@@ -273,7 +266,7 @@ export class SimPanel {
   private async switchScenario(id: string): Promise<void> {
     this.announce('');
     // Scenarios without a world have no world seed (their configs reject unknown fields).
-    const info = this.catalog.find((s) => s.id === id);
+    const info = SCENARIOS.find((s) => s.id === id);
     const config = info?.has_world === false ? {} : { world_seed: 0 };
     await this.request({ scenario: id, config, policy: info?.start_heuristic ?? '', learned: null });
   }

@@ -1,7 +1,7 @@
 // The simulation worker: owns the wasm core so that the page never blocks on it.
-import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson, scenarios } from '../../pkg/diffedge.js';
+import init, { Simulator, configSchema, defaultConfig, fitCsv, readJson } from '../../pkg/diffedge.js';
 import { plottedFit } from './params-files';
-import type { FitTarget, ScenarioInfo } from './types';
+import type { FitTarget } from './types';
 import { LEARNED_POLICY, coreError, type Compared, type Envelope, type Reply, type Request, type SimState } from './protocol';
 import { handleTrain, startEpisode, watchLearned } from './worker-train';
 
@@ -63,8 +63,6 @@ function compare(policy: string, target: number, toEnd: boolean, into?: Compared
 
 function handle(req: Request): Reply {
   switch (req.kind) {
-    case 'catalog':
-      return { kind: 'catalog', scenarios: scenarios() as ScenarioInfo[] };
     case 'create': {
       // Build first: if the config is bad, the running scenario stays as it was.
       const next = new Simulator(req.scenario, req.config);

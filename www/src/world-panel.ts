@@ -7,6 +7,7 @@ import { Chart, mergeSeries } from './chart';
 import { download, h } from './dom';
 import { fieldPath } from './forms';
 import { round } from './format';
+import { SCENARIOS } from './generated/scenarios';
 import { fileKind, fileScenario, sizeProblem, worldSummary } from './params-files';
 import type { RunStore } from './run';
 import type { Runtime } from './runtime';
@@ -29,7 +30,6 @@ export class WorldPanel {
   private scenario = '';
   private world: unknown = null;
   private pending: PendingFit | null = null;
-  private scenarios: ScenarioInfo[] = [];
 
   private readonly summary = h('p', { id: 'world-summary', class: 'world-summary' });
   private readonly downloadButton = h('button', { type: 'button', id: 'world-download' }, 'Download parameters');
@@ -71,9 +71,6 @@ export class WorldPanel {
     this.details.addEventListener('toggle', () => this.showJson());
     this.dropTarget(document.documentElement);
     this.sim.onChange((change) => void this.show(change));
-    void this.runtime.call({ kind: 'catalog' }).then((reply) => {
-      if (reply.kind === 'catalog') this.scenarios = reply.scenarios;
-    });
   }
 
   /** Lets files be dropped anywhere on `target` (the page). */
@@ -167,7 +164,7 @@ export class WorldPanel {
     }
     const world: unknown = JSON.parse(read.json);
     // A file for another scenario switches to it (its `schema` tag says which).
-    const scenario = fileScenario(world, this.scenarios.map((s) => s.id)) ?? this.scenario;
+    const scenario = fileScenario(world, SCENARIOS.map((s) => s.id)) ?? this.scenario;
     const base = scenario === this.scenario ? this.store.get().config : {};
     await this.applyWorld(scenario, { ...base, world }, name);
   }
@@ -237,7 +234,7 @@ export class WorldPanel {
 
   /** The core's facts of scenario `id`. */
   private info(id: string): ScenarioInfo | undefined {
-    return this.scenarios.find((s) => s.id === id);
+    return SCENARIOS.find((s) => s.id === id);
   }
 
   private discard(): void {
@@ -258,10 +255,15 @@ function counted(fit: { points: number; data: unknown[] }): string {
   return fit.data.length < fit.points ? `${fit.points} points (${fit.data.length} of them plotted)` : `${fit.points} points`;
 }
 
-/** The chart and the sentence for a fit. */
+/** An `asp` ramp (its `height`), as the core's fit of `steps,quality` gives it. */
+const isAspFit = (fit: unknown): fit is AspFit => typeof fit === 'object' && fit !== null && 'height' in fit;
+/** `tot`'s delay line and quality curve, as the core's fit of `tokens,delay_s,score` gives them. */
+const isTotFit = (fit: unknown): fit is TotFit => typeof fit === 'object' && fit !== null && 'delay' in fit && 'quality' in fit;
+
+/** The chart and the sentence for a fit, by its kind (a ramp, tot's curves, or a whole profile). */
 function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
-  if (pending.scenario === 'asp') {
-    const fit = pending.fit as AspFit;
+  if (isAspFit(pending.fit)) {
+    const fit = pending.fit;
     const chart = new Chart({
       title: `Measured quality and the fitted ramp of ${pending.fileName}`,
       x: 'denoising steps',
@@ -280,8 +282,8 @@ function fitView(pending: PendingFit): { chart: Chart | null; text: string } {
     const text = `${counted(fit)}: a_x = ${round(fit.a_x, 2)} steps, b_x = ${round(fit.b_x, 2)} steps, height ${round(fit.height, 4)}; R² = ${round(fit.r_squared, 4)}`;
     return { chart, text };
   }
-  if (pending.scenario === 'tot') {
-    const fit = pending.fit as TotFit;
+  if (isTotFit(pending.fit)) {
+    const fit = pending.fit;
     const chart = new Chart({
       title: `Measured delay and score with the fitted curves of ${pending.fileName}`,
       x: 'output tokens',

@@ -14,13 +14,21 @@ impl ScenarioConfig {
 
     /// Fills into `config` (the JSON of scenario `id`'s config, any of its fields) the fields that later
     /// Readings added (`docs/readings.md`), with the values that reproduce what the config meant before
-    /// they existed (each scenario's `upgrade_legacy_fields`: tot's paper observation, finish-increment
-    /// reward and unit penalty weight; flow's unbounded lateness and paper observation; lad's
-    /// `normalize_obs` flag as its `observation`). A config saved before (a checkpoint, share link or
+    /// they existed (each scenario's [`ScenarioInfo::legacy_fields`](super::ScenarioInfo::legacy_fields):
+    /// tot's paper observation, finish-increment reward and unit penalty weight; flow's unbounded lateness
+    /// and paper observation; lad's `normalize_obs` flag as its `observation`). A config saved before (a checkpoint, share link or
     /// session of that time) so keeps its meaning; fields it already has are kept.
     pub fn upgrade_legacy_json(id: ScenarioId, config: &mut serde_json::Value) {
-        if let serde_json::Value::Object(fields) = config {
-            id.upgrade_legacy_fields(fields);
+        let serde_json::Value::Object(fields) = config else { return };
+        for legacy in id.info().legacy_fields {
+            let mut value = legacy.value.to_json();
+            if let Some(replaced) = legacy.replaces
+                && let Some(old) = fields.remove(replaced.field)
+                && old == serde_json::Value::Bool(true)
+            {
+                value = replaced.value_when_true.to_json();
+            }
+            fields.entry(legacy.name).or_insert(value);
         }
     }
 

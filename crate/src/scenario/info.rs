@@ -36,6 +36,52 @@ pub struct ScenarioInfo {
     pub has_world: bool,
     /// The measurement table the scenario fits into its world, if it takes one.
     pub measurements: Option<Measurements>,
+    /// The fields later Readings added to the config (`docs/readings.md`), with the values that keep a
+    /// config saved before them (a checkpoint, share link or session of that time) what it meant then.
+    pub legacy_fields: &'static [LegacyField],
+}
+
+/// A field a later Reading added to a scenario's config, and its value for a config saved before it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct LegacyField {
+    /// The field.
+    pub name: &'static str,
+    /// Its value in a config saved before it existed.
+    pub value: JsonLiteral,
+    /// The older field it replaces, if any (taken out of the config).
+    pub replaces: Option<ReplacedFlag>,
+}
+
+/// An older boolean field that a [`LegacyField`] replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ReplacedFlag {
+    /// The older field.
+    pub field: &'static str,
+    /// The new field's value where the older one was `true` (else [`LegacyField::value`]).
+    pub value_when_true: JsonLiteral,
+}
+
+/// A JSON value written as data: `null`, a number or a string.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum JsonLiteral {
+    /// `null`.
+    Null,
+    /// A number.
+    Number(f64),
+    /// A string.
+    Text(&'static str),
+}
+
+impl JsonLiteral {
+    /// As a JSON value.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            JsonLiteral::Null => serde_json::Value::Null,
+            JsonLiteral::Number(x) => serde_json::Value::from(x),
+            JsonLiteral::Text(s) => serde_json::Value::from(s),
+        }
+    }
 }
 
 /// A figure a paper reports, in the units of one of the scenario's metrics.

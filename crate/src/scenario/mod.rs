@@ -101,11 +101,6 @@ macro_rules! scenarios {
             fn fit_csv(self, csv: &str, score_max: f64) -> Result<serde_json::Value> {
                 match self { $( ScenarioId::$Variant => <$module::$Config as Scenario>::fit_csv(csv, score_max), )* }
             }
-
-            /// See [`Scenario::upgrade_legacy_fields`].
-            fn upgrade_legacy_fields(self, fields: &mut serde_json::Map<String, serde_json::Value>) {
-                match self { $( ScenarioId::$Variant => <$module::$Config as Scenario>::upgrade_legacy_fields(fields), )* }
-            }
         }
 
         impl ScenarioConfig {

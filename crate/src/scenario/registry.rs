@@ -28,12 +28,6 @@ pub trait Scenario: Sized + Clone + Default + Serialize + DeserializeOwned + Jso
     /// Builds the scenario from this (already checked) config.
     fn build_env(&self) -> Result<Box<dyn Env>>;
 
-    /// Fills into `fields` (a config's JSON object) the fields that later Readings added
-    /// (`docs/readings.md`), with the values that reproduce what a config meant before they existed.
-    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
-        let _ = fields;
-    }
-
     /// Sets the seed the world is drawn from (nothing without a world).
     fn set_world_seed(&mut self, seed: u64) {
         let _ = seed;

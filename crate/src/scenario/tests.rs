@@ -91,3 +91,25 @@ fn a_long_source_keeps_its_latest_notes_within_the_limit() {
     assert_eq!(params::noted_source(None, "a"), "a");
     assert_eq!(params::noted_source(Some("old"), "a"), "old; a");
 }
+
+#[test]
+fn a_legacy_config_gets_the_fields_later_readings_added_with_their_old_meaning() {
+    use serde_json::json;
+    let upgraded = |id, mut config: serde_json::Value| {
+        ScenarioConfig::upgrade_legacy_json(id, &mut config);
+        config
+    };
+    assert_eq!(
+        upgraded(ScenarioId::Tot, json!({"world_seed": 2, "observation": "timing"})),
+        json!({"world_seed": 2, "observation": "timing", "delay_reward": "finish_increment", "quality_penalty_weight": 1.0})
+    );
+    assert_eq!(upgraded(ScenarioId::Flow, json!({})), json!({"max_lateness": null, "observation": "paper"}));
+    assert_eq!(upgraded(ScenarioId::Lad, json!({"normalize_obs": true})), json!({"observation": "normalized"}));
+    assert_eq!(upgraded(ScenarioId::Lad, json!({"normalize_obs": false})), json!({"observation": "raw"}));
+    assert_eq!(upgraded(ScenarioId::Lad, json!({})), json!({"observation": "raw"}));
+    assert_eq!(upgraded(ScenarioId::Asp, json!({"world_seed": 1})), json!({"world_seed": 1}));
+    for &id in ScenarioId::ALL {
+        let upgraded = upgraded(id, json!({}));
+        assert!(ScenarioConfig::from_json(id, &upgraded.to_string()).is_ok(), "{}: {upgraded}", id.name());
+    }
+}

@@ -530,6 +530,13 @@ export type FlowObservation = "paper" | "queues";
  */
 export type Goal = "maximise" | "minimise";
 /**
+ * A JSON value written as data: `null`, a number or a string.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "JsonLiteral".
+ */
+export type JsonLiteral = null | number | string;
+/**
  * What the agents observe in `lad` (see the module's Readings).
  *
  * This interface was referenced by `CoreTypes`'s JSON-Schema
@@ -1802,6 +1809,11 @@ export interface ScenarioInfo {
    */
   id: "asp" | "lad" | "tot" | "ddc" | "flow" | "cartpole" | "acrobot";
   /**
+   * The fields later Readings added to the config (`docs/readings.md`), with the values that keep a
+   * config saved before them (a checkpoint, share link or session of that time) what it meant then.
+   */
+  legacy_fields: LegacyField[];
+  /**
    * The metric the paper judges a policy by (a name among the scenario's `Metrics`).
    */
   main_metric: string;
@@ -1827,6 +1839,42 @@ export interface ScenarioInfo {
    * What the scenario is, and its paper, in a line.
    */
   title: string;
+}
+/**
+ * A field a later Reading added to a scenario's config, and its value for a config saved before it.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "LegacyField".
+ */
+export interface LegacyField {
+  /**
+   * The field.
+   */
+  name: string;
+  /**
+   * The older field it replaces, if any (taken out of the config).
+   */
+  replaces?: ReplacedFlag | null;
+  /**
+   * Its value in a config saved before it existed.
+   */
+  value: null | number | string;
+}
+/**
+ * An older boolean field that a [`LegacyField`] replaces.
+ *
+ * This interface was referenced by `CoreTypes`'s JSON-Schema
+ * via the `definition` "ReplacedFlag".
+ */
+export interface ReplacedFlag {
+  /**
+   * The older field.
+   */
+  field: string;
+  /**
+   * The new field's value where the older one was `true` (else [`LegacyField::value`]).
+   */
+  value_when_true: null | number | string;
 }
 /**
  * The raw measurements (CSV) a scenario fits, and where a fit goes in its world.

@@ -542,6 +542,7 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         header: "steps,quality",
         rule: "The chosen provider keeps its capacity and base quality a_y; the fit sets a_x, b_x and b_y = a_y + height.",
     }),
+    legacy_fields: &[],
 };
 
 impl Scenario for AspConfig {

@@ -212,6 +212,7 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     paper_figures: &[],
     has_world: false,
     measurements: None,
+    legacy_fields: &[],
 };
 
 impl Scenario for CartpoleConfig {

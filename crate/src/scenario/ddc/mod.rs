@@ -549,6 +549,7 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         header: "condition,alpha,beta,steps,q_i,q_t,kb",
         rule: "The fitted profile replaces the whole world.",
     }),
+    legacy_fields: &[],
 };
 
 impl Scenario for DdcConfig {

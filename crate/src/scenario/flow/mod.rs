@@ -62,7 +62,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::registry::Scenario;
-use super::info::ScenarioInfo;
+use super::info::{JsonLiteral, LegacyField, ScenarioInfo};
 use super::range::Uniform;
 use super::{
     Action, ActionSpace, Baselines, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step, argmin,
@@ -738,6 +738,10 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     paper_figures: &[],
     has_world: true,
     measurements: None,
+    legacy_fields: &[
+        LegacyField { name: "max_lateness", value: JsonLiteral::Null, replaces: None },
+        LegacyField { name: "observation", value: JsonLiteral::Text("paper"), replaces: None },
+    ],
 };
 
 impl Scenario for FlowConfig {
@@ -752,11 +756,6 @@ impl Scenario for FlowConfig {
     }
 
     crate::world_methods!(FlowParams, Err(no_paper_world()));
-
-    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
-        fields.entry("max_lateness").or_insert(serde_json::Value::Null);
-        fields.entry("observation").or_insert(serde_json::json!("paper"));
-    }
 }
 
 impl Env for FlowEnv {

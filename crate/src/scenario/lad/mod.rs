@@ -43,7 +43,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::registry::Scenario;
-use super::info::{PaperFigure, ScenarioInfo};
+use super::info::{JsonLiteral, LegacyField, PaperFigure, ReplacedFlag, ScenarioInfo};
 use super::range::{IntRange, Uniform};
 use super::{
     Action, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
@@ -613,6 +613,11 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
     paper_figures: &[PaperFigure { label: "paper LAD-TS", metric: "mean_delay_s", value: 7.7 }],
     has_world: true,
     measurements: None,
+    legacy_fields: &[LegacyField {
+        name: "observation",
+        value: JsonLiteral::Text("raw"),
+        replaces: Some(ReplacedFlag { field: "normalize_obs", value_when_true: JsonLiteral::Text("normalized") }),
+    }],
 };
 
 impl Scenario for LadConfig {
@@ -627,11 +632,6 @@ impl Scenario for LadConfig {
     }
 
     crate::world_methods!(LadParams, Ok(LadParams::paper()));
-
-    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
-        let normalized = fields.remove("normalize_obs").is_some_and(|v| v == serde_json::json!(true));
-        fields.entry("observation").or_insert(serde_json::json!(if normalized { "normalized" } else { "raw" }));
-    }
 }
 
 impl Env for LadEnv {

@@ -43,7 +43,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::registry::{self, Scenario};
-use super::info::{Measurements, PaperFigure, ScenarioInfo};
+use super::info::{JsonLiteral, LegacyField, Measurements, PaperFigure, ScenarioInfo};
 use super::{
     Action, FitTarget, ActionSpace, Baselines, DecisionKey, Env, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot,
     Step,
@@ -828,6 +828,11 @@ pub const INFO: ScenarioInfo = ScenarioInfo {
         header: "tokens,delay_s,score",
         rule: "The chosen server keeps its place (the base station its token count); the fit sets its curves σ, ρ, η, ψ.",
     }),
+    legacy_fields: &[
+        LegacyField { name: "observation", value: JsonLiteral::Text("paper"), replaces: None },
+        LegacyField { name: "delay_reward", value: JsonLiteral::Text("finish_increment"), replaces: None },
+        LegacyField { name: "quality_penalty_weight", value: JsonLiteral::Number(1.0), replaces: None },
+    ],
 };
 
 impl Scenario for TotConfig {
@@ -842,15 +847,6 @@ impl Scenario for TotConfig {
     }
 
     crate::world_methods!(TotParams, Err(Error::new("world", NO_PAPER_WORLD)));
-
-    fn upgrade_legacy_fields(fields: &mut serde_json::Map<String, serde_json::Value>) {
-        use serde_json::json;
-        for (name, value) in
-            [("observation", json!("paper")), ("delay_reward", json!("finish_increment")), ("quality_penalty_weight", json!(1.0))]
-        {
-            fields.entry(name).or_insert(value);
-        }
-    }
 
     fn fit_csv(csv: &str, score_max: f64) -> Result<serde_json::Value> {
         Ok(serde_json::to_value(crate::params::fit::fit_tot_csv(csv, score_max)?).expect("fits serialise"))

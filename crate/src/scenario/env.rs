@@ -243,7 +243,7 @@ pub struct EpisodeSummary {
 }
 
 /// Runs one whole episode of `env` under the heuristic called `policy` (in that heuristic's system, see
-/// [`Env::set_system`] for the episode, then back to the scenario's own).
+/// [`Baselines::set_system`] for the episode, then back to the scenario's own).
 pub fn run_heuristic_episode(env: &mut dyn Env, policy: &str, episode_seed: u64) -> Result<EpisodeSummary> {
     let mut heuristic = Heuristic::new(env, policy, episode_seed)?;
     env.set_system(Some(heuristic.index))?;

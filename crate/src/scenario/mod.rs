@@ -9,7 +9,7 @@
 //! to [`Env::reset`]. Both seeds together determine every number of an episode.
 //!
 //! Each scenario lives in its own folder and implements [`registry::Scenario`] for its config; the one
-//! list below ([`scenarios!`]) names them all.
+//! list below (the `scenarios!` macro) names them all.
 
 pub mod classic;
 mod config;

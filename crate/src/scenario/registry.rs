@@ -1,11 +1,10 @@
-//! What a scenario gives the rest of the library, and the one list of scenarios.
+//! What a scenario gives the rest of the library.
 //!
 //! A scenario's folder implements [`Scenario`] for its config type ([`world_methods!`](crate::world_methods)
-//! gives the world methods of one with a world);
-//! [`scenarios!`](crate::scenarios) in `scenario/mod.rs` then names it once, and generates from that list
-//! [`ScenarioId`](super::ScenarioId), [`ScenarioConfig`](super::ScenarioConfig),
-//! [`Snapshot`](super::Snapshot) and every dispatch over them. Adding a scenario is its folder plus one entry
-//! there.
+//! gives the world methods of one with a world); the `scenarios!` macro in `scenario/mod.rs` then names it
+//! once, and generates from that list [`ScenarioId`], [`ScenarioConfig`](super::ScenarioConfig),
+//! [`Snapshot`](super::Snapshot) and every dispatch over them. Adding a scenario is its folder plus one
+//! entry there.
 
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -9,7 +9,7 @@
 //! The spec is `design/environments.md`, section `ddc`.
 //!
 //! The heuristic baselines are the paper's whole systems; a heuristic's user side is switched in with
-//! [`Env::set_system`] (see [`systems`]).
+//! [`Baselines::set_system`] (see [`systems`]).
 //!
 //! Choices made where the paper and the spec are silent (*Readings*), each documented where it lives: the
 //! details of Algorithm 2's walk ([`vce`]), the action's squash and rounding ([`action`]), `e_k = 0`

@@ -1,4 +1,5 @@
-//! Training: replay, the collect/update loop, deterministic evaluation, metric streams and checkpoints.
+//! Training: the collect/update loop, deterministic evaluation, metric streams and checkpoints (the
+//! run's config in `config.rs`, its epoch records in `record.rs`).
 //!
 //! A [`Trainer`] is a pure function of its [`TrainConfig`]: the scenario config (with its world seed), the
 //! learner's hyper-parameters, the schedule and one run seed. Training episode `k` uses episode seed
@@ -6,141 +7,32 @@
 //! replays the same `eval_episodes` episodes (seeds `eval_seed, eval_seed + 1, …`) greedily, with its own
 //! random stream, so figures of different epochs and of heuristics compare like for like.
 
+mod config;
 pub mod heldout;
+mod record;
 
-use schemars::JsonSchema;
+pub use config::TrainConfig;
+#[cfg(test)]
+use config::for_scenario;
+pub use record::{EpochRecord, Evaluation};
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::agent::UpdateSchedule;
-use crate::agent::{Algorithm, AlgorithmPreset, Learner, LearnerConfig, Preset, UpdateStats};
+use crate::agent::{Learner, UpdateStats};
 use crate::checkpoint::Checkpoint;
-use crate::error::{Error, Result, check_count};
+use crate::error::{Error, Result};
 use crate::replay::Transition;
 use crate::rng::{Rng, RngState, Stream};
-use crate::scenario::{
-    Action, DecisionKey, Env, EpisodeSummary, Metrics, ScenarioConfig, ScenarioId, run_heuristic_episode,
-};
+use crate::scenario::{Action, DecisionKey, Env, EpisodeSummary, ScenarioConfig, ScenarioId, run_heuristic_episode};
 
 /// The checkpoint format [`Trainer::save`] writes (metadata `format`). Checkpoints without it come from
 /// before scenario configs gained the fields of `docs/readings.md`; [`Trainer::load`] fills those in with
 /// the values that keep such a run what it was ([`ScenarioConfig::upgrade_legacy_json`]).
 pub const CHECKPOINT_FORMAT: u32 = 2;
 
-/// A whole training run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TrainConfig {
-    /// The scenario and its world.
-    pub scenario: ScenarioConfig,
-    /// The algorithm's name (the preset it started from), for display.
-    pub algorithm: String,
-    /// The learner's hyper-parameters.
-    pub learner: LearnerConfig,
-    /// When updates happen.
-    pub schedule: UpdateSchedule,
-    /// The run's seed: network initialisation, exploration, training episodes.
-    pub seed: u64,
-    /// Episodes per evaluation.
-    pub eval_episodes: usize,
-    /// Episode seed of the first evaluation episode.
-    pub eval_seed: u64,
-    /// One learner acts and learns for every agent of a multi-agent scenario (parameter sharing: `lad`'s
-    /// base stations then pool their experience), instead of one learner per agent.
-    #[serde(default)]
-    pub shared_learner: bool,
-}
-
-impl TrainConfig {
-    /// A run of `algorithm` under `preset` on `scenario` with `seed`, evaluated on 3 episodes.
-    pub fn preset(scenario: ScenarioConfig, algorithm: Algorithm, preset: Preset, seed: u64) -> Self {
-        let AlgorithmPreset { learner, schedule, shared_learner } = algorithm.preset(preset);
-        Self {
-            learner: for_scenario(learner, preset, scenario.id()),
-            scenario,
-            algorithm: algorithm.name().to_owned(),
-            schedule,
-            seed,
-            eval_episodes: 3,
-            eval_seed: 1_000_000,
-            shared_learner,
-        }
-    }
-
-    /// Checks every field.
-    pub fn validate(&self) -> Result<()> {
-        self.scenario.validate()?;
-        self.learner.validate().map_err(|e| e.within("learner"))?;
-        self.schedule.validate().map_err(|e| e.within("schedule"))?;
-        check_count("eval_episodes", self.eval_episodes as u64, 1, 1000)?;
-        Ok(())
-    }
-}
-
-/// A preset's learner `config` (under `preset`) as it runs on `scenario`: unchanged, but the `fast`
-/// preset's balance tasks (CartPole, Acrobot) look further ahead (γ 0.99, 3-step returns), as their reward
-/// only comes from staying alive — with γ 0.95 d2sac plateaus near 200 on CartPole, with 0.99 and 3 steps
-/// it reaches 500.
-pub(crate) fn for_scenario(mut config: LearnerConfig, preset: Preset, scenario: ScenarioId) -> LearnerConfig {
-    if preset == Preset::Fast && matches!(scenario, ScenarioId::Cartpole | ScenarioId::Acrobot) {
-        match &mut config {
-            LearnerConfig::Sac(c) => {
-                c.gamma = 0.99;
-                c.n_step = 3;
-            }
-            LearnerConfig::Dqn(c) => {
-                c.gamma = 0.99;
-                c.n_step = 3;
-            }
-            LearnerConfig::Ppo(c) => c.gamma = 0.99,
-            LearnerConfig::Hybrid(c) => c.gamma = 0.99,
-        }
-    }
-    config
-}
-
 /// Training episodes in a row that may end before their first decision before a run gives up.
 pub const MAX_EMPTY_EPISODES: u64 = 100;
-
-/// Mean and spread of episode figures.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-pub struct Evaluation {
-    /// Mean episode return.
-    pub mean_return: f64,
-    /// Sample standard deviation of the episode returns.
-    pub sd_return: f64,
-    /// The scenario's metrics, averaged over the episodes.
-    pub metrics: Vec<(String, f64)>,
-}
-
-impl Evaluation {
-    fn from_episodes(episodes: &[Metrics], returns: &[f64]) -> Self {
-        let n = returns.len() as f64;
-        let crate::stats::Summary { mean, sd, .. } = crate::stats::Summary::of(returns);
-        let metrics = episodes[0]
-            .0
-            .iter()
-            .map(|&(name, _)| (name.to_owned(), episodes.iter().filter_map(|m| m.get(name)).sum::<f64>() / n))
-            .collect();
-        Self { mean_return: mean, sd_return: sd, metrics }
-    }
-}
-
-/// What one epoch produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct EpochRecord {
-    /// Epoch number, from 1.
-    pub epoch: u64,
-    /// Environment steps so far.
-    pub env_steps: u64,
-    /// Gradient updates so far.
-    pub updates: u64,
-    /// Mean return of the training episodes that ended in this epoch (exploring), if any.
-    pub train_return: Option<f64>,
-    /// Greedy evaluation after the epoch.
-    pub eval: Evaluation,
-    /// Update statistics averaged over the epoch (absent before the first update).
-    pub losses: Option<UpdateStats>,
-}
 
 /// A training run in progress.
 pub struct Trainer {

@@ -1,9 +1,10 @@
 use super::*;
 use crate::agent::sac::{ActorConfig, SacConfig};
+use crate::agent::{Algorithm, LearnerConfig, Preset};
 use crate::diffusion::{DiffusionConfig, NoiseSchedule};
 use crate::nn::Activation;
 use crate::scenario::asp::AspConfig;
-use crate::scenario::{ActionSpace, Baselines, HeuristicState, ObservationSpace, ScenarioId, Snapshot, Step};
+use crate::scenario::{ActionSpace, Baselines, HeuristicState, Metrics, ObservationSpace, ScenarioId, Snapshot, Step};
 
 /// A contextual bandit: each step shows one of `CONTEXTS` contexts (one-hot); arm `(c + 1) mod ARMS` pays
 /// 1, the other 0. Episodes of 10 steps.

@@ -1,10 +1,9 @@
 // The training panel: algorithm, preset and hyper-parameters (a form generated from the core's schema),
-// Train / Pause / Reset, the learning-curve and loss charts, the diffusion chain of the current state,
+// Train / Pause / Reset, the learning-curve and loss charts (train-charts.ts), the diffusion chain of the current state,
 // checkpoints (download, upload, pretrained, a file served beside the page) and the saved session.
 // Training runs in the worker in slices of environment steps, so the page stays responsive; every number
 // comes from the core. The run is the simulator's learned policy: the panel tells it where the run comes
 // from, so that a link names the policy that plays.
-import { Chart, type SeriesSpec } from './chart';
 import { ChainSlot } from './chain-slot';
 import { download, h } from './dom';
 import { parseSeed, round } from './format';
@@ -14,7 +13,8 @@ import type { LearnedPolicy, RunSettings, RunStore } from './run';
 import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
-import { RETURN, historyCsv, quantities, valueOf, type Evaluation } from './train-figures';
+import { LearningCharts } from './train-charts';
+import { historyCsv, type Evaluation } from './train-figures';
 import { SchemaForm, describe, fieldPath, within, type Field, type JsonSchema } from './forms';
 import type { EpochRecord, TrainConfig } from './types';
 
@@ -24,20 +24,10 @@ const SLICE_MS = 100;
 const SLICE_STEPS = 100_000;
 /** Least time between two saves of the session while training, ms. */
 const SAVE_EVERY_MS = 20_000;
-/** Least time between two redraws of a chart while training, ms (a stream of epochs never blocks the page). */
-const REDRAW_MS = 250;
-/** Height of the training charts' plots, CSS pixels. */
-const CHART_HEIGHT = 230;
 /** Heuristics left out of the reference levels (exhaustive search: too slow for a level). */
 const NO_LEVEL = ['oracle', LEARNED_POLICY];
 
-const COLORS = ['#3563a8', '#2e9d57', '#cf3f35', '#8a5cc2', '#e0a526', '#1b9aaa', '#7a7a7a'];
-const LEVEL_COLORS = ['#7a8696', '#b08a3e', '#4d9b8f', '#9b6ab8', '#a05252', '#5d7fb8'];
-
 type TrainSettings = Pick<RunSettings, 'algorithm' | 'preset' | 'learner' | 'trainSeed'>;
-
-/** A series of a training chart with its values, one per epoch. */
-type Line = SeriesSpec & { values: (number | null)[] };
 
 /** The scenario config of a run without its tag, as the simulator and the store take it. */
 function untagged(config: Record<string, unknown>): Record<string, unknown> {
@@ -55,7 +45,6 @@ export class TrainPanel {
   private lastSave = 0;
   /** Requests to the worker, one at a time. */
   private readonly serial = serialQueue();
-  private quantity = '';
   /** Counters of the latest slice (the history has them only at epoch ends). */
   private progress = { envSteps: 0, updates: 0 };
   /** Where the run's weights come from: a file a link can name until it is trained further, else the run. */
@@ -87,25 +76,8 @@ export class TrainPanel {
   });
   private readonly historyCsvButton = h('button', { id: 'history-csv', type: 'button' }, 'History CSV');
   private readonly historyJsonButton = h('button', { id: 'history-json', type: 'button' }, 'History JSON');
-  private readonly quantitySelect = h('select', { id: 'curve-quantity', name: 'curve-quantity' });
-  private readonly curve = new Chart({
-    title: 'Learning curve',
-    id: 'learning-curve',
-    x: 'env steps',
-    y: { value: 'value' },
-    height: CHART_HEIGHT,
-    readout: true,
-    redrawMs: REDRAW_MS,
-  });
-  private readonly losses = new Chart({
-    title: 'Losses',
-    id: 'losses-chart',
-    x: 'env steps',
-    y: { loss: 'loss', other: 'entropy, α' },
-    height: CHART_HEIGHT,
-    readout: true,
-    redrawMs: REDRAW_MS,
-  });
+
+  private readonly charts = new LearningCharts();
   private readonly chain = new ChainSlot();
   private readonly chainButton = h('button', { id: 'refresh-chain', type: 'button' }, 'Chain for the current state');
 
@@ -150,16 +122,7 @@ export class TrainPanel {
     );
     const stem = () => this.fileStem();
     const failed = (message: string) => this.say(message);
-    const curveExport = this.curve.exportButtons('curve', stem, failed);
-    const lossExport = this.losses.exportButtons('losses', stem, failed);
-    const charts = h(
-      'div',
-      { class: 'train-charts' },
-      h('div', { class: 'chart-head' }, h('label', { for: 'curve-quantity' }, 'Learning curve of'), this.quantitySelect, curveExport),
-      this.curve.element,
-      h('div', { class: 'chart-head' }, h('span', {}, 'Critic and actor losses, entropy and α'), lossExport),
-      this.losses.element,
-    );
+    const charts = this.charts.element(stem, failed);
     const chain = h(
       'div',
       { class: 'train-chain' },
@@ -193,10 +156,7 @@ export class TrainPanel {
     this.historyJsonButton.addEventListener('click', () =>
       download(`${this.fileStem()}-history.json`, JSON.stringify(this.history, null, 1), 'application/json'),
     );
-    this.quantitySelect.addEventListener('change', () => {
-      this.quantity = this.quantitySelect.value;
-      this.redraw();
-    });
+    this.charts.onQuantity(() => this.redraw());
     this.chainButton.addEventListener('click', () => void this.refreshChain());
     this.sim.onChange((change) => void this.scenarioChanged(change));
     this.store.subscribe(() => {
@@ -414,7 +374,7 @@ export class TrainPanel {
       this.progress = { envSteps: reply.envSteps, updates: reply.updates };
       if (reply.epochs.length > 0) {
         this.history.push(...reply.epochs);
-        if (this.quantitySelect.options.length <= 1) this.fillQuantities();
+        if (this.charts.hasNoQuantities()) this.fillQuantities();
         this.redraw();
         void this.refreshChain();
         if (performance.now() - this.lastSave > SAVE_EVERY_MS) void this.persist(true);
@@ -548,47 +508,13 @@ export class TrainPanel {
     for (const el of [this.trainButton, this.resetButton, this.saveButton, this.watchButton, this.chainButton]) el.disabled = !ok;
   }
 
+
   private fillQuantities(): void {
-    const names = quantities(this.history);
-    const wanted = this.quantity && names.includes(this.quantity) ? this.quantity : this.sim.scenarioInfo()?.main_metric ?? RETURN;
-    this.quantitySelect.replaceChildren(
-      ...names.map((n) => h('option', { value: n, selected: n === wanted }, n === RETURN ? 'evaluation return' : n.replaceAll('_', ' '))),
-    );
-    if (names.length === 1) this.quantitySelect.append(h('option', { value: wanted, selected: true }, wanted.replaceAll('_', ' ')));
-    this.quantity = wanted;
+    this.charts.fillQuantities(this.history, this.sim.scenarioInfo()?.main_metric);
   }
 
   private redraw(): void {
-    const x = this.history.map((r) => r.env_steps);
-    const q = this.quantity || RETURN;
-    const label = q === RETURN ? 'evaluation return' : q.replaceAll('_', ' ');
-    const lines: Line[] = [{ label: `${label} (greedy)`, color: COLORS[0]!, marks: 'both', values: this.history.map((r) => valueOf(r.eval, q)) }];
-    if (q === RETURN) {
-      lines.push({ label: 'training return (exploring)', color: '#9fb6d6', marks: 'both', values: this.history.map((r) => r.train_return ?? null) });
-    }
-    [...this.levels.entries()].forEach(([policy, evaluation], i) => {
-      const level = valueOf(evaluation, q);
-      if (level !== null) lines.push({ label: policy, color: LEVEL_COLORS[i % LEVEL_COLORS.length]!, dash: [6, 4], values: x.map(() => level) });
-    });
-    for (const figure of this.sim.scenarioInfo()?.paper_figures ?? []) {
-      if (figure.metric === q) lines.push({ label: figure.label, color: '#cf3f35', dash: [2, 3], values: x.map(() => figure.value) });
-    }
-    const loss = (name: 'critic_loss' | 'actor_loss' | 'entropy' | 'alpha') => this.history.map((r) => r.losses?.[name] ?? null);
-    const losses: Line[] = [
-      { label: 'critic loss', color: COLORS[0]!, marks: 'both', values: loss('critic_loss') },
-      { label: 'actor loss', color: COLORS[2]!, marks: 'both', values: loss('actor_loss') },
-      { label: 'entropy', color: COLORS[1]!, marks: 'both', scale: 'other', values: loss('entropy') },
-      { label: 'α', color: COLORS[3]!, marks: 'both', scale: 'other', values: loss('alpha') },
-    ];
-    const epochs = this.history.length;
-    for (const [chart, series, none] of [
-      [this.curve, lines, 'No epochs yet: train, or load a policy.'],
-      [this.losses, losses, 'No losses yet: the learner has not been updated.'],
-    ] as const) {
-      chart.setData([x, ...series.map((l) => l.values)], series);
-      const latest = chart.latest();
-      chart.describe(latest ? `${epochs} epochs; ${latest}.` : none);
-    }
+    this.charts.draw(this.history, this.levels, this.sim.scenarioInfo()?.paper_figures ?? []);
   }
 
   private async refreshChain(): Promise<void> {

@@ -15,6 +15,7 @@ export type {
   TotFit,
   ScenarioInfo,
   FitTarget,
+  PaperFigure,
 } from './generated/core';
 
 /** A scenario's snapshot narrowed by its tag. */

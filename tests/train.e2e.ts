@@ -51,6 +51,12 @@ test('d2sac fast on asp: the learning curve and the losses grow points', async (
   expect(rows[0]).toBe('env steps,critic loss,actor loss,entropy,α');
   expect(rows.length - 1).toBe(await points(page, 'losses-chart'));
   await expect(page.locator('#losses-chart figcaption')).toHaveText(/^\d+ epochs; at \d+ env steps: critic loss /);
+  // The history CSV is the core's metrics CSV (the file a CLI run writes): a header and a row per epoch.
+  const historyDownload = page.waitForEvent('download');
+  await page.locator('#history-csv').click();
+  const history = readFileSync(await (await historyDownload).path(), 'utf8').trimEnd().split('\n');
+  expect(history[0]).toMatch(/^epoch,env_steps,updates,train_return,eval_return,eval_sd,critic_loss,actor_loss,entropy,alpha,mean_q,eval_total_reward,/);
+  expect(history.length - 1).toBe(await epochs(page));
   await page.screenshot({ path: 'test-results/screenshots/training-asp.png', fullPage: true });
 });
 

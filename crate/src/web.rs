@@ -372,6 +372,12 @@ impl BrowserTrainer {
         to_js(&self.inner.history())
     }
 
+    /// Every epoch record so far as the metrics CSV, the same file as a CLI run's `metrics.csv`.
+    #[wasm_bindgen(js_name = historyCsv)]
+    pub fn history_csv(&self) -> String {
+        train::history_csv(self.inner.history())
+    }
+
     /// A heuristic of the scenario on the run's evaluation episodes (the level to beat).
     #[wasm_bindgen(js_name = evaluateHeuristic)]
     pub fn evaluate_heuristic(&mut self, policy: &str) -> Result<JsValue, JsValue> {

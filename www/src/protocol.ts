@@ -52,6 +52,8 @@ export type TrainRequest =
   | { kind: 'train-evaluate-heuristic'; policy: string }
   /** The diffusion chain of the learned policy for the simulator's current observation. */
   | { kind: 'train-chain' }
+  /** The run's epoch records as the metrics CSV (the file a CLI run writes as `metrics.csv`). */
+  | { kind: 'train-history-csv' }
   /** The run as checkpoint bytes (`withoutReplay`: empty replay buffers, a fraction of the size). */
   | { kind: 'train-save'; withoutReplay: boolean }
   /**
@@ -135,7 +137,8 @@ export type TrainReply =
   | { kind: 'train-level'; policy: string; evaluation: EpochRecord['eval'] }
   /** Action distributions after each denoising step (x_T first), or null when the learner has no chain. */
   | { kind: 'train-chain'; distributions: number[][] | null }
-  | { kind: 'train-checkpoint'; bytes: Uint8Array };
+  | { kind: 'train-checkpoint'; bytes: Uint8Array }
+  | { kind: 'train-history-csv'; csv: string };
 
 /** A request or reply on the wire. */
 export interface Envelope<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyCsv, quantities, valueOf } from './train-figures';
+import { quantities, valueOf } from './train-figures';
 import type { EpochRecord } from './types';
 
 const record = (epoch: number, ret: number, losses: boolean): EpochRecord => ({
@@ -19,13 +19,5 @@ describe('learning-curve figures', () => {
     expect(valueOf(r.eval, 'missing')).toBeNull();
     expect(quantities([r])).toEqual(['return', 'total_reward', 'crashed']);
     expect(quantities([])).toEqual(['return']);
-  });
-
-  it('writes the history as CSV with empty cells for absent values', () => {
-    expect(historyCsv([record(1, 400, false), record(2, 450, true)])).toBe(
-      'epoch,env_steps,updates,train_return,eval_return,eval_sd,critic_loss,actor_loss,entropy,alpha,mean_q,total_reward,crashed\n' +
-        '1,1000,900,,400,1.5,,,,,,400,2\n' +
-        '2,2000,1800,440,450,1.5,0.5,-3,2.9,0.05,4,450,2\n',
-    );
   });
 });

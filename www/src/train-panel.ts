@@ -14,7 +14,7 @@ import { serialQueue, type Runtime } from './runtime';
 import { saveSession, type Session } from './session';
 import type { ScenarioChange, SimPanel } from './sim-panel';
 import { LearningCharts } from './train-charts';
-import { historyCsv, type Evaluation } from './train-figures';
+import type { Evaluation } from './train-figures';
 import { SchemaForm, describe, fieldPath, within, type Field, type JsonSchema } from './forms';
 import type { EpochRecord, TrainConfig } from './types';
 
@@ -152,7 +152,7 @@ export class TrainPanel {
       e.preventDefault();
       void this.loadServed({ source: 'checkpoint', path: this.pathInput.value.trim() });
     });
-    this.historyCsvButton.addEventListener('click', () => download(`${this.fileStem()}-history.csv`, historyCsv(this.history), 'text/csv'));
+    this.historyCsvButton.addEventListener('click', () => void this.downloadHistoryCsv());
     this.historyJsonButton.addEventListener('click', () =>
       download(`${this.fileStem()}-history.json`, JSON.stringify(this.history, null, 1), 'application/json'),
     );
@@ -421,6 +421,12 @@ export class TrainPanel {
     await this.computeLevels();
     await this.refreshChain();
     void this.persist(true);
+  }
+
+  private async downloadHistoryCsv(): Promise<void> {
+    const reply = await this.serial(() => this.call({ kind: 'train-history-csv' }));
+    if (reply.kind === 'train-history-csv') download(`${this.fileStem()}-history.csv`, reply.csv, 'text/csv');
+    else this.say(reply.kind === 'error' ? reply.message : 'unexpected reply');
   }
 
   private async downloadCheckpoint(): Promise<void> {

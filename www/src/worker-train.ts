@@ -116,6 +116,8 @@ export function handleTrain(req: TrainRequest, sim: () => { sim: Simulator; scen
       const key = s.decisionKey() as { agent: number; position: number };
       return { kind: 'train-chain', distributions: t.chain(s.observation(), key.agent, key.position) as number[][] | null };
     }
+    case 'train-history-csv':
+      return { kind: 'train-history-csv', csv: current().historyCsv() };
     case 'train-save': {
       const t = current();
       return { kind: 'train-checkpoint', bytes: req.withoutReplay ? t.saveWithoutReplay() : t.save() };

@@ -80,18 +80,15 @@ pub(super) fn train(args: &TrainArgs) -> Result<String> {
             .progress_chars("=> "),
     );
     let mut reached = false;
-    let mut csv = trainer.history().first().map(metrics_csv_header).unwrap_or_default();
-    for record in trainer.history() {
-        csv.push_str(&metrics_csv_row(record));
-    }
+    let mut csv = crate::train::history_csv(trainer.history());
     let done = trainer.history().len() as u64;
     bar.set_position(done.min(args.epochs));
     for epoch in done..args.epochs {
         let record = trainer.run_epoch()?;
         if csv.is_empty() {
-            csv = metrics_csv_header(&record);
+            csv = record.csv_header();
         }
-        csv.push_str(&metrics_csv_row(&record));
+        csv.push_str(&record.csv_row());
         if let Some(dir) = out_dir {
             write_file(&dir.join("metrics.csv"), &csv)?;
             if args.checkpoint_every.is_some_and(|n| (epoch + 1) % n == 0) {
@@ -176,38 +173,6 @@ pub(super) fn write_checkpoint(
 
 pub(super) fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| Error::new("--out", format!("cannot write '{}': {e}", path.display())))
-}
-
-pub(super) fn metrics_csv_header(record: &crate::train::EpochRecord) -> String {
-    let mut h = "epoch,env_steps,updates,train_return,eval_return,eval_sd,critic_loss,actor_loss,entropy,alpha,mean_q"
-        .to_owned();
-    for (name, _) in &record.eval.metrics {
-        let _ = write!(h, ",eval_{name}");
-    }
-    h + "\n"
-}
-
-pub(super) fn metrics_csv_row(r: &crate::train::EpochRecord) -> String {
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-    let l = r.losses;
-    let mut row = format!(
-        "{},{},{},{},{},{},{},{},{},{},{}",
-        r.epoch,
-        r.env_steps,
-        r.updates,
-        opt(r.train_return),
-        r.eval.mean_return,
-        r.eval.sd_return,
-        opt(l.map(|l| f64::from(l.critic_loss))),
-        opt(l.map(|l| f64::from(l.actor_loss))),
-        opt(l.map(|l| f64::from(l.entropy))),
-        opt(l.map(|l| f64::from(l.alpha))),
-        opt(l.map(|l| f64::from(l.mean_q))),
-    );
-    for (_, v) in &r.eval.metrics {
-        let _ = write!(row, ",{v}");
-    }
-    row + "\n"
 }
 
 /// Applies one `--set FIELD=VALUE` to the learner (or, for `schedule.FIELD`, the schedule) of `config`.

@@ -14,7 +14,7 @@ mod record;
 pub use config::TrainConfig;
 #[cfg(test)]
 use config::for_scenario;
-pub use record::{EpochRecord, Evaluation};
+pub use record::{EpochRecord, Evaluation, history_csv};
 
 use serde::{Deserialize, Serialize};
 

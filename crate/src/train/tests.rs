@@ -492,3 +492,28 @@ fn empty_episodes_are_passed_over_and_an_empty_world_refused() {
     let e = Trainer::new(flow(1e-9)).err().unwrap();
     assert!(e.field == "training" && e.problem.contains("before their first decision"), "{e}");
 }
+
+#[test]
+fn the_history_is_one_csv_with_empty_cells_for_absent_values() {
+    let record = |epoch: u64, losses: Option<UpdateStats>| EpochRecord {
+        epoch,
+        env_steps: epoch * 1000,
+        updates: epoch * 900,
+        train_return: losses.map(|_| 440.0),
+        eval: Evaluation {
+            mean_return: 400.0,
+            sd_return: 1.5,
+            metrics: vec![("total_reward".into(), 400.0), ("crashed".into(), 2.0)],
+        },
+        losses,
+    };
+    let losses = UpdateStats { critic_loss: 0.5, actor_loss: -3.0, entropy: 2.5, alpha: 0.25, mean_q: 4.0 };
+    assert_eq!(history_csv(&[]), "");
+    assert_eq!(
+        history_csv(&[record(1, None), record(2, Some(losses))]),
+        "epoch,env_steps,updates,train_return,eval_return,eval_sd,critic_loss,actor_loss,entropy,alpha,mean_q,\
+         eval_total_reward,eval_crashed\n\
+         1,1000,900,,400,1.5,,,,,,400,2\n\
+         2,2000,1800,440,400,1.5,0.5,-3,2.5,0.25,4,400,2\n"
+    );
+}

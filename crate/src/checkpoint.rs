@@ -95,35 +95,35 @@ impl Checkpoint {
             .map_err(|e| Error::new("checkpoint", format!("state '{key}' is malformed: {e}")))
     }
 
-    /// Stores the layers of `mlp` from the flat `params` as `<prefix>.<layer>.weight` (`[out, in]`) and
+    /// Stores the layers of `mlp` from the flat `weights` as `<prefix>.<layer>.weight` (`[out, in]`) and
     /// `<prefix>.<layer>.bias`.
-    pub fn put_mlp(&mut self, prefix: &str, mlp: &Mlp, params: &[f32]) {
+    pub fn put_mlp(&mut self, prefix: &str, mlp: &Mlp, weights: &[f32]) {
         for (i, layer) in mlp.layers.iter().enumerate() {
             let l = layer.layout;
             let mut weight = vec![0.0; l.inputs * l.outputs];
             crate::nn::kernels::transpose(
-                &params[l.weight..l.weight + l.inputs * l.outputs],
+                &weights[l.weight..l.weight + l.inputs * l.outputs],
                 &mut weight,
                 l.inputs,
                 l.outputs,
             );
             self.put(format!("{prefix}.{i}.weight"), vec![l.outputs, l.inputs], weight);
-            self.put(format!("{prefix}.{i}.bias"), vec![l.outputs], params[l.bias..l.bias + l.outputs].to_vec());
+            self.put(format!("{prefix}.{i}.bias"), vec![l.outputs], weights[l.bias..l.bias + l.outputs].to_vec());
         }
     }
 
-    /// Reads the layers stored by [`Checkpoint::put_mlp`] into the flat `params`.
-    pub fn get_mlp(&self, prefix: &str, mlp: &Mlp, params: &mut [f32]) -> Result<()> {
+    /// Reads the layers stored by [`Checkpoint::put_mlp`] into the flat `weights`.
+    pub fn get_mlp(&self, prefix: &str, mlp: &Mlp, weights: &mut [f32]) -> Result<()> {
         for (i, layer) in mlp.layers.iter().enumerate() {
             let l = layer.layout;
             let weight = self.get(&format!("{prefix}.{i}.weight"), &[l.outputs, l.inputs])?;
             crate::nn::kernels::transpose(
                 weight,
-                &mut params[l.weight..l.weight + l.inputs * l.outputs],
+                &mut weights[l.weight..l.weight + l.inputs * l.outputs],
                 l.outputs,
                 l.inputs,
             );
-            params[l.bias..l.bias + l.outputs].copy_from_slice(self.get(&format!("{prefix}.{i}.bias"), &[l.outputs])?);
+            weights[l.bias..l.bias + l.outputs].copy_from_slice(self.get(&format!("{prefix}.{i}.bias"), &[l.outputs])?);
         }
         Ok(())
     }
@@ -257,9 +257,9 @@ mod tests {
     #[test]
     fn round_trip_keeps_tensors_state_and_pytorch_layout() {
         let mlp = Mlp::new(&[3, 2], Activation::Relu, Activation::Identity, 0);
-        let params = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5];
+        let weights = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, -0.5];
         let mut ck = Checkpoint::new();
-        ck.put_mlp("net", &mlp, &params);
+        ck.put_mlp("net", &mlp, &weights);
         ck.put_state("steps", &42u64);
         let back = Checkpoint::from_bytes(&ck.to_bytes()).unwrap();
         assert_eq!(back, ck);
@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(back.get("net.0.weight", &[2, 3]).unwrap(), &[1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
         let mut restored = vec![0.0; 8];
         back.get_mlp("net", &mlp, &mut restored).unwrap();
-        assert_eq!(restored, params);
+        assert_eq!(restored, weights);
         assert_eq!(back.state::<u64>("steps").unwrap(), 42);
         assert!(back.get("net.0.weight", &[3, 2]).unwrap_err().problem.contains("shape"));
         assert!(back.state::<String>("steps").is_err());

@@ -105,7 +105,7 @@ pub struct Dqn<B: Backend> {
     backend: B,
     actions: usize,
     q: Mlp,
-    params: Trainable<B>,
+    weights: Trainable<B>,
     target: B::Vector,
     updates: u64,
     experience: Experience,
@@ -135,7 +135,7 @@ impl<B: Backend> Dqn<B> {
         let q = Mlp::new(&widths, config.activation, Activation::Identity, 0);
         let mut init = vec![0.0; q.len()];
         q.init(&mut init, &mut rng);
-        let params = Trainable::new(&mut backend, &init);
+        let weights = Trainable::new(&mut backend, &init);
         let mut target = backend.vector(init.len());
         backend.write_vector(&mut target, &init);
         Ok(Self {
@@ -153,7 +153,7 @@ impl<B: Backend> Dqn<B> {
             act_work: q.workspace(&mut backend, 1),
             stats: backend.vector(2),
             target,
-            params,
+            weights,
             q,
             actions,
             config,
@@ -170,7 +170,7 @@ impl<B: Backend> Dqn<B> {
     pub fn q_values(&mut self, obs: &[f32]) -> Vec<f32> {
         let b = &mut self.backend;
         b.write_matrix(&mut self.act_obs, obs);
-        self.q.infer(b, &self.params.value, &self.act_obs, &mut self.act_work);
+        self.q.infer(b, &self.weights.value, &self.act_obs, &mut self.act_work);
         b.read_matrix(self.act_work.output())
     }
 
@@ -206,7 +206,7 @@ impl<B: Backend> Dqn<B> {
         // 1. Target: the target network values s'; it also picks the action unless double.
         self.q.infer(b, &self.target, &self.next_obs, &mut self.next_work);
         let select = if c.double {
-            self.q.infer(b, &self.params.value, &self.next_obs, &mut self.work);
+            self.q.infer(b, &self.weights.value, &self.next_obs, &mut self.work);
             self.work.output()
         } else {
             self.next_work.output()
@@ -214,17 +214,17 @@ impl<B: Backend> Dqn<B> {
         b.dqn_target(select, self.next_work.output(), &self.returns, &self.discounts, &mut self.y);
 
         // 2. MSE of Q(s, a) to the target.
-        self.q.forward(b, &self.params.value, &self.obs, &mut self.work);
+        self.q.forward(b, &self.weights.value, &self.obs, &mut self.work);
         let (q, dq) = self.work.output_and_grad();
         b.critic_mse(q, &self.taken, &self.y, dq, &mut self.stats, TD);
-        self.params.zero_grad(b);
-        self.q.backward(b, &self.params.value, &self.obs, &mut self.work, &mut self.params.grad, None);
+        self.weights.zero_grad(b);
+        self.q.backward(b, &self.weights.value, &self.obs, &mut self.work, &mut self.weights.grad, None);
         let step = self.updates + 1;
-        self.params.adam(b, step, &AdamConfig::new(c.lr, c.weight_decay));
+        self.weights.adam(b, step, &AdamConfig::new(c.lr, c.weight_decay));
 
         // 3. Hard target update.
         if step.is_multiple_of(c.target_update_every as u64) {
-            b.copy(&mut self.target, &self.params.value);
+            b.copy(&mut self.target, &self.weights.value);
         }
         self.updates = step;
 
@@ -272,9 +272,9 @@ impl<B: Backend> Learner for Dqn<B> {
 
     fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
         let b = &mut self.backend;
-        ck.put_mlp(&format!("{prefix}q"), &self.q, &b.read_vector(&self.params.value));
+        ck.put_mlp(&format!("{prefix}q"), &self.q, &b.read_vector(&self.weights.value));
         ck.put_mlp(&format!("{prefix}target_q"), &self.q, &b.read_vector(&self.target));
-        let (m, v) = (b.read_vector(&self.params.m), b.read_vector(&self.params.v));
+        let (m, v) = (b.read_vector(&self.weights.m), b.read_vector(&self.weights.v));
         ck.put(format!("{prefix}optim.q.m"), vec![m.len()], m);
         ck.put(format!("{prefix}optim.q.v"), vec![v.len()], v);
         self.experience.save(prefix, ck);
@@ -283,13 +283,13 @@ impl<B: Backend> Learner for Dqn<B> {
 
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
         let b = &mut self.backend;
-        let mut params = vec![0.0; self.q.len()];
-        ck.get_mlp(&format!("{prefix}q"), &self.q, &mut params)?;
-        b.write_vector(&mut self.params.value, &params);
-        ck.get_mlp(&format!("{prefix}target_q"), &self.q, &mut params)?;
-        b.write_vector(&mut self.target, &params);
-        b.write_vector(&mut self.params.m, ck.get(&format!("{prefix}optim.q.m"), &[params.len()])?);
-        b.write_vector(&mut self.params.v, ck.get(&format!("{prefix}optim.q.v"), &[params.len()])?);
+        let mut weights = vec![0.0; self.q.len()];
+        ck.get_mlp(&format!("{prefix}q"), &self.q, &mut weights)?;
+        b.write_vector(&mut self.weights.value, &weights);
+        ck.get_mlp(&format!("{prefix}target_q"), &self.q, &mut weights)?;
+        b.write_vector(&mut self.target, &weights);
+        b.write_vector(&mut self.weights.m, ck.get(&format!("{prefix}optim.q.m"), &[weights.len()])?);
+        b.write_vector(&mut self.weights.v, ck.get(&format!("{prefix}optim.q.v"), &[weights.len()])?);
         self.experience.load(prefix, ck)?;
         self.updates = ck.state(&format!("{prefix}dqn.updates"))?;
         Ok(())

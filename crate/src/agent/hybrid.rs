@@ -448,16 +448,16 @@ impl<B: Backend> Hybrid<B> {
             output_l2 / rows,
             &mut self.dx0,
         );
-        let params = &mut self.actor_params;
-        params.zero_grad(b);
-        actor.backward(b, &params.value, &self.dx0, &mut self.train_chain, &mut params.grad);
+        let weights = &mut self.actor_params;
+        weights.zero_grad(b);
+        actor.backward(b, &weights.value, &self.dx0, &mut self.train_chain, &mut weights.grad);
         let adam = AdamConfig::new(self.config.actor_lr, self.config.weight_decay);
-        params.adam(b, step, &adam);
+        weights.adam(b, step, &adam);
 
         // 4. Targets.
         let tau = self.config.tau;
         b.soft_update(&mut self.critic_target, &critic.value, tau);
-        b.soft_update(&mut self.actor_target, &params.value, tau);
+        b.soft_update(&mut self.actor_target, &weights.value, tau);
         self.updates = step;
 
         let stats = b.read_vector(&self.stats);
@@ -583,20 +583,20 @@ impl<B: Backend> Learner for Hybrid<B> {
 
     fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
         let b = &mut self.backend;
-        for (name, params) in [("actor", &self.actor_params.value), ("target_actor", &self.actor_target)] {
-            let values = b.read_vector(params);
+        for (name, weights) in [("actor", &self.actor_params.value), ("target_actor", &self.actor_target)] {
+            let values = b.read_vector(weights);
             for (net, mlp) in self.actor.networks() {
                 ck.put_mlp(&format!("{prefix}{name}.{net}"), mlp, &values);
             }
         }
-        for (name, params) in [("critic", &self.critic_params.value), ("target_critic", &self.critic_target)] {
-            let values = b.read_vector(params);
+        for (name, weights) in [("critic", &self.critic_params.value), ("target_critic", &self.critic_target)] {
+            let values = b.read_vector(weights);
             for (net, mlp) in ["q1", "q2"].iter().zip(&self.critics) {
                 ck.put_mlp(&format!("{prefix}{name}.{net}"), mlp, &values);
             }
         }
-        for (name, params) in [("actor", &self.actor_params), ("critic", &self.critic_params)] {
-            let (m, v) = (b.read_vector(&params.m), b.read_vector(&params.v));
+        for (name, weights) in [("actor", &self.actor_params), ("critic", &self.critic_params)] {
+            let (m, v) = (b.read_vector(&weights.m), b.read_vector(&weights.v));
             ck.put(format!("{prefix}optim.{name}.m"), vec![m.len()], m);
             ck.put(format!("{prefix}optim.{name}.v"), vec![v.len()], v);
         }
@@ -608,25 +608,25 @@ impl<B: Backend> Learner for Hybrid<B> {
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
         let b = &mut self.backend;
         let mut values = vec![0.0; self.actor.len()];
-        for (name, params) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_target)] {
+        for (name, weights) in [("actor", &mut self.actor_params.value), ("target_actor", &mut self.actor_target)] {
             for (net, mlp) in self.actor.networks() {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }
-            b.write_vector(params, &values);
+            b.write_vector(weights, &values);
         }
         let mut values = vec![0.0; self.critics.iter().map(Mlp::len).sum()];
-        for (name, params) in [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_target)] {
+        for (name, weights) in [("critic", &mut self.critic_params.value), ("target_critic", &mut self.critic_target)] {
             for (net, mlp) in ["q1", "q2"].iter().zip(&self.critics) {
                 ck.get_mlp(&format!("{prefix}{name}.{net}"), mlp, &mut values)?;
             }
-            b.write_vector(params, &values);
+            b.write_vector(weights, &values);
         }
         let lens = [self.actor.len(), values.len()];
-        for ((name, params), len) in
+        for ((name, weights), len) in
             [("actor", &mut self.actor_params), ("critic", &mut self.critic_params)].into_iter().zip(lens)
         {
-            b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
-            b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
+            b.write_vector(&mut weights.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
+            b.write_vector(&mut weights.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
         }
         self.replay.load(&format!("{prefix}replay"), ck)?;
         self.nstep.load(&format!("{prefix}nstep"), ck)?;

@@ -94,12 +94,12 @@ impl PpoConfig {
         let widths = |out: usize| -> Vec<usize> {
             std::iter::once(obs_dim).chain(self.hidden.iter().copied()).chain([out]).collect()
         };
-        let params = memory::mlp_parameters(&widths(actions)) + memory::mlp_parameters(&widths(1));
+        let weights = memory::mlp_parameters(&widths(actions)) + memory::mlp_parameters(&widths(1));
         let activations = memory::mlp_activations(&widths(actions), self.minibatch_size)
             + memory::mlp_activations(&widths(1), self.minibatch_size);
         // The rollout: observations, actions, rewards, values, log-probabilities, done flags.
         let rollout = self.rollout_steps as u64 * (2 * obs_dim as u64 + 5);
-        MemoryEstimate::new(params, params, activations, rollout)
+        MemoryEstimate::new(weights, weights, activations, rollout)
     }
 
     /// Checks every field; errors name the field.
@@ -256,7 +256,7 @@ pub struct Ppo<B: Backend> {
     backend: B,
     actor: Mlp,
     critic: Mlp,
-    params: Trainable<B>,
+    weights: Trainable<B>,
     updates: u64,
     gradient_steps: u64,
     rollout: Rollout,
@@ -288,7 +288,7 @@ impl<B: Backend> Ppo<B> {
                 net.init(&mut init, &mut rng);
             }
         }
-        let params = Trainable::new(&mut backend, &init);
+        let weights = Trainable::new(&mut backend, &init);
         let (n, m) = (config.rollout_steps, config.minibatch_size);
         let b = &mut backend;
         let roll = RolloutMatrices {
@@ -327,7 +327,7 @@ impl<B: Backend> Ppo<B> {
             stats: b.vector(NORM + 1),
             roll,
             mb,
-            params,
+            weights,
             actor,
             critic,
             config,
@@ -354,7 +354,7 @@ impl<B: Backend> Ppo<B> {
     pub fn policy_probs(&mut self, obs: &[f32], probs: &mut Vec<f32>) {
         let b = &mut self.backend;
         b.write_matrix(&mut self.act_obs, obs);
-        self.actor.infer(b, &self.params.value, &self.act_obs, &mut self.act_work);
+        self.actor.infer(b, &self.weights.value, &self.act_obs, &mut self.act_work);
         b.softmax_rows(self.act_work.output(), &mut self.act_probs);
         probs.clear();
         probs.extend(b.read_matrix(&self.act_probs));
@@ -365,7 +365,7 @@ impl<B: Backend> Ppo<B> {
     fn train_rollout(&mut self, rng: &mut Rng) -> Result<UpdateStats> {
         let c = &self.config;
         let b = &mut self.backend;
-        let (roll, mb, p) = (&mut self.roll, &mut self.mb, &mut self.params);
+        let (roll, mb, p) = (&mut self.roll, &mut self.mb, &mut self.weights);
 
         // 1. The rollout under the networks that collected it.
         b.write_matrix(&mut roll.obs, &self.rollout.obs);
@@ -477,10 +477,10 @@ impl<B: Backend> Learner for Ppo<B> {
 
     fn save(&mut self, prefix: &str, ck: &mut Checkpoint) {
         let b = &mut self.backend;
-        let params = b.read_vector(&self.params.value);
-        ck.put_mlp(&format!("{prefix}actor"), &self.actor, &params);
-        ck.put_mlp(&format!("{prefix}critic"), &self.critic, &params);
-        let (m, v) = (b.read_vector(&self.params.m), b.read_vector(&self.params.v));
+        let weights = b.read_vector(&self.weights.value);
+        ck.put_mlp(&format!("{prefix}actor"), &self.actor, &weights);
+        ck.put_mlp(&format!("{prefix}critic"), &self.critic, &weights);
+        let (m, v) = (b.read_vector(&self.weights.m), b.read_vector(&self.weights.v));
         ck.put(format!("{prefix}optim.m"), vec![m.len()], m);
         ck.put(format!("{prefix}optim.v"), vec![v.len()], v);
         self.rollout.save(&format!("{prefix}rollout"), ck, self.actor.inputs());
@@ -490,12 +490,12 @@ impl<B: Backend> Learner for Ppo<B> {
 
     fn load(&mut self, prefix: &str, ck: &Checkpoint) -> Result<()> {
         let b = &mut self.backend;
-        let mut params = vec![0.0; self.actor.len() + self.critic.len()];
-        ck.get_mlp(&format!("{prefix}actor"), &self.actor, &mut params)?;
-        ck.get_mlp(&format!("{prefix}critic"), &self.critic, &mut params)?;
-        b.write_vector(&mut self.params.value, &params);
-        b.write_vector(&mut self.params.m, ck.get(&format!("{prefix}optim.m"), &[params.len()])?);
-        b.write_vector(&mut self.params.v, ck.get(&format!("{prefix}optim.v"), &[params.len()])?);
+        let mut weights = vec![0.0; self.actor.len() + self.critic.len()];
+        ck.get_mlp(&format!("{prefix}actor"), &self.actor, &mut weights)?;
+        ck.get_mlp(&format!("{prefix}critic"), &self.critic, &mut weights)?;
+        b.write_vector(&mut self.weights.value, &weights);
+        b.write_vector(&mut self.weights.m, ck.get(&format!("{prefix}optim.m"), &[weights.len()])?);
+        b.write_vector(&mut self.weights.v, ck.get(&format!("{prefix}optim.v"), &[weights.len()])?);
         let obs_dim = self.actor.inputs();
         self.rollout.load(&format!("{prefix}rollout"), ck, obs_dim, self.config.rollout_steps)?;
         let state: PpoState = ck.state(&format!("{prefix}ppo"))?;

@@ -409,8 +409,8 @@ impl<B: Backend> Learner for Sac<B> {
         let target = b.read_vector(&self.critic_target);
         ck.put_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &target);
         ck.put_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &target);
-        for (name, params) in [("actor", &self.actor), ("critic", &self.critic)] {
-            let (m, v) = (b.read_vector(&params.m), b.read_vector(&params.v));
+        for (name, weights) in [("actor", &self.actor), ("critic", &self.critic)] {
+            let (m, v) = (b.read_vector(&weights.m), b.read_vector(&weights.v));
             ck.put(format!("{prefix}optim.{name}.m"), vec![m.len()], m);
             ck.put(format!("{prefix}optim.{name}.v"), vec![v.len()], v);
         }
@@ -442,9 +442,9 @@ impl<B: Backend> Learner for Sac<B> {
         ck.get_mlp(&format!("{prefix}target_critic.q1"), &self.q1, &mut critic)?;
         ck.get_mlp(&format!("{prefix}target_critic.q2"), &self.q2, &mut critic)?;
         b.write_vector(&mut self.critic_target, &critic);
-        for (name, params, len) in [("actor", &mut self.actor, n), ("critic", &mut self.critic, critic.len())] {
-            b.write_vector(&mut params.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
-            b.write_vector(&mut params.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
+        for (name, weights, len) in [("actor", &mut self.actor, n), ("critic", &mut self.critic, critic.len())] {
+            b.write_vector(&mut weights.m, ck.get(&format!("{prefix}optim.{name}.m"), &[len])?);
+            b.write_vector(&mut weights.v, ck.get(&format!("{prefix}optim.{name}.v"), &[len])?);
         }
         self.experience.load(prefix, ck)?;
         let scalars: SacState = ck.state(&format!("{prefix}sac"))?;
@@ -467,26 +467,26 @@ struct SacState {
     rng: RngState,
 }
 
-fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, params: &[f32]) {
+fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, weights: &[f32]) {
     match policy {
         Policy::Diffusion { actor, .. } => {
             for (name, mlp) in actor.networks() {
-                ck.put_mlp(&format!("{prefix}.{name}"), mlp, params);
+                ck.put_mlp(&format!("{prefix}.{name}"), mlp, weights);
             }
         }
-        Policy::Mlp { mlp, .. } => ck.put_mlp(prefix, mlp, params),
+        Policy::Mlp { mlp, .. } => ck.put_mlp(prefix, mlp, weights),
     }
 }
 
-fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, params: &mut [f32]) -> Result<()> {
+fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, weights: &mut [f32]) -> Result<()> {
     match policy {
         Policy::Diffusion { actor, .. } => {
             for (name, mlp) in actor.networks() {
-                ck.get_mlp(&format!("{prefix}.{name}"), mlp, params)?;
+                ck.get_mlp(&format!("{prefix}.{name}"), mlp, weights)?;
             }
             Ok(())
         }
-        Policy::Mlp { mlp, .. } => ck.get_mlp(prefix, mlp, params),
+        Policy::Mlp { mlp, .. } => ck.get_mlp(prefix, mlp, weights),
     }
 }
 

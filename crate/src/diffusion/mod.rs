@@ -185,11 +185,11 @@ impl DiffusionActor {
     }
 
     /// PyTorch-default initialisation of every layer.
-    pub fn init(&self, params: &mut [f32], rng: &mut Rng) {
+    pub fn init(&self, weights: &mut [f32], rng: &mut Rng) {
         if let Some(t) = &self.time_mlp {
-            t.init(params, rng);
+            t.init(weights, rng);
         }
-        self.denoiser.init(params, rng);
+        self.denoiser.init(weights, rng);
     }
 
     /// Buffers for chains over a batch of `rows` states.
@@ -241,19 +241,25 @@ impl DiffusionActor {
 
     /// Runs the reverse chain from `work.start()` for the states `state` (`rows × state_dim`), keeping
     /// what [`DiffusionActor::backward`] needs; the result `x_0` is `work.output()`.
-    pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {
-        self.run(backend, params, state, work, true);
+    pub fn forward<B: Backend>(
+        &self,
+        backend: &mut B,
+        weights: &B::Vector,
+        state: &B::Matrix,
+        work: &mut ChainWork<B>,
+    ) {
+        self.run(backend, weights, state, work, true);
     }
 
     /// The reverse chain with no backward to follow (acting, targets): the same `x_0` as
     /// [`DiffusionActor::forward`] without the activations' slopes.
-    pub fn infer<B: Backend>(&self, backend: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {
-        self.run(backend, params, state, work, false);
+    pub fn infer<B: Backend>(&self, backend: &mut B, weights: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>) {
+        self.run(backend, weights, state, work, false);
     }
 
-    fn run<B: Backend>(&self, b: &mut B, params: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>, grad: bool) {
+    fn run<B: Backend>(&self, b: &mut B, weights: &B::Vector, state: &B::Matrix, work: &mut ChainWork<B>, grad: bool) {
         let pass = |mlp: &Mlp, b: &mut B, x: &B::Matrix, w: &mut MlpWork<B>| {
-            if grad { mlp.forward(b, params, x, w) } else { mlp.infer(b, params, x, w) }
+            if grad { mlp.forward(b, weights, x, w) } else { mlp.infer(b, weights, x, w) }
         };
         if let (Some(mlp), Some(time)) = (&self.time_mlp, work.time.as_mut()) {
             pass(mlp, b, &work.embedding, time);
@@ -272,7 +278,7 @@ impl DiffusionActor {
     pub fn backward<B: Backend>(
         &self,
         backend: &mut B,
-        params: &B::Vector,
+        weights: &B::Vector,
         dx0: &B::Matrix,
         work: &mut ChainWork<B>,
         grads: &mut B::Vector,
@@ -296,11 +302,11 @@ impl DiffusionActor {
             backend.reverse_step_backward(&self.steps[t], &x[t + 1], net[t].output(), incoming, deps, outgoing);
             // The denoiser's backward reads ∂L/∂eps from its output-gradient buffer: swap `deps` in.
             std::mem::swap(net[t].output_grad(), deps);
-            self.denoiser.backward(backend, params, &input[t], &mut net[t], grads, Some(d_input));
+            self.denoiser.backward(backend, weights, &input[t], &mut net[t], grads, Some(d_input));
             backend.concat_broadcast_backward(d_input, outgoing, d_embedding, t);
         }
         if let (Some(mlp), Some(work)) = (&self.time_mlp, time.as_mut()) {
-            mlp.backward(backend, params, embedding, work, grads, None);
+            mlp.backward(backend, weights, embedding, work, grads, None);
         }
     }
 }

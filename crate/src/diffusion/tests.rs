@@ -59,7 +59,7 @@ fn small_actor_with(schedule: NoiseSchedule, time_mlp: bool, clip: bool, output:
 /// f64 reference of the chain and the discrete actor loss `−mean(α·H + Σπq)`, from the same noise.
 fn loss_f64(
     actor: &DiffusionActor,
-    params: &[f64],
+    weights: &[f64],
     states: &[f64],
     start: &[f64],
     noise: &[Vec<f64>],
@@ -69,7 +69,7 @@ fn loss_f64(
     let (rows, a) = (states.len() / 3, 4);
     let emb_rows: Vec<f64> = (0..5).flat_map(|t| sinusoidal_embedding(t).map(f64::from)).collect();
     let emb = match &actor.time_mlp {
-        Some(mlp) => mlp_f64(mlp, params, &emb_rows, 5),
+        Some(mlp) => mlp_f64(mlp, weights, &emb_rows, 5),
         None => emb_rows,
     };
     let mut x = start.to_vec();
@@ -80,7 +80,7 @@ fn loss_f64(
             input.extend_from_slice(&emb[t * EMBEDDING..(t + 1) * EMBEDDING]);
             input.extend_from_slice(&states[r * 3..(r + 1) * 3]);
         }
-        let eps = mlp_f64(&actor.denoiser, params, &input, rows);
+        let eps = mlp_f64(&actor.denoiser, weights, &input, rows);
         let s = actor.steps[t];
         x = (0..rows * a)
             .map(|i| {
@@ -151,20 +151,20 @@ fn actor_loss_gradient_through_the_chain() {
         let alpha = 0.3;
 
         let mut backend = CpuBackend::new();
-        let mut params = backend.vector(actor.len());
-        backend.write_vector(&mut params, &p32);
+        let mut weights = backend.vector(actor.len());
+        backend.write_vector(&mut weights, &p32);
         let mut state = backend.matrix(rows, 3);
         backend.write_matrix(&mut state, &states);
         let mut work = actor.workspace(&mut backend, rows);
         actor.draw_noise(&mut backend, &mut work, &mut rng, false);
-        actor.forward(&mut backend, &params, &state, &mut work);
+        actor.forward(&mut backend, &weights, &state, &mut work);
         let mut qm = backend.matrix(rows, 4);
         backend.write_matrix(&mut qm, &q);
         let mut dx0 = backend.matrix(rows, 4);
         let mut stats = backend.vector(3);
         backend.discrete_policy_loss(policy, work.output(), &qm, alpha, &mut dx0, &mut stats, 0);
         let mut grads = backend.vector(actor.len());
-        actor.backward(&mut backend, &params, &dx0, &mut work, &mut grads);
+        actor.backward(&mut backend, &weights, &dx0, &mut work, &mut grads);
 
         let widen = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
         let start = widen(backend.read_matrix(&work.x[5]));
@@ -188,13 +188,13 @@ fn rows_are_independent_bit_for_bit() {
     actor.init(&mut p32, &mut rng);
     let states = random_values(2 * 3, 1.0, &mut rng);
     let mut backend = CpuBackend::new();
-    let mut params = backend.vector(actor.len());
-    backend.write_vector(&mut params, &p32);
+    let mut weights = backend.vector(actor.len());
+    backend.write_vector(&mut weights, &p32);
     let mut state = backend.matrix(2, 3);
     backend.write_matrix(&mut state, &states);
     let mut work = actor.workspace(&mut backend, 2);
     actor.draw_noise(&mut backend, &mut work, &mut Rng::new(9, Stream::Episode), false);
-    actor.forward(&mut backend, &params, &state, &mut work);
+    actor.forward(&mut backend, &weights, &state, &mut work);
     let both = backend.read_matrix(work.output());
 
     let mut one = actor.workspace(&mut backend, 1);
@@ -205,7 +205,7 @@ fn rows_are_independent_bit_for_bit() {
         let target = if t == 5 { &mut one.x[5] } else { &mut one.noise[t] };
         backend.write_matrix(target, &rows[4..8]);
     }
-    actor.forward(&mut backend, &params, &single, &mut one);
+    actor.forward(&mut backend, &weights, &single, &mut one);
     assert_eq!(backend.read_matrix(one.output()), &both[4..8]);
 }
 
@@ -218,15 +218,15 @@ fn zero_noise_gives_one_deterministic_chain() {
     let mut p32 = vec![0.0; actor.len()];
     actor.init(&mut p32, &mut rng);
     let mut backend = CpuBackend::new();
-    let mut params = backend.vector(actor.len());
-    backend.write_vector(&mut params, &p32);
+    let mut weights = backend.vector(actor.len());
+    backend.write_vector(&mut weights, &p32);
     let mut state = backend.matrix(2, 3);
     backend.write_matrix(&mut state, &random_values(6, 1.0, &mut rng));
     let mut work = actor.workspace(&mut backend, 2);
     let mut run = |seed: u64, work: &mut ChainWork<CpuBackend>| {
         actor.draw_noise(&mut backend, work, &mut Rng::new(seed, Stream::Episode), false);
         actor.zero_noise(&mut backend, work);
-        actor.forward(&mut backend, &params, &state, work);
+        actor.forward(&mut backend, &weights, &state, work);
         assert!(work.x[5].iter().chain(work.noise.iter().flatten()).all(|&v| v == 0.0));
         backend.read_matrix(work.output())
     };

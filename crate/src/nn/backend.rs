@@ -163,12 +163,12 @@ pub trait Backend {
     /// `v`'s contents.
     fn read_vector(&mut self, v: &Self::Vector) -> Vec<f32>;
 
-    /// `out = act(x·W + b)` for the layer `layer` of `params`, and `slope = act'(x·W + b)` when given (what
+    /// `out = act(x·W + b)` for the layer `layer` of `weights`, and `slope = act'(x·W + b)` when given (what
     /// the backward pass of ReLU and Mish needs, computed while the forward pass has `z` at hand).
     fn linear_forward(
         &mut self,
         x: &Self::Matrix,
-        params: &Self::Vector,
+        weights: &Self::Vector,
         layer: &LinearLayout,
         act: Activation,
         slope: Option<&mut Self::Matrix>,
@@ -182,7 +182,7 @@ pub trait Backend {
     fn linear_backward(
         &mut self,
         x: &Self::Matrix,
-        params: &Self::Vector,
+        weights: &Self::Vector,
         layer: &LinearLayout,
         act: Activation,
         slope: Option<&Self::Matrix>,
@@ -438,10 +438,10 @@ pub trait Backend {
     fn copy(&mut self, dst: &mut Self::Vector, src: &Self::Vector);
     /// `target = τ·source + (1 − τ)·target`.
     fn soft_update(&mut self, target: &mut Self::Vector, source: &Self::Vector, tau: f32);
-    /// One Adam step (PyTorch semantics) on `params` with `grads`, moments `m`, `v`, at step `t` (from 1).
+    /// One Adam step (PyTorch semantics) on `weights` with `grads`, moments `m`, `v`, at step `t` (from 1).
     fn adam(
         &mut self,
-        params: &mut Self::Vector,
+        weights: &mut Self::Vector,
         grads: &Self::Vector,
         m: &mut Self::Vector,
         v: &mut Self::Vector,

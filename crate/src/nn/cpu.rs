@@ -135,7 +135,7 @@ impl Backend for CpuBackend {
     fn linear_forward(
         &mut self,
         x: &Array2<f32>,
-        params: &Array1<f32>,
+        weights: &Array1<f32>,
         layer: &LinearLayout,
         act: Activation,
         slope: Option<&mut Array2<f32>>,
@@ -144,7 +144,7 @@ impl Backend for CpuBackend {
         let (m, k) = x.dim();
         debug_assert_eq!(k, layer.inputs);
         let n = layer.outputs;
-        let p = vec_data(params);
+        let p = vec_data(weights);
         // Softmax is row-wise: an identity layer, then the rows normalised in place.
         let elementwise = if act == Activation::Softmax { Activation::Identity } else { act };
         let mut dst = LinearOut { slope: slope.map(data_mut), out: data_mut(out) };
@@ -168,7 +168,7 @@ impl Backend for CpuBackend {
     fn linear_backward(
         &mut self,
         x: &Array2<f32>,
-        params: &Array1<f32>,
+        weights: &Array1<f32>,
         layer: &LinearLayout,
         act: Activation,
         slope: Option<&Array2<f32>>,
@@ -210,7 +210,7 @@ impl Backend for CpuBackend {
         if let Some(dx) = dx {
             // dX = dZ·Wᵀ for the first `cols` inputs: Wᵀ restricted to those rows of W.
             let cols = dx.dim().1;
-            let w = &vec_data(params)[layer.weight..layer.weight + cols * n];
+            let w = &vec_data(weights)[layer.weight..layer.weight + cols * n];
             self.transposed.resize(n * cols, 0.0);
             kernels::transpose(w, &mut self.transposed, cols, n);
             kernels::matmul(dz, &self.transposed, data_mut(dx), m, n, cols);
@@ -765,7 +765,7 @@ impl Backend for CpuBackend {
 
     fn adam(
         &mut self,
-        params: &mut Array1<f32>,
+        weights: &mut Array1<f32>,
         grads: &Array1<f32>,
         m: &mut Array1<f32>,
         v: &mut Array1<f32>,
@@ -776,7 +776,7 @@ impl Backend for CpuBackend {
         let bias1 = 1.0 - libm::pow(f64::from(c.beta1), t);
         let bias2_sqrt = libm::sqrt(1.0 - libm::pow(f64::from(c.beta2), t)) as f32;
         let step_size = (f64::from(c.lr) / bias1) as f32;
-        let items = vec_data_mut(params)
+        let items = vec_data_mut(weights)
             .iter_mut()
             .zip(vec_data(grads))
             .zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));

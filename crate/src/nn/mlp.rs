@@ -64,11 +64,11 @@ impl Mlp {
     }
 
     /// PyTorch's `nn.Linear` initialisation: `W` and `b` uniform on `±1/√fan_in`.
-    pub fn init(&self, params: &mut [f32], rng: &mut Rng) {
+    pub fn init(&self, weights: &mut [f32], rng: &mut Rng) {
         for layer in &self.layers {
             let l = layer.layout;
             let bound = 1.0 / (l.inputs as f64).sqrt();
-            for p in &mut params[l.weight..l.weight + l.len()] {
+            for p in &mut weights[l.weight..l.weight + l.len()] {
                 *p = rng.uniform_in(-bound, bound) as f32;
             }
         }
@@ -78,7 +78,7 @@ impl Mlp {
     /// code initialises its networks): each `W` (`inputs × outputs`) gets orthonormal columns, or orthonormal
     /// rows when it is wider than tall, times `gain`. The orthonormal vectors come from a Gaussian matrix by
     /// modified Gram–Schmidt in f64 (the Q of its QR decomposition with a positive diagonal of R).
-    pub fn init_orthogonal(&self, params: &mut [f32], rng: &mut Rng, gain: f64) {
+    pub fn init_orthogonal(&self, weights: &mut [f32], rng: &mut Rng, gain: f64) {
         for layer in &self.layers {
             let l = layer.layout;
             let (long, short) = (l.inputs.max(l.outputs), l.inputs.min(l.outputs));
@@ -97,14 +97,14 @@ impl Mlp {
                     *x /= norm;
                 }
             }
-            let w = &mut params[l.weight..l.weight + l.inputs * l.outputs];
+            let w = &mut weights[l.weight..l.weight + l.inputs * l.outputs];
             for r in 0..l.inputs {
                 for c in 0..l.outputs {
                     let value = if l.inputs >= l.outputs { q[c][r] } else { q[r][c] };
                     w[r * l.outputs + c] = (gain * value) as f32;
                 }
             }
-            params[l.bias..l.bias + l.outputs].fill(0.0);
+            weights[l.bias..l.bias + l.outputs].fill(0.0);
         }
     }
 
@@ -123,22 +123,22 @@ impl Mlp {
     }
 
     /// Forward pass of `x` that keeps what [`Mlp::backward`] needs; the result is `work.output()`.
-    pub fn forward<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
-        self.run(backend, params, x, work, true);
+    pub fn forward<B: Backend>(&self, backend: &mut B, weights: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
+        self.run(backend, weights, x, work, true);
     }
 
     /// Forward pass of `x` with no backward to follow (acting, targets): the same outputs as
     /// [`Mlp::forward`] without the activations' slopes.
-    pub fn infer<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
-        self.run(backend, params, x, work, false);
+    pub fn infer<B: Backend>(&self, backend: &mut B, weights: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>) {
+        self.run(backend, weights, x, work, false);
     }
 
-    fn run<B: Backend>(&self, backend: &mut B, params: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>, grad: bool) {
+    fn run<B: Backend>(&self, backend: &mut B, weights: &B::Vector, x: &B::Matrix, work: &mut MlpWork<B>, grad: bool) {
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = work.out.split_at_mut(l);
             let input = if l == 0 { x } else { &before[l - 1] };
             let slope = work.slope[l].as_mut().filter(|_| grad);
-            backend.linear_forward(input, params, &layer.layout, layer.act, slope, &mut after[0]);
+            backend.linear_forward(input, weights, &layer.layout, layer.act, slope, &mut after[0]);
         }
     }
 
@@ -148,7 +148,7 @@ impl Mlp {
     pub fn backward<B: Backend>(
         &self,
         backend: &mut B,
-        params: &B::Vector,
+        weights: &B::Vector,
         x: &B::Matrix,
         work: &mut MlpWork<B>,
         grads: &mut B::Vector,
@@ -162,7 +162,7 @@ impl Mlp {
             let d_input = if l == 0 { dx.take() } else { Some(&mut lower[l - 1]) };
             backend.linear_backward(
                 input,
-                params,
+                weights,
                 &layer.layout,
                 layer.act,
                 work.slope[l].as_ref(),

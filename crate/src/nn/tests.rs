@@ -16,16 +16,16 @@ pub(crate) fn act_f64(act: Activation, z: f64) -> f64 {
 }
 
 /// f64 reference forward of an MLP (parameters in the same flat layout).
-pub(crate) fn mlp_f64(mlp: &Mlp, params: &[f64], x: &[f64], rows: usize) -> Vec<f64> {
+pub(crate) fn mlp_f64(mlp: &Mlp, weights: &[f64], x: &[f64], rows: usize) -> Vec<f64> {
     let mut cur = x.to_vec();
     for layer in &mlp.layers {
         let l = layer.layout;
         let mut next = vec![0.0; rows * l.outputs];
         for i in 0..rows {
             for j in 0..l.outputs {
-                let mut z = params[l.bias + j];
+                let mut z = weights[l.bias + j];
                 for k in 0..l.inputs {
-                    z += cur[i * l.inputs + k] * params[l.weight + k * l.outputs + j];
+                    z += cur[i * l.inputs + k] * weights[l.weight + k * l.outputs + j];
                 }
                 next[i * l.outputs + j] = if layer.act == Activation::Softmax { z } else { act_f64(layer.act, z) };
             }
@@ -82,12 +82,12 @@ fn check_mlp(mlp: &Mlp, rows: usize, seed: u64) {
     let x32 = random_values(rows * mlp.inputs(), 1.0, &mut rng);
     let c32 = random_values(rows * mlp.outputs(), 1.0, &mut rng);
 
-    let mut params = backend.vector(total);
-    backend.write_vector(&mut params, &params32);
+    let mut weights = backend.vector(total);
+    backend.write_vector(&mut weights, &params32);
     let mut x = backend.matrix(rows, mlp.inputs());
     backend.write_matrix(&mut x, &x32);
     let mut work = mlp.workspace(&mut backend, rows);
-    mlp.forward(&mut backend, &params, &x, &mut work);
+    mlp.forward(&mut backend, &weights, &x, &mut work);
     let out = backend.read_matrix(work.output());
     let reference = mlp_f64(mlp, &widen(&params32), &widen(&x32), rows);
     assert!(relative_error(&widen(&out), &reference) < 1e-5, "forward differs from the f64 reference");
@@ -95,7 +95,7 @@ fn check_mlp(mlp: &Mlp, rows: usize, seed: u64) {
     backend.write_matrix(work.output_grad(), &c32);
     let mut grads = backend.vector(total);
     let mut dx = backend.matrix(rows, mlp.inputs());
-    mlp.backward(&mut backend, &params, &x, &mut work, &mut grads, Some(&mut dx));
+    mlp.backward(&mut backend, &weights, &x, &mut work, &mut grads, Some(&mut dx));
 
     let (p64, x64, c64) = (widen(&params32), widen(&x32), widen(&c32));
     let loss = |p: &[f64], x: &[f64]| mlp_f64(mlp, p, x, rows).iter().zip(&c64).map(|(y, c)| y * c).sum::<f64>();
@@ -131,18 +131,18 @@ fn input_gradient_can_be_limited_to_the_leading_columns() {
     let mut backend = CpuBackend::new();
     let mut p = vec![0.0; mlp.len()];
     mlp.init(&mut p, &mut rng);
-    let mut params = backend.vector(mlp.len());
-    backend.write_vector(&mut params, &p);
+    let mut weights = backend.vector(mlp.len());
+    backend.write_vector(&mut weights, &p);
     let mut x = backend.matrix(3, 6);
     backend.write_matrix(&mut x, &random_values(18, 1.0, &mut rng));
     let g = random_values(12, 1.0, &mut rng);
     let mut input_grad = |cols: usize| {
         let mut work = mlp.workspace(&mut backend, 3);
-        mlp.forward(&mut backend, &params, &x, &mut work);
+        mlp.forward(&mut backend, &weights, &x, &mut work);
         backend.write_matrix(work.output_grad(), &g);
         let mut grads = backend.vector(mlp.len());
         let mut dx = backend.matrix(3, cols);
-        mlp.backward(&mut backend, &params, &x, &mut work, &mut grads, Some(&mut dx));
+        mlp.backward(&mut backend, &weights, &x, &mut work, &mut grads, Some(&mut dx));
         backend.read_matrix(&dx)
     };
     let (all, lead) = (input_grad(6), input_grad(2));

@@ -27,8 +27,11 @@ pub struct Transition {
     /// The episode was cut off (time limit): bootstrap from `next_obs`.
     pub truncated: bool,
     /// LAD's latent action start at `obs` (the denoising chain's `x_T`), empty for other learners.
+    /// (Saved under its name of before, so that checkpoints written then load.)
+    #[serde(rename = "extra")]
     pub latent: Vec<f32>,
     /// The same at `next_obs`.
+    #[serde(rename = "next_extra")]
     pub next_latent: Vec<f32>,
 }
 

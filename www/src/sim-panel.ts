@@ -75,21 +75,12 @@ export class SimPanel {
     const rebuild = patch.scenario !== undefined || patch.config !== undefined;
     if (rebuild) {
       this.pause();
-      const previous = this.scenario;
-      this.scenario = next.scenario;
-      if (!(await this.create(JSON.stringify(next.config), next.policy))) {
-        this.scenario = previous;
-        this.scenarioSelect.value = previous;
-        return false;
-      }
+      if (!(await this.create(next.scenario, JSON.stringify(next.config), next.policy))) return false;
       next.policy = this.compare.value;
     }
     this.store.update({ ...patch, policy: next.policy });
     this.showPolicy();
-    if (rebuild || patch.episodeSeed !== undefined) {
-      this.episodeSeed = next.episodeSeed;
-      await this.reset();
-    }
+    if (rebuild || patch.episodeSeed !== undefined) await this.reset();
     return true;
   }
 
@@ -154,8 +145,7 @@ export class SimPanel {
   private budget = 0;
   /** Requests to the worker, one at a time. */
   private readonly serial = serialQueue();
-  private episodeSeed = 0;
-  /** The scenario in use (the store's, once `start` has read it). */
+  /** The scenario the worker has built (the store's, but for a moment while a new one is built). */
   private scenario = '';
 
   private readonly scenarioSelect = h('select', { id: 'scenario', name: 'scenario' });
@@ -238,21 +228,17 @@ export class SimPanel {
     this.setEnabled(false);
     this.scenarioSelect.replaceChildren(...SCENARIOS.map(({ id }) => h('option', { value: id }, id)));
     const settings = this.store.get();
-    this.scenario = settings.scenario;
     this.scenarioSelect.value = settings.scenario;
     this.speed.value = String(settings.speed);
-    this.episodeSeed = settings.episodeSeed;
     this.episodeInput.value = String(settings.episodeSeed);
-    const built = await this.create(JSON.stringify(settings.config), settings.policy);
+    const built = await this.create(settings.scenario, JSON.stringify(settings.config), settings.policy);
     let ok = built;
     if (!ok) {
       // A restored or shared run that no longer builds: say so and start from the defaults.
       const message = this.message.textContent;
       const { scenario, config } = defaultSettings();
-      this.scenario = scenario;
-      this.scenarioSelect.value = this.scenario;
-      ok = await this.create(JSON.stringify(config), '');
-      this.store.update({ scenario: this.scenario, config, policy: this.compare.value, learned: null });
+      ok = await this.create(scenario, JSON.stringify(config), '');
+      this.store.update({ scenario, config, policy: this.compare.value, learned: null });
       this.announce(`${message ?? ''} — the default run is shown instead.`);
     }
     // A heuristic the scenario does not have gave way to its starting one (a link that named it is told so).
@@ -283,13 +269,17 @@ export class SimPanel {
   }
 
   /**
-   * Builds the scenario from `config` (JSON) with heuristic `policy` chosen (the scenario's starting one
-   * when it has no such heuristic).
+   * Builds `scenario` from `config` (JSON) with heuristic `policy` chosen (the scenario's starting one
+   * when it has no such heuristic); on a refusal the scenario built before stays.
    */
-  private create(config: string, policy: string): Promise<boolean> {
+  private create(scenario: string, config: string, policy: string): Promise<boolean> {
     return this.serial(async () => {
-      const reply = await this.runtime.call({ kind: 'create', scenario: this.scenario, config });
-      if (!this.accept(reply) || reply.kind !== 'created') return false;
+      const reply = await this.runtime.call({ kind: 'create', scenario, config });
+      if (!this.accept(reply) || reply.kind !== 'created') {
+        this.scenarioSelect.value = this.scenario;
+        return false;
+      }
+      this.scenario = scenario;
       const heuristics = reply.heuristics.filter((name) => name !== LEARNED_POLICY);
       const info = this.scenarioInfo();
       const preferred = info?.start_heuristic;
@@ -321,7 +311,7 @@ export class SimPanel {
   private reset(): Promise<void> {
     this.pause();
     return this.serial(async () => {
-      const reply = await this.runtime.call({ kind: 'reset', seed: this.episodeSeed, compare: this.comparedWith() });
+      const reply = await this.runtime.call({ kind: 'reset', seed: this.store.get().episodeSeed, compare: this.comparedWith() });
       if (!this.accept(reply) || reply.kind !== 'state') return;
       this.log.replaceChildren();
       this.show(reply.state, false);

@@ -18,7 +18,7 @@ use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Result, check_count, check_range};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, Trainable};
+use crate::nn::{Activation, AdamConfig, DqnOps, Mlp, MlpWork, Trainable};
 use crate::replay::{Batch, Experience, Transition};
 use crate::rng::Rng;
 use crate::spaces::Action;
@@ -100,7 +100,7 @@ impl DqnConfig {
 const TD: usize = 0;
 
 /// A DQN / double DQN learner.
-pub struct Dqn<B: Backend> {
+pub struct Dqn<B: DqnOps> {
     config: DqnConfig,
     backend: B,
     actions: usize,
@@ -125,7 +125,7 @@ pub struct Dqn<B: Backend> {
     stats: B::Vector,
 }
 
-impl<B: Backend> Dqn<B> {
+impl<B: DqnOps> Dqn<B> {
     /// A learner for `obs_dim` observations and `actions` choices, initialised from `rng`.
     pub fn new(config: DqnConfig, mut backend: B, obs_dim: usize, actions: usize, mut rng: Rng) -> Result<Self> {
         config.validate()?;
@@ -235,7 +235,7 @@ impl<B: Backend> Dqn<B> {
     }
 }
 
-impl<B: Backend> Learner for Dqn<B> {
+impl<B: DqnOps> Learner for Dqn<B> {
     /// ε-greedy while exploring (uniform before the first update), greedy otherwise; `probs` receives the
     /// distribution the action is drawn from.
     fn act(

@@ -2,7 +2,7 @@
 //! "`ddc` (hybrid action)").
 //!
 //! The diffusion chain outputs `x_0` with one block per user: the step logits, then the offload value(s)
-//! ([`HybridLayout`]). [`Backend::hybrid_sample`] decodes it into the action:
+//! ([`HybridLayout`]). [`HybridOps::hybrid_sample`] decodes it into the action:
 //! - steps: a straight-through Gumbel-softmax sample at temperature `τ`. The forward value is the one-hot of
 //!   `argmax(logits + g)` with `g` Gumbel noise, i.e. a draw from the categorical `softmax(logits)`; the
 //!   backward is the gradient of `softmax((logits + g)/τ)`;
@@ -53,7 +53,7 @@ use super::{Learner, UpdateStats};
 use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig, NoiseSchedule};
 use crate::error::{Error, Result, check_count, check_range};
-use crate::nn::{Activation, AdamConfig, Backend, HybridLayout, Mlp, MlpWork, Trainable, vector_from};
+use crate::nn::{Activation, AdamConfig, HybridLayout, HybridOps, Mlp, MlpWork, Trainable, vector_from};
 use crate::replay::{Batch, NStep, ReplayBuffer, Stored, Transition};
 use crate::rng::{Rng, RngState};
 use crate::spaces::{Action, ActionSpace};
@@ -182,7 +182,7 @@ impl HybridConfig {
 }
 
 /// The buffers of one batch of decoded actions.
-struct Sample<B: Backend> {
+struct Sample<B: HybridOps> {
     /// Gumbel draws in the logit columns, 0 elsewhere.
     gumbel: B::Matrix,
     /// The hard action (what the environment and the critics get).
@@ -193,7 +193,7 @@ struct Sample<B: Backend> {
     entropy: B::Matrix,
 }
 
-impl<B: Backend> Sample<B> {
+impl<B: HybridOps> Sample<B> {
     fn new(backend: &mut B, rows: usize, width: usize) -> Self {
         Self {
             gumbel: backend.matrix(rows, width),
@@ -204,7 +204,7 @@ impl<B: Backend> Sample<B> {
     }
 }
 
-/// Stats slots written by the loss kernels ([`Backend::hybrid_sample`] writes two: the entropy, then the
+/// Stats slots written by the loss kernels ([`HybridOps::hybrid_sample`] writes two: the entropy, then the
 /// squares of `x_0`).
 const NEXT_ENTROPY: usize = 0;
 const CRITIC1: usize = 2;
@@ -215,7 +215,7 @@ const ACTOR_SQUARES: usize = 8;
 const STATS: usize = 9;
 
 /// The hybrid-action diffusion actor-critic learner.
-pub struct Hybrid<B: Backend> {
+pub struct Hybrid<B: HybridOps> {
     config: HybridConfig,
     backend: B,
     layout: HybridLayout,
@@ -247,7 +247,7 @@ pub struct Hybrid<B: Backend> {
     returns: B::Matrix,
     discounts: B::Matrix,
     target: B::Matrix,
-    /// Column 0 for [`Backend::critic_mse`] (each critic has one output).
+    /// Column 0 for [`LossOps::critic_mse`] (each critic has one output).
     first_column: B::Matrix,
     critic_input: B::Matrix,
     train_chain: ChainWork<B>,
@@ -259,7 +259,7 @@ pub struct Hybrid<B: Backend> {
     stats: B::Vector,
 }
 
-impl<B: Backend> Hybrid<B> {
+impl<B: HybridOps> Hybrid<B> {
     /// A learner for `obs_dim` observations and the hybrid action space `space`, initialised from `rng`.
     pub fn new(
         config: HybridConfig,
@@ -474,7 +474,7 @@ impl<B: Backend> Hybrid<B> {
 }
 
 /// Sets the noise of a chain: fresh draws from `rng` (`noisy`), or none (the chain from the prior's mean).
-fn chain_noise<B: Backend>(
+fn chain_noise<B: HybridOps>(
     actor: &DiffusionActor,
     backend: &mut B,
     work: &mut ChainWork<B>,
@@ -490,7 +490,7 @@ fn chain_noise<B: Backend>(
 
 /// Fills `gumbel` (`rows × layout.width()`) with Gumbel draws from `rng` in the logit columns and zeros in
 /// the continuous ones, row by row.
-fn draw_gumbel<B: Backend>(
+fn draw_gumbel<B: HybridOps>(
     backend: &mut B,
     layout: &HybridLayout,
     rng: &mut Rng,
@@ -506,7 +506,7 @@ fn draw_gumbel<B: Backend>(
     backend.write_matrix(gumbel, host);
 }
 
-impl<B: Backend> Learner for Hybrid<B> {
+impl<B: HybridOps> Learner for Hybrid<B> {
     /// Exploring: a noisy chain, sampled steps and, with probability `explore_prob`, noisy offload values;
     /// greedy: the mean chain (no noise, no draws from `rng`), the argmax steps and `tanh` offload values.
     /// `probs` receives the relaxed sample without Gumbel noise in the action's layout: per user

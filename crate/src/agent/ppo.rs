@@ -21,7 +21,7 @@ use super::memory::{self, MemoryEstimate};
 use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result, check_count, check_range};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PpoLoss, Trainable};
+use crate::nn::{Activation, AdamConfig, Mlp, MlpWork, PpoLoss, PpoOps, Trainable};
 use crate::replay::Transition;
 use crate::rng::Rng;
 use crate::spaces::Action;
@@ -223,7 +223,7 @@ impl Rollout {
 }
 
 /// The rollout on the backend (`rollout_steps` rows) and what step 1 computes from it.
-struct RolloutMatrices<B: Backend> {
+struct RolloutMatrices<B: PpoOps> {
     obs: B::Matrix,
     next_obs: B::Matrix,
     actions: B::Matrix,
@@ -239,7 +239,7 @@ struct RolloutMatrices<B: Backend> {
 }
 
 /// One minibatch gathered from the rollout (`minibatch_size` rows).
-struct Minibatch<B: Backend> {
+struct Minibatch<B: PpoOps> {
     index: B::Matrix,
     obs: B::Matrix,
     actions: B::Matrix,
@@ -251,7 +251,7 @@ struct Minibatch<B: Backend> {
 }
 
 /// A PPO learner.
-pub struct Ppo<B: Backend> {
+pub struct Ppo<B: PpoOps> {
     config: PpoConfig,
     backend: B,
     actor: Mlp,
@@ -271,7 +271,7 @@ pub struct Ppo<B: Backend> {
     stats: B::Vector,
 }
 
-impl<B: Backend> Ppo<B> {
+impl<B: PpoOps> Ppo<B> {
     /// A learner for `obs_dim` observations and `actions` choices, initialised from `rng`.
     pub fn new(config: PpoConfig, mut backend: B, obs_dim: usize, actions: usize, mut rng: Rng) -> Result<Self> {
         config.validate()?;
@@ -445,7 +445,7 @@ impl<B: Backend> Ppo<B> {
     }
 }
 
-impl<B: Backend> Learner for Ppo<B> {
+impl<B: PpoOps> Learner for Ppo<B> {
     /// Sampled from π when `explore`, else π's most likely action.
     fn act(
         &mut self,

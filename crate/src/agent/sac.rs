@@ -20,7 +20,7 @@ use super::{Learner, UpdateStats, argmax, sample_index};
 use crate::checkpoint::Checkpoint;
 use crate::diffusion::{ChainWork, DiffusionActor, DiffusionConfig};
 use crate::error::{Error, Result};
-use crate::nn::{Activation, AdamConfig, Backend, Mlp, MlpWork, PolicyOutput, ScalarAdam, Trainable, vector_from};
+use crate::nn::{Activation, AdamConfig, Mlp, MlpWork, PolicyOutput, SacOps, ScalarAdam, Trainable, vector_from};
 use crate::replay::{Batch, Experience, Transition};
 use crate::rng::{Rng, RngState};
 use crate::spaces::Action;
@@ -169,7 +169,7 @@ impl SacConfig {
 /// The policy: its network and the buffers of its forward/backward passes (one per learner, so the size
 /// difference between the variants does not matter).
 #[allow(clippy::large_enum_variant)]
-enum Policy<B: Backend> {
+enum Policy<B: SacOps> {
     Diffusion { actor: DiffusionActor, act: ChainWork<B>, train: ChainWork<B>, next: ChainWork<B> },
     Mlp { mlp: Mlp, act: MlpWork<B>, train: MlpWork<B>, next: MlpWork<B> },
 }
@@ -180,7 +180,7 @@ const CRITIC2: usize = 2;
 const ACTOR: usize = 4;
 
 /// A discrete soft actor-critic learner.
-pub struct Sac<B: Backend> {
+pub struct Sac<B: SacOps> {
     config: SacConfig,
     backend: B,
     obs_dim: usize,
@@ -217,7 +217,7 @@ pub struct Sac<B: Backend> {
     stats: B::Vector,
 }
 
-impl<B: Backend> Sac<B> {
+impl<B: SacOps> Sac<B> {
     /// A learner for `obs_dim` observations and `actions` choices, initialised from `rng`.
     pub fn new(config: SacConfig, mut backend: B, obs_dim: usize, actions: usize, mut rng: Rng) -> Result<Self> {
         config.validate()?;
@@ -351,7 +351,7 @@ impl<B: Backend> Sac<B> {
     }
 }
 
-impl<B: Backend> Learner for Sac<B> {
+impl<B: SacOps> Learner for Sac<B> {
     /// Sampled from π when `explore`, else π's most likely action.
     fn act(
         &mut self,
@@ -467,7 +467,7 @@ struct SacState {
     rng: RngState,
 }
 
-fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, weights: &[f32]) {
+fn put_policy<B: SacOps>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>, weights: &[f32]) {
     match policy {
         Policy::Diffusion { actor, .. } => {
             for (name, mlp) in actor.networks() {
@@ -478,7 +478,7 @@ fn put_policy<B: Backend>(ck: &mut Checkpoint, prefix: &str, policy: &Policy<B>,
     }
 }
 
-fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, weights: &mut [f32]) -> Result<()> {
+fn get_policy<B: SacOps>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, weights: &mut [f32]) -> Result<()> {
     match policy {
         Policy::Diffusion { actor, .. } => {
             for (name, mlp) in actor.networks() {
@@ -490,7 +490,7 @@ fn get_policy<B: Backend>(ck: &Checkpoint, prefix: &str, policy: &Policy<B>, wei
     }
 }
 
-impl<B: Backend> Sac<B> {
+impl<B: SacOps> Sac<B> {
     /// One gradient update from `batch` (of `batch_size` rows).
     pub fn update(&mut self, batch: &Batch) -> Result<UpdateStats> {
         let c = &self.config;

@@ -1,6 +1,7 @@
 use super::*;
 use crate::nn::cpu::CpuBackend;
 use crate::nn::tests::{act_f64, mlp_f64, numeric_grad, random_values, relative_error};
+use crate::nn::{SacOps, TensorOps};
 use crate::rng::Stream;
 
 #[test]

@@ -104,7 +104,7 @@ pub enum PolicyOutput {
     Probs,
 }
 
-/// The scalars of PPO's clipped policy loss ([`Backend::ppo_policy_loss`]).
+/// The scalars of PPO's clipped policy loss ([`PpoOps::ppo_policy_loss`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PpoLoss {
     /// Clip range ε of the probability ratio.
@@ -139,10 +139,9 @@ impl HybridLayout {
     }
 }
 
-/// The numeric operations the learners use. Matrices are batch-major (`rows` = batch); vectors are flat.
-/// Every operation is deterministic: the same inputs give the same bits on every implementation of the
-/// CPU kind, natively and in WebAssembly.
-pub trait Backend {
+/// Storage and elementwise operations: matrices and flat vectors, their transfers to and from the
+/// host, and the row-wise reductions every learner uses.
+pub trait TensorOps {
     /// A `rows × cols` matrix of `f32`.
     type Matrix;
     /// A flat vector of `f32` (parameters, gradients, moments).
@@ -150,19 +149,49 @@ pub trait Backend {
 
     /// A zero matrix.
     fn matrix(&mut self, rows: usize, cols: usize) -> Self::Matrix;
+
     /// A zero vector.
     fn vector(&mut self, len: usize) -> Self::Vector;
+
     /// Rows and columns of `m`.
     fn shape(&self, m: &Self::Matrix) -> (usize, usize);
+
     /// Sets `m` from row-major `data`.
     fn write_matrix(&mut self, m: &mut Self::Matrix, data: &[f32]);
+
     /// `m`'s contents, row-major.
     fn read_matrix(&mut self, m: &Self::Matrix) -> Vec<f32>;
+
     /// Sets `v` from `data`.
     fn write_vector(&mut self, v: &mut Self::Vector, data: &[f32]);
+
     /// `v`'s contents.
     fn read_vector(&mut self, v: &Self::Vector) -> Vec<f32>;
 
+    /// Row-wise softmax.
+    fn softmax_rows(&mut self, x: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `out = min(a, b)` elementwise.
+    fn min_elementwise(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `out = [a | b]` (columns side by side).
+    fn concat_cols(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
+
+    /// `dst += src` elementwise.
+    fn add_assign(&mut self, dst: &mut Self::Matrix, src: &Self::Matrix);
+
+    /// `v = value` everywhere.
+    fn fill(&mut self, v: &mut Self::Vector, value: f32);
+
+    /// `m = value` everywhere.
+    fn fill_matrix(&mut self, m: &mut Self::Matrix, value: f32);
+
+    /// `dst = src`.
+    fn copy(&mut self, dst: &mut Self::Vector, src: &Self::Vector);
+}
+
+/// Dense layers (fused with their activation) and the time-embedding concatenation, forward and backward.
+pub trait ModuleOps: TensorOps {
     /// `out = act(x·W + b)` for the layer `layer` of `weights`, and `slope = act'(x·W + b)` when given (what
     /// the backward pass of ReLU and Mish needs, computed while the forward pass has `z` at hand).
     fn linear_forward(
@@ -202,7 +231,7 @@ pub trait Backend {
         out: &mut Self::Matrix,
     );
 
-    /// Splits the gradient of a [`Backend::concat_broadcast`] output: adds its first `cols(da)` columns to
+    /// Splits the gradient of a [`ModuleOps::concat_broadcast`] output: adds its first `cols(da)` columns to
     /// `da`, and the column sums of the next `cols(db)` columns to row `row` of `db`.
     fn concat_broadcast_backward(
         &mut self,
@@ -211,7 +240,10 @@ pub trait Backend {
         db: &mut Self::Matrix,
         row: usize,
     );
+}
 
+/// The reverse-diffusion step, forward and backward.
+pub trait DiffusionOps: TensorOps {
     /// One reverse diffusion step: `x̂0 = r·x − q·eps` (or `x̂0 = eps` when the network predicts the
     /// sample), clamped to ±1 if `clip`; `x_prev = c0·x̂0 + ct·x + σ·noise`.
     fn reverse_step(
@@ -223,7 +255,7 @@ pub trait Backend {
         x_prev: &mut Self::Matrix,
     );
 
-    /// Backward of [`Backend::reverse_step`]: from `∂L/∂x_prev` writes `∂L/∂eps` into `deps` and
+    /// Backward of [`DiffusionOps::reverse_step`]: from `∂L/∂x_prev` writes `∂L/∂eps` into `deps` and
     /// `∂L/∂x` into `dx` (overwriting both). `x` and `eps` are the step's inputs.
     #[allow(clippy::too_many_arguments)]
     fn reverse_step_backward(
@@ -235,13 +267,58 @@ pub trait Backend {
         deps: &mut Self::Matrix,
         dx: &mut Self::Matrix,
     );
+}
 
-    /// Row-wise softmax.
-    fn softmax_rows(&mut self, x: &Self::Matrix, out: &mut Self::Matrix);
+/// Optimisation: Adam, Polyak soft updates, gradient clipping.
+pub trait OptimOps: TensorOps {
+    /// Clips the global L2 norm of `grads` to `max_norm` (PyTorch's `clip_grad_norm_`: scaled by
+    /// `max_norm / (‖g‖ + 1e-6)` when that is below 1) and writes `‖g‖` before clipping into `stats[slot]`, so
+    /// no value has to be read back in the middle of an update.
+    fn clip_grad_norm(&mut self, grads: &mut Self::Vector, max_norm: f32, stats: &mut Self::Vector, slot: usize);
 
-    /// `out = min(a, b)` elementwise.
-    fn min_elementwise(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
+    /// `target = τ·source + (1 − τ)·target`.
+    fn soft_update(&mut self, target: &mut Self::Vector, source: &Self::Vector, tau: f32);
 
+    /// One Adam step (PyTorch semantics) on `weights` with `grads`, moments `m`, `v`, at step `t` (from 1).
+    fn adam(
+        &mut self,
+        weights: &mut Self::Vector,
+        grads: &Self::Vector,
+        m: &mut Self::Vector,
+        v: &mut Self::Vector,
+        t: u64,
+        config: &AdamConfig,
+    );
+}
+
+/// The critics' regression loss, shared by every value-based learner.
+pub trait LossOps: TensorOps {
+    /// Mean squared error of `Q(s, a)` (row `i`, column `actions[i]`) to `target`: writes `∂L/∂q` (zero but
+    /// at the taken actions) into `dq`, and the loss and mean `Q(s, a)` into `stats[slot..slot + 2]`.
+    fn critic_mse(
+        &mut self,
+        q: &Self::Matrix,
+        actions: &Self::Matrix,
+        target: &Self::Matrix,
+        dq: &mut Self::Matrix,
+        stats: &mut Self::Vector,
+        slot: usize,
+    );
+}
+
+/// The numeric operations every network here needs. Matrices are batch-major (`rows` = batch); vectors are flat.
+/// Every operation is deterministic: the same inputs give the same bits on every implementation of the
+/// CPU kind, natively and in WebAssembly.
+///
+/// It is split by family (as burn splits its tensor, module and activation ops): the core every
+/// network needs here, and one extension trait per learner family ([`SacOps`], [`DqnOps`],
+/// [`HybridOps`], [`PpoOps`]), so a new backend implements the diffusion-SAC family first.
+pub trait Backend: TensorOps + ModuleOps + DiffusionOps + OptimOps + LossOps {}
+
+impl<T: TensorOps + ModuleOps + DiffusionOps + OptimOps + LossOps> Backend for T {}
+
+/// The discrete soft actor-critic's losses (D2SAC, LAD-TS, DSAC, the flow scheduler, SAC).
+pub trait SacOps: Backend {
     /// The discrete soft actor loss on the policy output `x` (logits, π = softmax(x); or probabilities,
     /// π = x with LAD's `H = −Σ π·log(π + 1e−8)`) against action values `q`:
     /// `L = −mean_rows(α·H(π) + Σ_a π_a·q_a)`. Writes `∂L/∂x` into `dlogits`, and `L`, the mean entropy and
@@ -259,7 +336,7 @@ pub trait Backend {
     );
 
     /// The n-step target `y = returns + discounts ⊙ (Σ_a π'_a·q'_a + α·H(π'))` with π' from the policy
-    /// output `logits` as in [`Backend::discrete_policy_loss`] (`alpha` = 0 leaves the entropy out);
+    /// output `logits` as in [`SacOps::discrete_policy_loss`] (`alpha` = 0 leaves the entropy out);
     /// `returns`, `discounts` and `target` are one column.
     #[allow(clippy::too_many_arguments)]
     fn soft_td_target(
@@ -272,19 +349,10 @@ pub trait Backend {
         discounts: &Self::Matrix,
         target: &mut Self::Matrix,
     );
+}
 
-    /// Mean squared error of `Q(s, a)` (row `i`, column `actions[i]`) to `target`: writes `∂L/∂q` (zero but
-    /// at the taken actions) into `dq`, and the loss and mean `Q(s, a)` into `stats[slot..slot + 2]`.
-    fn critic_mse(
-        &mut self,
-        q: &Self::Matrix,
-        actions: &Self::Matrix,
-        target: &Self::Matrix,
-        dq: &mut Self::Matrix,
-        stats: &mut Self::Vector,
-        slot: usize,
-    );
-
+/// DQN's and DDQN's target.
+pub trait DqnOps: Backend {
     /// The Q-learning target `y = returns + discounts ⊙ value[a*]` with `a* = argmax_a select[a]` per row (the
     /// first on ties): `select = value = Q_target(s')` is DQN's `max_a Q_target(s', a)`, `select = Q_online(s')`
     /// double DQN's `Q_target(s', argmax_a Q_online(s', a))`. `returns`, `discounts` and `target` are one column.
@@ -296,20 +364,17 @@ pub trait Backend {
         discounts: &Self::Matrix,
         target: &mut Self::Matrix,
     );
+}
 
-    /// `out = [a | b]` (columns side by side).
-    fn concat_cols(&mut self, a: &Self::Matrix, b: &Self::Matrix, out: &mut Self::Matrix);
-
-    /// `dst += src` elementwise.
-    fn add_assign(&mut self, dst: &mut Self::Matrix, src: &Self::Matrix);
-
+/// The hybrid (categorical + continuous) actor of the ddc learner and its twin-critic targets.
+pub trait HybridOps: Backend {
     /// A straight-through Gumbel-softmax sample of the hybrid action `x` (rows laid out as `layout`), with
     /// the Gumbel draws `gumbel` (same shape; read in the logit columns only). Per block, with
     /// `z = (logits + g)/temperature`: `action` gets the one-hot of `argmax z` (the first on a tie) and
     /// `relaxed` gets `softmax(z)`; in the continuous columns both get `tanh(x)`. `entropy` (one column)
     /// gets `Σ_blocks H(softmax(logits))`, the entropy of the row's step distributions without the noise,
     /// `stats[slot]` its mean over the rows and `stats[slot + 1]` the mean over the rows of `Σ_columns x²`
-    /// (what [`Backend::hybrid_sample_backward`]'s output penalty is a multiple of).
+    /// (what [`HybridOps::hybrid_sample_backward`]'s output penalty is a multiple of).
     #[allow(clippy::too_many_arguments)]
     fn hybrid_sample(
         &mut self,
@@ -324,7 +389,7 @@ pub trait Backend {
         slot: usize,
     );
 
-    /// Backward of [`Backend::hybrid_sample`] (straight-through: the gradient of `relaxed`, the forward value
+    /// Backward of [`HybridOps::hybrid_sample`] (straight-through: the gradient of `relaxed`, the forward value
     /// of `action`) plus an entropy bonus and a penalty on `x`: from `∂L/∂action` in `daction`, writes into
     /// `dx` the gradient of `L − entropy_weight·Σ_rows entropy + output_l2·Σ_rows Σ_columns x²`. Logit
     /// columns: `(1/temperature)·p ⊙ (d − Σ p·d)` with `p` the relaxed sample, plus
@@ -369,7 +434,10 @@ pub trait Backend {
         discounts: &Self::Matrix,
         target: &mut Self::Matrix,
     );
+}
 
+/// PPO's advantage estimation and losses.
+pub trait PpoOps: Backend {
     /// `out` row `i` = `src` row `index[i]` (`index`: one column of row numbers, exact in `f32` below 2^24).
     fn gather_rows(&mut self, src: &Self::Matrix, index: &Self::Matrix, out: &mut Self::Matrix);
 
@@ -423,29 +491,5 @@ pub trait Backend {
         dv: &mut Self::Matrix,
         stats: &mut Self::Vector,
         slot: usize,
-    );
-
-    /// Clips the global L2 norm of `grads` to `max_norm` (PyTorch's `clip_grad_norm_`: scaled by
-    /// `max_norm / (‖g‖ + 1e-6)` when that is below 1) and writes `‖g‖` before clipping into `stats[slot]`, so
-    /// no value has to be read back in the middle of an update.
-    fn clip_grad_norm(&mut self, grads: &mut Self::Vector, max_norm: f32, stats: &mut Self::Vector, slot: usize);
-
-    /// `v = value` everywhere.
-    fn fill(&mut self, v: &mut Self::Vector, value: f32);
-    /// `m = value` everywhere.
-    fn fill_matrix(&mut self, m: &mut Self::Matrix, value: f32);
-    /// `dst = src`.
-    fn copy(&mut self, dst: &mut Self::Vector, src: &Self::Vector);
-    /// `target = τ·source + (1 − τ)·target`.
-    fn soft_update(&mut self, target: &mut Self::Vector, source: &Self::Vector, tau: f32);
-    /// One Adam step (PyTorch semantics) on `weights` with `grads`, moments `m`, `v`, at step `t` (from 1).
-    fn adam(
-        &mut self,
-        weights: &mut Self::Vector,
-        grads: &Self::Vector,
-        m: &mut Self::Vector,
-        v: &mut Self::Vector,
-        t: u64,
-        config: &AdamConfig,
     );
 }

@@ -4,7 +4,10 @@
 use ndarray::{Array1, Array2};
 
 use super::kernels::{self, LinearOut};
-use super::{Activation, AdamConfig, Backend, HybridLayout, LinearLayout, PolicyOutput, PpoLoss, ReverseStep};
+use super::{
+    Activation, AdamConfig, DiffusionOps, DqnOps, HybridLayout, HybridOps, LinearLayout, LossOps, ModuleOps, OptimOps,
+    PolicyOutput, PpoLoss, PpoOps, ReverseStep, SacOps, TensorOps,
+};
 
 /// The CPU backend. Its scratch space grows to the largest layer once and is reused after.
 #[derive(Debug, Default)]
@@ -100,7 +103,7 @@ fn softmax_entropy_value(x: &[f32], q: &[f32], log_p: &mut [f32]) -> (f32, f32) 
     (entropy, value)
 }
 
-impl Backend for CpuBackend {
+impl TensorOps for CpuBackend {
     type Matrix = Array2<f32>;
     type Vector = Array1<f32>;
 
@@ -132,6 +135,49 @@ impl Backend for CpuBackend {
         vec_data(v).to_vec()
     }
 
+    fn softmax_rows(&mut self, x: &Array2<f32>, out: &mut Array2<f32>) {
+        data_mut(out).copy_from_slice(data(x));
+        let n = x.dim().1;
+        for row in data_mut(out).chunks_exact_mut(n) {
+            softmax_in_place(row);
+        }
+    }
+
+    fn min_elementwise(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
+        for ((o, &a), &b) in data_mut(out).iter_mut().zip(data(a)).zip(data(b)) {
+            *o = a.min(b);
+        }
+    }
+
+    fn concat_cols(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
+        let (ca, cb) = (a.dim().1, b.dim().1);
+        let rows = data_mut(out).chunks_exact_mut(ca + cb).zip(data(a).chunks_exact(ca)).zip(data(b).chunks_exact(cb));
+        for ((row, ar), br) in rows {
+            row[..ca].copy_from_slice(ar);
+            row[ca..].copy_from_slice(br);
+        }
+    }
+
+    fn add_assign(&mut self, dst: &mut Array2<f32>, src: &Array2<f32>) {
+        for (d, &s) in data_mut(dst).iter_mut().zip(data(src)) {
+            *d += s;
+        }
+    }
+
+    fn fill(&mut self, v: &mut Array1<f32>, value: f32) {
+        v.fill(value);
+    }
+
+    fn fill_matrix(&mut self, m: &mut Array2<f32>, value: f32) {
+        m.fill(value);
+    }
+
+    fn copy(&mut self, dst: &mut Array1<f32>, src: &Array1<f32>) {
+        vec_data_mut(dst).copy_from_slice(vec_data(src));
+    }
+}
+
+impl ModuleOps for CpuBackend {
     fn linear_forward(
         &mut self,
         x: &Array2<f32>,
@@ -260,7 +306,9 @@ impl Backend for CpuBackend {
             *d += s;
         }
     }
+}
 
+impl DiffusionOps for CpuBackend {
     fn reverse_step(
         &mut self,
         step: &ReverseStep,
@@ -311,21 +359,88 @@ impl Backend for CpuBackend {
             }
         }
     }
+}
 
-    fn softmax_rows(&mut self, x: &Array2<f32>, out: &mut Array2<f32>) {
-        data_mut(out).copy_from_slice(data(x));
-        let n = x.dim().1;
-        for row in data_mut(out).chunks_exact_mut(n) {
-            softmax_in_place(row);
+impl OptimOps for CpuBackend {
+    fn clip_grad_norm(&mut self, grads: &mut Array1<f32>, max_norm: f32, stats: &mut Array1<f32>, slot: usize) {
+        // Squares summed in index order in f64: deterministic, and exact enough for any network size.
+        let mut squares = 0.0f64;
+        for &g in vec_data(grads) {
+            squares += f64::from(g) * f64::from(g);
+        }
+        let norm = squares.sqrt() as f32;
+        let coef = max_norm / (norm + 1e-6);
+        if coef < 1.0 {
+            for g in vec_data_mut(grads) {
+                *g *= coef;
+            }
+        }
+        vec_data_mut(stats)[slot] = norm;
+    }
+
+    fn soft_update(&mut self, target: &mut Array1<f32>, source: &Array1<f32>, tau: f32) {
+        for (t, &s) in vec_data_mut(target).iter_mut().zip(vec_data(source)) {
+            *t = tau * s + (1.0 - tau) * *t;
         }
     }
 
-    fn min_elementwise(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
-        for ((o, &a), &b) in data_mut(out).iter_mut().zip(data(a)).zip(data(b)) {
-            *o = a.min(b);
+    fn adam(
+        &mut self,
+        weights: &mut Array1<f32>,
+        grads: &Array1<f32>,
+        m: &mut Array1<f32>,
+        v: &mut Array1<f32>,
+        t: u64,
+        c: &AdamConfig,
+    ) {
+        let t = t as f64;
+        let bias1 = 1.0 - libm::pow(f64::from(c.beta1), t);
+        let bias2_sqrt = libm::sqrt(1.0 - libm::pow(f64::from(c.beta2), t)) as f32;
+        let step_size = (f64::from(c.lr) / bias1) as f32;
+        let items = vec_data_mut(weights)
+            .iter_mut()
+            .zip(vec_data(grads))
+            .zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));
+        for ((p, &g), (m, v)) in items {
+            let g = g + c.weight_decay * *p;
+            *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+            *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+            let denom = v.sqrt() / bias2_sqrt + c.eps;
+            *p -= step_size * (*m / denom);
         }
     }
+}
 
+impl LossOps for CpuBackend {
+    fn critic_mse(
+        &mut self,
+        q: &Array2<f32>,
+        actions: &Array2<f32>,
+        target: &Array2<f32>,
+        dq: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, n) = q.dim();
+        let scale = 1.0 / rows as f32;
+        let (mut loss, mut q_sum) = (0.0f32, 0.0f32);
+        dq.fill(0.0);
+        let items =
+            data(q).chunks_exact(n).zip(data_mut(dq).chunks_exact_mut(n)).zip(data(actions).iter().zip(data(target)));
+        for ((q, d), (&a, &y)) in items {
+            let a = a as usize;
+            let err = q[a] - y;
+            loss += err * err;
+            q_sum += q[a];
+            d[a] = 2.0 * err * scale;
+        }
+        let s = vec_data_mut(stats);
+        s[slot] = loss * scale;
+        s[slot + 1] = q_sum * scale;
+    }
+}
+
+impl SacOps for CpuBackend {
     fn discrete_policy_loss(
         &mut self,
         output: PolicyOutput,
@@ -394,34 +509,9 @@ impl Backend for CpuBackend {
             *y = r + g * (value + alpha * entropy);
         }
     }
+}
 
-    fn critic_mse(
-        &mut self,
-        q: &Array2<f32>,
-        actions: &Array2<f32>,
-        target: &Array2<f32>,
-        dq: &mut Array2<f32>,
-        stats: &mut Array1<f32>,
-        slot: usize,
-    ) {
-        let (rows, n) = q.dim();
-        let scale = 1.0 / rows as f32;
-        let (mut loss, mut q_sum) = (0.0f32, 0.0f32);
-        dq.fill(0.0);
-        let items =
-            data(q).chunks_exact(n).zip(data_mut(dq).chunks_exact_mut(n)).zip(data(actions).iter().zip(data(target)));
-        for ((q, d), (&a, &y)) in items {
-            let a = a as usize;
-            let err = q[a] - y;
-            loss += err * err;
-            q_sum += q[a];
-            d[a] = 2.0 * err * scale;
-        }
-        let s = vec_data_mut(stats);
-        s[slot] = loss * scale;
-        s[slot + 1] = q_sum * scale;
-    }
-
+impl DqnOps for CpuBackend {
     fn dqn_target(
         &mut self,
         select: &Array2<f32>,
@@ -439,7 +529,146 @@ impl Backend for CpuBackend {
             *y = r + g * val[kernels::argmax(sel)];
         }
     }
+}
 
+impl HybridOps for CpuBackend {
+    fn hybrid_sample(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Array2<f32>,
+        gumbel: &Array2<f32>,
+        action: &mut Array2<f32>,
+        relaxed: &mut Array2<f32>,
+        entropy: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let (rows, width) = x.dim();
+        let (choices, block) = (layout.choices, layout.block());
+        let inv_t = 1.0 / temperature;
+        self.row.resize(choices, 0.0);
+        let (mut total, mut squares) = (0.0f32, 0.0f32);
+        let items = data(x)
+            .chunks_exact(width)
+            .zip(data(gumbel).chunks_exact(width))
+            .zip(data_mut(action).chunks_exact_mut(width).zip(data_mut(relaxed).chunks_exact_mut(width)));
+        for (((x, g), (a, r)), h) in items.zip(data_mut(entropy).iter_mut()) {
+            for &v in x {
+                squares += v * v;
+            }
+            let mut row_entropy = 0.0f32;
+            let blocks = x
+                .chunks_exact(block)
+                .zip(g.chunks_exact(block))
+                .zip(a.chunks_exact_mut(block).zip(r.chunks_exact_mut(block)));
+            for ((x, g), (a, r)) in blocks {
+                let (logits, reals) = x.split_at(choices);
+                // z = (logits + g)/τ goes into `r`, then its softmax; the hard sample is its argmax.
+                let (mut hot, mut max) = (0, f32::NEG_INFINITY);
+                for (i, ((z, &v), &n)) in r[..choices].iter_mut().zip(logits).zip(g).enumerate() {
+                    *z = (v + n) * inv_t;
+                    if *z > max || i == 0 {
+                        (hot, max) = (i, *z);
+                    }
+                }
+                let mut sum = 0.0f32;
+                for z in &mut r[..choices] {
+                    *z = kernels::exp(*z - max);
+                    sum += *z;
+                }
+                let inv = 1.0 / sum;
+                for (i, (p, a)) in r[..choices].iter_mut().zip(&mut a[..choices]).enumerate() {
+                    *p *= inv;
+                    *a = if i == hot { 1.0 } else { 0.0 };
+                }
+                for ((a, r), &v) in a[choices..].iter_mut().zip(&mut r[choices..]).zip(reals) {
+                    *a = kernels::tanh(v);
+                    *r = *a;
+                }
+                row_entropy += log_softmax_entropy(logits, &mut self.row);
+            }
+            *h = row_entropy;
+            total += row_entropy;
+        }
+        vec_data_mut(stats)[slot] = total / rows as f32;
+        vec_data_mut(stats)[slot + 1] = squares / rows as f32;
+    }
+
+    fn hybrid_sample_backward(
+        &mut self,
+        layout: &HybridLayout,
+        temperature: f32,
+        x: &Array2<f32>,
+        relaxed: &Array2<f32>,
+        daction: &Array2<f32>,
+        entropy_weight: f32,
+        output_l2: f32,
+        dx: &mut Array2<f32>,
+    ) {
+        let (choices, block) = (layout.choices, layout.block());
+        let inv_t = 1.0 / temperature;
+        self.row.resize(choices, 0.0);
+        let items = data(x)
+            .chunks_exact(block)
+            .zip(data(relaxed).chunks_exact(block))
+            .zip(data(daction).chunks_exact(block).zip(data_mut(dx).chunks_exact_mut(block)));
+        for ((x, r), (d, dx)) in items {
+            let mut dot = 0.0f32;
+            for (&p, &g) in r[..choices].iter().zip(d) {
+                dot += p * g;
+            }
+            let entropy = log_softmax_entropy(&x[..choices], &mut self.row);
+            for (((o, &p), &g), &lp) in dx[..choices].iter_mut().zip(r).zip(d).zip(&self.row) {
+                *o = inv_t * p * (g - dot) + entropy_weight * kernels::exp(lp) * (lp + entropy);
+            }
+            for ((o, &a), &g) in dx[choices..].iter_mut().zip(&r[choices..]).zip(&d[choices..]) {
+                *o = g * (1.0 - a * a);
+            }
+            for (o, &v) in dx.iter_mut().zip(x) {
+                *o += 2.0 * output_l2 * v;
+            }
+        }
+    }
+
+    fn min_q_loss(
+        &mut self,
+        q1: &Array2<f32>,
+        q2: &Array2<f32>,
+        dq1: &mut Array2<f32>,
+        dq2: &mut Array2<f32>,
+        stats: &mut Array1<f32>,
+        slot: usize,
+    ) {
+        let scale = 1.0 / q1.dim().0 as f32;
+        let mut loss = 0.0f32;
+        let items = data(q1).iter().zip(data(q2)).zip(data_mut(dq1).iter_mut().zip(data_mut(dq2).iter_mut()));
+        for ((&a, &b), (da, db)) in items {
+            let first = a <= b;
+            loss -= if first { a } else { b };
+            (*da, *db) = if first { (-scale, 0.0) } else { (0.0, -scale) };
+        }
+        vec_data_mut(stats)[slot] = loss * scale;
+    }
+
+    fn min_q_td_target(
+        &mut self,
+        q1: &Array2<f32>,
+        q2: &Array2<f32>,
+        entropy: &Array2<f32>,
+        alpha: f32,
+        returns: &Array2<f32>,
+        discounts: &Array2<f32>,
+        target: &mut Array2<f32>,
+    ) {
+        let items = data(q1).iter().zip(data(q2)).zip(data(entropy)).zip(data(returns).iter().zip(data(discounts)));
+        for ((((&a, &b), &h), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
+            *y = r + g * (a.min(b) + alpha * h);
+        }
+    }
+}
+
+impl PpoOps for CpuBackend {
     fn gather_rows(&mut self, src: &Array2<f32>, index: &Array2<f32>, out: &mut Array2<f32>) {
         let n = src.dim().1;
         let src = data(src);
@@ -577,215 +806,5 @@ impl Backend for CpuBackend {
         let s = vec_data_mut(stats);
         s[slot] = loss * scale;
         s[slot + 1] = v_sum * scale;
-    }
-
-    fn clip_grad_norm(&mut self, grads: &mut Array1<f32>, max_norm: f32, stats: &mut Array1<f32>, slot: usize) {
-        // Squares summed in index order in f64: deterministic, and exact enough for any network size.
-        let mut squares = 0.0f64;
-        for &g in vec_data(grads) {
-            squares += f64::from(g) * f64::from(g);
-        }
-        let norm = squares.sqrt() as f32;
-        let coef = max_norm / (norm + 1e-6);
-        if coef < 1.0 {
-            for g in vec_data_mut(grads) {
-                *g *= coef;
-            }
-        }
-        vec_data_mut(stats)[slot] = norm;
-    }
-
-    fn concat_cols(&mut self, a: &Array2<f32>, b: &Array2<f32>, out: &mut Array2<f32>) {
-        let (ca, cb) = (a.dim().1, b.dim().1);
-        let rows = data_mut(out).chunks_exact_mut(ca + cb).zip(data(a).chunks_exact(ca)).zip(data(b).chunks_exact(cb));
-        for ((row, ar), br) in rows {
-            row[..ca].copy_from_slice(ar);
-            row[ca..].copy_from_slice(br);
-        }
-    }
-
-    fn add_assign(&mut self, dst: &mut Array2<f32>, src: &Array2<f32>) {
-        for (d, &s) in data_mut(dst).iter_mut().zip(data(src)) {
-            *d += s;
-        }
-    }
-
-    fn hybrid_sample(
-        &mut self,
-        layout: &HybridLayout,
-        temperature: f32,
-        x: &Array2<f32>,
-        gumbel: &Array2<f32>,
-        action: &mut Array2<f32>,
-        relaxed: &mut Array2<f32>,
-        entropy: &mut Array2<f32>,
-        stats: &mut Array1<f32>,
-        slot: usize,
-    ) {
-        let (rows, width) = x.dim();
-        let (choices, block) = (layout.choices, layout.block());
-        let inv_t = 1.0 / temperature;
-        self.row.resize(choices, 0.0);
-        let (mut total, mut squares) = (0.0f32, 0.0f32);
-        let items = data(x)
-            .chunks_exact(width)
-            .zip(data(gumbel).chunks_exact(width))
-            .zip(data_mut(action).chunks_exact_mut(width).zip(data_mut(relaxed).chunks_exact_mut(width)));
-        for (((x, g), (a, r)), h) in items.zip(data_mut(entropy).iter_mut()) {
-            for &v in x {
-                squares += v * v;
-            }
-            let mut row_entropy = 0.0f32;
-            let blocks = x
-                .chunks_exact(block)
-                .zip(g.chunks_exact(block))
-                .zip(a.chunks_exact_mut(block).zip(r.chunks_exact_mut(block)));
-            for ((x, g), (a, r)) in blocks {
-                let (logits, reals) = x.split_at(choices);
-                // z = (logits + g)/τ goes into `r`, then its softmax; the hard sample is its argmax.
-                let (mut hot, mut max) = (0, f32::NEG_INFINITY);
-                for (i, ((z, &v), &n)) in r[..choices].iter_mut().zip(logits).zip(g).enumerate() {
-                    *z = (v + n) * inv_t;
-                    if *z > max || i == 0 {
-                        (hot, max) = (i, *z);
-                    }
-                }
-                let mut sum = 0.0f32;
-                for z in &mut r[..choices] {
-                    *z = kernels::exp(*z - max);
-                    sum += *z;
-                }
-                let inv = 1.0 / sum;
-                for (i, (p, a)) in r[..choices].iter_mut().zip(&mut a[..choices]).enumerate() {
-                    *p *= inv;
-                    *a = if i == hot { 1.0 } else { 0.0 };
-                }
-                for ((a, r), &v) in a[choices..].iter_mut().zip(&mut r[choices..]).zip(reals) {
-                    *a = kernels::tanh(v);
-                    *r = *a;
-                }
-                row_entropy += log_softmax_entropy(logits, &mut self.row);
-            }
-            *h = row_entropy;
-            total += row_entropy;
-        }
-        vec_data_mut(stats)[slot] = total / rows as f32;
-        vec_data_mut(stats)[slot + 1] = squares / rows as f32;
-    }
-
-    fn hybrid_sample_backward(
-        &mut self,
-        layout: &HybridLayout,
-        temperature: f32,
-        x: &Array2<f32>,
-        relaxed: &Array2<f32>,
-        daction: &Array2<f32>,
-        entropy_weight: f32,
-        output_l2: f32,
-        dx: &mut Array2<f32>,
-    ) {
-        let (choices, block) = (layout.choices, layout.block());
-        let inv_t = 1.0 / temperature;
-        self.row.resize(choices, 0.0);
-        let items = data(x)
-            .chunks_exact(block)
-            .zip(data(relaxed).chunks_exact(block))
-            .zip(data(daction).chunks_exact(block).zip(data_mut(dx).chunks_exact_mut(block)));
-        for ((x, r), (d, dx)) in items {
-            let mut dot = 0.0f32;
-            for (&p, &g) in r[..choices].iter().zip(d) {
-                dot += p * g;
-            }
-            let entropy = log_softmax_entropy(&x[..choices], &mut self.row);
-            for (((o, &p), &g), &lp) in dx[..choices].iter_mut().zip(r).zip(d).zip(&self.row) {
-                *o = inv_t * p * (g - dot) + entropy_weight * kernels::exp(lp) * (lp + entropy);
-            }
-            for ((o, &a), &g) in dx[choices..].iter_mut().zip(&r[choices..]).zip(&d[choices..]) {
-                *o = g * (1.0 - a * a);
-            }
-            for (o, &v) in dx.iter_mut().zip(x) {
-                *o += 2.0 * output_l2 * v;
-            }
-        }
-    }
-
-    fn min_q_loss(
-        &mut self,
-        q1: &Array2<f32>,
-        q2: &Array2<f32>,
-        dq1: &mut Array2<f32>,
-        dq2: &mut Array2<f32>,
-        stats: &mut Array1<f32>,
-        slot: usize,
-    ) {
-        let scale = 1.0 / q1.dim().0 as f32;
-        let mut loss = 0.0f32;
-        let items = data(q1).iter().zip(data(q2)).zip(data_mut(dq1).iter_mut().zip(data_mut(dq2).iter_mut()));
-        for ((&a, &b), (da, db)) in items {
-            let first = a <= b;
-            loss -= if first { a } else { b };
-            (*da, *db) = if first { (-scale, 0.0) } else { (0.0, -scale) };
-        }
-        vec_data_mut(stats)[slot] = loss * scale;
-    }
-
-    fn min_q_td_target(
-        &mut self,
-        q1: &Array2<f32>,
-        q2: &Array2<f32>,
-        entropy: &Array2<f32>,
-        alpha: f32,
-        returns: &Array2<f32>,
-        discounts: &Array2<f32>,
-        target: &mut Array2<f32>,
-    ) {
-        let items = data(q1).iter().zip(data(q2)).zip(data(entropy)).zip(data(returns).iter().zip(data(discounts)));
-        for ((((&a, &b), &h), (&r, &g)), y) in items.zip(data_mut(target).iter_mut()) {
-            *y = r + g * (a.min(b) + alpha * h);
-        }
-    }
-
-    fn fill(&mut self, v: &mut Array1<f32>, value: f32) {
-        v.fill(value);
-    }
-
-    fn fill_matrix(&mut self, m: &mut Array2<f32>, value: f32) {
-        m.fill(value);
-    }
-
-    fn copy(&mut self, dst: &mut Array1<f32>, src: &Array1<f32>) {
-        vec_data_mut(dst).copy_from_slice(vec_data(src));
-    }
-
-    fn soft_update(&mut self, target: &mut Array1<f32>, source: &Array1<f32>, tau: f32) {
-        for (t, &s) in vec_data_mut(target).iter_mut().zip(vec_data(source)) {
-            *t = tau * s + (1.0 - tau) * *t;
-        }
-    }
-
-    fn adam(
-        &mut self,
-        weights: &mut Array1<f32>,
-        grads: &Array1<f32>,
-        m: &mut Array1<f32>,
-        v: &mut Array1<f32>,
-        t: u64,
-        c: &AdamConfig,
-    ) {
-        let t = t as f64;
-        let bias1 = 1.0 - libm::pow(f64::from(c.beta1), t);
-        let bias2_sqrt = libm::sqrt(1.0 - libm::pow(f64::from(c.beta2), t)) as f32;
-        let step_size = (f64::from(c.lr) / bias1) as f32;
-        let items = vec_data_mut(weights)
-            .iter_mut()
-            .zip(vec_data(grads))
-            .zip(vec_data_mut(m).iter_mut().zip(vec_data_mut(v).iter_mut()));
-        for ((p, &g), (m, v)) in items {
-            let g = g + c.weight_decay * *p;
-            *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-            *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
-            let denom = v.sqrt() / bias2_sqrt + c.eps;
-            *p -= step_size * (*m / denom);
-        }
     }
 }

@@ -1,13 +1,15 @@
 //! Networks behind one numeric backend trait.
 //!
-//! [`Backend`] is the whole set of numeric operations the learners use: batch-major `f32` matrices,
-//! flat `f32` vectors (each network's parameters, gradients and Adam moments live in one flat vector, with
-//! [`LinearLayout`] views per layer), dense layers fused with their activation, the diffusion chain's
-//! elementwise steps, the loss kernels, Adam and soft updates. Model code ([`Mlp`], `diffusion`, `agent`)
-//! is written once against it; [`cpu::CpuBackend`] is the reference implementation (ndarray storage,
-//! deterministic kernels in [`kernels`]) and a GPU one can follow without changing callers.
+//! [`Backend`] is the set of numeric operations every network here needs, split by family:
+//! [`TensorOps`] (batch-major `f32` matrices and flat `f32` vectors: each network's weights, gradients and
+//! Adam moments live in one flat vector, with [`LinearLayout`] views per layer), [`ModuleOps`] (dense layers
+//! fused with their activation), [`DiffusionOps`] (the reverse-diffusion step), [`OptimOps`] (Adam, soft
+//! updates) and [`LossOps`]; each learner family adds its own losses in an extension trait ([`SacOps`],
+//! [`DqnOps`], [`HybridOps`], [`PpoOps`]). Model code ([`Mlp`], `diffusion`, `agent`) is written once
+//! against them; [`cpu::CpuBackend`] is the reference implementation (ndarray storage, deterministic
+//! kernels in [`kernels`]), and a GPU one can implement the diffusion-SAC family first without stubs.
 //!
-//! Files: [`Backend`] and its operations' parameters in `backend.rs`, [`Mlp`] in `mlp.rs`, [`Trainable`]
+//! Files: the operation traits and their parameters in `backend.rs`, [`Mlp`] in `mlp.rs`, [`Trainable`]
 //! and α's [`ScalarAdam`] in `trainable.rs`.
 
 mod backend;

@@ -504,7 +504,7 @@ fn concat_cols_and_add_assign() {
     assert_eq!(b.read_matrix(&c), [6.0, 8.0, 10.0, 12.0]);
 }
 
-/// f64 reference of [`Backend::hybrid_sample`]'s relaxed sample and entropy for one row.
+/// f64 reference of [`HybridOps::hybrid_sample`]'s relaxed sample and entropy for one row.
 pub(crate) fn hybrid_relaxed_f64(layout: &HybridLayout, temperature: f64, x: &[f64], g: &[f64]) -> (Vec<f64>, f64) {
     let (c, block) = (layout.choices, layout.block());
     let mut relaxed = Vec::with_capacity(x.len());

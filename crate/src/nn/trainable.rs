@@ -45,7 +45,7 @@ pub fn vector_from<B: Backend>(backend: &mut B, data: &[f32]) -> B::Vector {
 ///
 /// The textbook form with PyTorch's default β₁ = 0.9, β₂ = 0.999 and ε = 10⁻⁸: moments decay by `β` and take
 /// `1 − β` of the new gradient (both rounded to f32 from the f64 β), then are bias-corrected by
-/// `1 − β^t` (in f64) before the step. It is deliberately not [`Backend::adam`] with an [`AdamConfig`]:
+/// `1 − β^t` (in f64) before the step. It is deliberately not [`OptimOps::adam`](super::OptimOps::adam) with an [`AdamConfig`]:
 /// that kernel holds β in f32 (so its `1 − β₁` is 0.100000024 where this one's is 0.1) and folds the bias
 /// corrections into the step size, so routed through it α would move in its last bits and every α-tuned
 /// run (and every saved one continued) would come out different. `agent::tests` pins its results.

@@ -4,6 +4,7 @@
 use super::*;
 use crate::agent::{Algorithm, LearnerConfig, Preset, presets};
 use crate::checkpoint::Checkpoint;
+use crate::nn::TensorOps;
 use crate::nn::cpu::CpuBackend;
 use crate::nn::tests::{hybrid_relaxed_f64, mlp_f64, numeric_grad, random_values, relative_error, widen};
 use crate::rng::Stream;
